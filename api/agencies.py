@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.auth import protect
+from api.context import queries, service
+from api.writes import execute
+from domain.agency import Agency
+from service.commands import RecordSuccession, RegisterAgency
+
+blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
+                description="Agencies that own commitments")
+protect(blp)
+
+
+@blp.route("")
+class Agencies(MethodView):
+    @blp.response(200, schemas.AgencyOut(many=True))
+    def get(self) -> list[Agency]:
+        """List agencies, by code."""
+        return queries().agencies()
+
+    @blp.arguments(schemas.AgencyIn())
+    @blp.response(201, schemas.AgencyOut)
+    def post(self, body: dict[str, Any]) -> Agency:
+        """Register an agency (admin)."""
+        outcome = execute(RegisterAgency(**body))
+        return service().result(outcome)  # type: ignore[no-any-return]
+
+
+@blp.route("/<code>")
+class AgencyResource(MethodView):
+    @blp.response(200, schemas.AgencyOut)
+    def get(self, code: str) -> Agency:
+        """One agency by its code (case-insensitive)."""
+        return queries().agency(code.upper())
+
+
+@blp.route("/<code>/successor")
+class AgencySuccessor(MethodView):
+    @blp.arguments(schemas.SuccessorIn())
+    @blp.response(200, schemas.AgencyOut)
+    def post(self, body: dict[str, Any], code: str) -> Agency:
+        """Record that another agency succeeds this one (a merger); its commitments
+        still in play are transferred to the successor (admin)."""
+        outcome = execute(RecordSuccession(code=code.upper(), **body))
+        return service().result(outcome)  # type: ignore[no-any-return]

@@ -1,0 +1,194 @@
+"""`commitments`: run the service and administer it from a shell."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import click
+
+from domain.access import Role
+from domain.agency import canonical_code
+from domain.errors import DomainError
+from service.bootstrap import build, build_queries
+from service.settings import ConfigurationError, Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Commitments accountability service: promises made at public dialogues,
+    tracked until they are kept.
+
+    Configuration comes from environment variables (see README.md): by default
+    the data lives in ./data (COMMITMENTS_DATA_DIR) in an SQLite event store.
+    """
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+def init() -> None:
+    """Create the event store's and the read model's tables (run once, before
+    starting the other processes)."""
+    settings = _settings()
+    app = build(settings)
+    build_queries(app).close()
+    click.echo(f"event store and read model ready: {settings.persistence_module}")
+    app.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="Web worker processes (gunicorn).")
+@click.option("--no-worker", is_flag=True,
+              help="Do not start the Celery worker and beat next to the web server.")
+def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
+    """Run the web server, with a Celery worker and beat beside it.
+
+    Tables are created first, once, here; the web processes then start with
+    CREATE_TABLE=n so they never race to create them.
+    """
+    settings = _settings()
+    app = build(settings)
+    build_queries(app).close()
+    app.close()
+    os.environ["CREATE_TABLE"] = "n"
+    helpers = [subprocess.Popen([sys.executable, "-m", "api.cli", "projections", "run"])]
+    click.echo(f"projector started (pid {helpers[0].pid})")
+    if not no_worker:
+        helpers.append(subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-B",
+             "--pool=solo", "--loglevel=INFO"],
+        ))
+        click.echo(f"celery worker and beat started (pid {helpers[-1].pid}, "
+                   f"broker {settings.broker_url})")
+    try:
+        _Gunicorn({"bind": f"{host}:{port}", "workers": workers,
+                   "control_socket_disable": True, "accesslog": "-"}).run()
+    finally:
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=30)
+
+
+@main.group()
+def projections() -> None:
+    """The read model: tables kept from the event log for lists and reports."""
+
+
+@projections.command("run")
+@click.option("--poll", default=0.05, show_default=True, type=float,
+              help="Seconds between looks at the log when there is nothing new.")
+def projections_run(poll: float) -> None:
+    """Follow the event log into the read tables until stopped.
+
+    Several copies may run: each batch takes the projection's lock and checks
+    its start position, so no event is applied twice.
+    """
+    app = build(_settings())
+    queries = build_queries(app)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    click.echo(f"projector following the log from position {queries.view.position()}")
+    try:
+        queries.projector.run_forever(poll=poll, stop=stopping.is_set)
+    finally:
+        queries.close()
+        app.close()
+
+
+@projections.command("rebuild")
+def projections_rebuild() -> None:
+    """Drop the read tables and build them again from the whole event log."""
+    app = build(_settings())
+    queries = build_queries(app)
+    head = app.recorder.max_notification_id() or 0
+    with click.progressbar(length=head, label="rebuilding the read model",
+                           show_pos=True, show_eta=True) as bar:
+        applied = queries.projector.rebuild(progress=bar.update)
+    click.echo(f"rebuilt from {applied} events; position {queries.view.position()}")
+    queries.close()
+    app.close()
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Each projection's position in the log and how far behind it is."""
+    app = build(_settings())
+    queries = build_queries(app)
+    status = queries.projector.status()
+    age = (f", oldest unapplied event {status.oldest_pending_age:.1f} s old"
+           if status.oldest_pending_age is not None else "")
+    click.echo(f"{queries.view.name}: position {status.position} of {status.head}, "
+               f"lag {status.lag} events{age}")
+    queries.close()
+    app.close()
+
+
+@main.group()
+def token() -> None:
+    """Bearer tokens for the API."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+              help="admin: union secretariat; auditor: union leader; agency: one agency.")
+@click.option("--agency", help="Agency code, for --role agency.")
+@click.option("--label", default="", help="A note saying who holds the token.")
+def token_create(role: str, agency: str | None, label: str) -> None:
+    """Print a new token on the last line; only its hash is stored.
+
+    \b
+    Example:
+      commitments token create --role agency --agency SYT --label "Sở Y tế officer"
+    """
+    app = build(_settings())
+    try:
+        code = canonical_code(agency) if agency else None
+        secret = app.issue_token(Role(role), code, label)
+    except (DomainError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        app.close()
+    bound = f" for agency {code}" if code else ""
+    click.echo(f"New {role} token{bound}. It is shown once; store it now:", err=True)
+    click.echo(secret)
+
+
+class _Gunicorn:
+    """gunicorn run in-process, calling create_app() in each worker after fork."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        class Application(BaseApplication):
+            def load_config(self) -> None:
+                for key, value in options.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                from api import create_app
+
+                return create_app()
+
+        self._app = Application()
+
+    def run(self) -> None:
+        self._app.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from api import schemas
+from api.auth import protect
+from api.context import queries, service
+from api.writes import execute, expected_version
+from service import queries as views
+from service.commands import GiveVerdict, MakeCommitment, UpdateCommitment
+from service.idempotency import Outcome
+
+blp = Blueprint("commitments", __name__, url_prefix="/api/v1/commitments",
+                description="Promises, their updates and the auditors' verdicts")
+protect(blp)
+
+Reply = tuple[views.CommitmentView, int, dict[str, str]]
+
+
+def _reply(outcome: Outcome, status: int) -> Reply:
+    app = service()
+    view = views.CommitmentView.of(app.result(outcome), app.clock())
+    return view, status, {"ETag": f'"{view.version}"'}
+
+
+@blp.route("")
+class CommitmentList(MethodView):
+    @blp.arguments(schemas.CommitmentQuery(), location="query", unknown=RAISE)
+    @blp.response(200, schemas.CommitmentPage)
+    def get(self, args: dict[str, Any]) -> views.Page:
+        """Commitments, filtered and sorted, a page at a time, with the total.
+
+        Read from the read tables; a response carrying `X-Read-Model-Lag: N`
+        was answered while N events were not yet applied to them."""
+        as_of = args.pop("as_of", None)
+        cursor = args.pop("cursor", None)
+        limit = args.pop("limit")
+        sort = args.pop("sort")
+        return queries().list_commitments(
+            views.CommitmentFilter(**args), as_of=as_of, sort=sort, cursor=cursor, limit=limit,
+        )
+
+    @blp.arguments(schemas.CommitmentIn())
+    @blp.response(201, schemas.CommitmentOut)
+    def post(self, body: dict[str, Any]) -> Reply:
+        """Record a commitment made in an answer or a directive (admin)."""
+        proposed = body.pop("status") == "proposed"
+        return _reply(execute(MakeCommitment(proposed=proposed, **body)), 201)
+
+
+@blp.route("/<uuid:commitment_id>")
+class CommitmentResource(MethodView):
+    @blp.arguments(schemas.AsOfQuery(), location="query", unknown=RAISE)
+    @blp.response(200, schemas.CommitmentOut)
+    def get(self, args: dict[str, Any], commitment_id: UUID) -> Reply:
+        """A commitment now, or at the end of `as_of` by effective dates."""
+        view = queries().commitment(commitment_id, as_of=args.get("as_of"))
+        return view, 200, {"ETag": f'"{view.version}"'}
+
+
+@blp.route("/<uuid:commitment_id>/history")
+class CommitmentHistory(MethodView):
+    @blp.response(200, schemas.HistoryEntryOut(many=True))
+    def get(self, commitment_id: UUID) -> list[views.HistoryEntry]:
+        """Every event of the commitment, oldest first."""
+        return queries().history(commitment_id)
+
+
+@blp.route("/<uuid:commitment_id>/updates")
+class CommitmentUpdates(MethodView):
+    @blp.arguments(schemas.UpdateIn())
+    @blp.response(200, schemas.CommitmentOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
+        """Report progress, extend, fulfil, decline, withdraw or confirm."""
+        command = UpdateCommitment(
+            commitment_id=commitment_id, expected_version=expected_version(), **body
+        )
+        return _reply(execute(command), 200)
+
+
+@blp.route("/<uuid:commitment_id>/verdicts")
+class CommitmentVerdicts(MethodView):
+    @blp.arguments(schemas.VerdictIn())
+    @blp.response(200, schemas.CommitmentOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
+        """An auditor's verdict on the agency's claim (auditor or admin)."""
+        command = GiveVerdict(
+            commitment_id=commitment_id, expected_version=expected_version(), **body
+        )
+        return _reply(execute(command), 200)

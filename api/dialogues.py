@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.auth import protect
+from api.context import queries, service
+from api.writes import execute
+from domain.dialogue import Answer
+from service import queries as views
+from service.commands import AskQuestion, GiveAnswer, RecordDialogue
+
+blp = Blueprint("dialogues", __name__, url_prefix="/api/v1",
+                description="Dialogues, the questions asked and the answers given")
+protect(blp)
+
+
+@blp.route("/dialogues", methods=["POST"])
+@blp.arguments(schemas.DialogueIn())
+@blp.response(201, schemas.DialogueOut)
+def record_dialogue(body: dict[str, Any]) -> views.DialogueView:
+    """Record a dialogue conference (admin)."""
+    outcome = execute(RecordDialogue(**body))
+    return queries().dialogue(outcome.aggregate_id)
+
+
+@blp.route("/dialogues/<uuid:dialogue_id>", methods=["GET"])
+@blp.response(200, schemas.DialogueOut)
+def get_dialogue(dialogue_id: UUID) -> views.DialogueView:
+    """A dialogue with its questions answered and commitments by status."""
+    return queries().dialogue(dialogue_id)
+
+
+@blp.route("/dialogues/<uuid:dialogue_id>/questions", methods=["POST"])
+@blp.arguments(schemas.QuestionIn())
+@blp.response(201, schemas.QuestionOut)
+def ask_question(body: dict[str, Any], dialogue_id: UUID) -> views.QuestionView:
+    """Record a question asked at the dialogue (admin)."""
+    outcome = execute(AskQuestion(dialogue_id=dialogue_id, **body))
+    return queries().question(outcome.aggregate_id)
+
+
+@blp.route("/questions/<uuid:question_id>", methods=["GET"])
+@blp.response(200, schemas.QuestionOut)
+def get_question(question_id: UUID) -> views.QuestionView:
+    """A question with its answers, its commitments and whether it was answered."""
+    return queries().question(question_id)
+
+
+@blp.route("/answers", methods=["POST"])
+@blp.arguments(schemas.AnswerIn())
+@blp.response(201, schemas.AnswerOut)
+def give_answer(body: dict[str, Any]) -> Answer:
+    """Record an answer to one or more questions (admin)."""
+    outcome = execute(GiveAnswer(**body))
+    return service().result(outcome)  # type: ignore[no-any-return]

@@ -1,0 +1,131 @@
+"""Every error leaves as `{"error": {"code", "message", "fields"}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from flask import Flask, Response, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from domain.errors import (
+    AlreadyExists,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from service.idempotency import IdempotencyKeyReused
+from service.settings import ConfigurationError
+
+_STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    IdempotencyKeyReused: 422,
+    NotFound: 404,
+    Forbidden: 403,
+    TransitionNotAllowed: 409,
+    AlreadyExists: 409,
+    VersionConflict: 409,
+}
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal raised by the API layer itself."""
+
+    def __init__(
+        self, status: int, message: str, fields: dict[str, Any] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields or {}
+        self.code = code or _HTTP_CODES.get(status, "error")
+
+
+def envelope(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    return response
+
+
+def _flatten(messages: Any) -> dict[str, Any]:
+    """webargs nests messages by location ({"json": {...}}); clients want fields."""
+    if isinstance(messages, dict):
+        fields: dict[str, Any] = {}
+        for location, value in messages.items():
+            if isinstance(value, dict):
+                fields.update(value)
+            else:
+                fields[location if location not in ("json", "query") else "_body"] = value
+        return fields
+    return {"_body": messages}
+
+
+def _summary(fields: dict[str, Any]) -> str:
+    names = ", ".join(sorted(fields))
+    return f"invalid input: {names}" if names else "invalid input"
+
+
+class EnvelopeApi(Api):
+    """flask-smorest, answering its own errors in this service's envelope."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        if "messages" in data:
+            fields = _flatten(data["messages"])
+            if status == 400 and "_body" in fields:
+                return envelope(400, "bad_request", "the body is not valid JSON", fields)
+            return envelope(status, _HTTP_CODES.get(status, "invalid"), _summary(fields), fields)
+        message = error.description or error.name
+        if status == 413:
+            message = "the request body is larger than 1 MiB"
+        return envelope(status, _HTTP_CODES.get(status, "error"), str(message))
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Response:
+        status = next(
+            (code for cls, code in _STATUS.items() if isinstance(error, cls)), 422
+        )
+        return envelope(status, error.code, error.message, error.fields)
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return envelope(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def store_unavailable(error: Exception) -> Response:
+        app.logger.warning("event store unavailable: %s", error)
+        response = envelope(
+            503, "unavailable", "the event store is not reachable; nothing was stored, "
+            "try again shortly"
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(ConfigurationError)
+    def misconfigured(error: ConfigurationError) -> Response:
+        return envelope(500, "misconfigured", str(error))

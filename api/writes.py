@@ -1,0 +1,54 @@
+"""How a write request reaches the service: key, expected version, actor."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import request
+
+from api.context import actor, credential_id, service
+from api.errors import ApiError
+from service.commands import Command
+from service.idempotency import Idempotency, Outcome
+
+_MAX_KEY = 200
+
+
+def execute(command: Command) -> Outcome:
+    return service().execute(command, actor(), _idempotency())
+
+
+def expected_version() -> int | None:
+    """The version named by If-Match (`3`, `"3"` or `W/"3"`), if any."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ApiError(
+            400, f"If-Match must be a commitment version such as \"3\", got {header!r}",
+            fields={"If-Match": ["not a version number"]},
+        )
+    return int(tag)
+
+
+def _idempotency() -> Idempotency | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > _MAX_KEY:
+        raise ApiError(
+            400, f"Idempotency-Key must be 1 to {_MAX_KEY} characters",
+            fields={"Idempotency-Key": ["empty or too long"]},
+        )
+    # Same key, same request: same path, same If-Match and the same JSON
+    # (key order and spacing do not make a request different).
+    body = json.dumps(request.get_json(silent=True), sort_keys=True, ensure_ascii=False)
+    basis = f"{request.method} {request.path}\n{request.headers.get('If-Match', '')}\n{body}"
+    return Idempotency(
+        scope=str(credential_id()),
+        key=key,
+        fingerprint=hashlib.sha256(basis.encode()).hexdigest(),
+    )

@@ -1,0 +1,79 @@
+"""Who may do what: roles, the acting party recorded on events, and tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Forbidden
+from domain.ids import natural_id
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # union secretariat
+    AUDITOR = "auditor"  # union leader
+    AGENCY = "agency"  # an officer of one agency
+
+
+class Permission(StrEnum):
+    RECORD = "record"  # agencies, dialogues, questions, answers, commitments
+    CONFIRM = "confirm"  # turn a proposed commitment into an open one
+    UPDATE = "update"  # report on a commitment the actor's agency owns
+    JUDGE = "judge"  # give an auditor's verdict
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    agency: str | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        """What an event keeps of who acted: never the credential itself."""
+        return {"role": self.role.value, "agency": self.agency}
+
+
+def authorize(actor: Actor, permission: Permission, owner: str | None = None) -> None:
+    """Raise Forbidden unless `actor` holds `permission` (over `owner`'s records)."""
+    if actor.role is Role.ADMIN:
+        return
+    if permission is Permission.JUDGE and actor.role is Role.AUDITOR:
+        return
+    if permission is Permission.UPDATE and actor.role is Role.AGENCY:
+        if owner is not None and actor.agency == owner:
+            return
+        raise Forbidden(
+            f"an agency token of {actor.agency} can only update commitments owned by "
+            f"{actor.agency}; this one is owned by {owner}"
+        )
+    raise Forbidden(f"the {actor.role.value} role may not {permission.value}")
+
+
+def token_id(digest: str) -> UUID:
+    return natural_id("token", digest)
+
+
+class AccessToken(Aggregate):
+    """A bearer token, known only by the hash of its secret."""
+
+    @staticmethod
+    def create_id(digest: str, **_: Any) -> UUID:
+        return token_id(digest)
+
+    @event("Issued")
+    def __init__(self, digest: str, role: str, agency: str | None, label: str) -> None:
+        self.role = Role(role)
+        self.agency = agency
+        self.label = label
+        self.revoked = False
+
+    @event("Revoked")
+    def revoke(self) -> None:
+        self.revoked = True
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.role, self.agency)

@@ -1,0 +1,261 @@
+"""A promise made in an answer, owned by one agency, followed until it ends.
+
+Each public method checks what depends on the moment of the request (today's
+date, the caller's input) and then calls an `@event` method; the event methods
+hold only what must also run on replay, so an old history always rebuilds the
+same state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.deadlines import DueBasis, Kind
+from domain.errors import InvalidInput
+from domain.status import (
+    Action,
+    Status,
+    Verdict,
+    check_verdict,
+    days_overdue,
+    is_overdue,
+    next_status,
+)
+
+# Actions after which the agency's earlier claim is new and not yet judged.
+_CLAIMS = frozenset({Action.FULFIL, Action.PARTIALLY_FULFIL})
+
+
+class Commitment(Aggregate):
+    @event("Made")
+    def __init__(
+        self,
+        agency: str,
+        text: str,
+        kind: str,
+        due_on: date,
+        due_basis: str,
+        made_on: date,
+        dialogue_id: UUID,
+        answer_id: UUID | None,
+        question_ids: list[UUID],
+        status: str,
+        actor: dict[str, Any],
+        transferred_from: UUID | None = None,
+    ) -> None:
+        self.agency = agency
+        self.text = text
+        self.kind = Kind(kind)
+        self.due_on = due_on
+        self.due_basis = DueBasis(due_basis)
+        self.made_on = made_on
+        self.dialogue_id = dialogue_id
+        self.answer_id = answer_id
+        self.question_ids = question_ids
+        # proposed or open when recorded; a transferred one keeps its status.
+        self.status = Status(status)
+        self.transferred_from = transferred_from
+        self.transferred_to: UUID | None = None
+        self.verdict: Verdict | None = None
+        self.effective_on = made_on
+        self.fulfilled_on: date | None = None
+        self.evidence: list[dict[str, Any]] = []
+
+    # -- derived state -------------------------------------------------------
+
+    def is_overdue(self, on: date) -> bool:
+        return is_overdue(self.status, self.due_on, on)
+
+    def days_overdue(self, on: date) -> int:
+        return days_overdue(self.status, self.due_on, on)
+
+    # -- commands -------------------------------------------------------------
+
+    def update(
+        self,
+        action: Action,
+        *,
+        today: date,
+        actor: dict[str, Any],
+        note: str | None = None,
+        evidence: list[dict[str, Any]] | None = None,
+        new_due_on: date | None = None,
+        effective_on: date | None = None,
+    ) -> None:
+        """Record `action`, or raise before anything is recorded."""
+        next_status(self.status, action)
+        when = self._check_effective_on(effective_on, today)
+        evidence = evidence or []
+        if action is Action.EXTEND:
+            if new_due_on is None:
+                raise InvalidInput("new_due_on", "extend needs new_due_on, the new due date")
+            if new_due_on <= self.due_on:
+                raise InvalidInput(
+                    "new_due_on",
+                    f"new_due_on {new_due_on.isoformat()} must be after the current "
+                    f"due date {self.due_on.isoformat()}",
+                )
+            if not note:
+                raise InvalidInput("note", "extend needs a note giving the reason")
+            self._deadline_extended(
+                new_due_on=new_due_on, note=note, effective_on=when, actor=actor
+            )
+            return
+        if new_due_on is not None:
+            raise InvalidInput("new_due_on", "new_due_on is only for the extend action")
+        if action is Action.DECLINE and not note:
+            raise InvalidInput("note", "decline needs a note giving the reason")
+        recorder = {
+            Action.CONFIRM: self._confirmed,
+            Action.PROGRESS: self._progress_reported,
+            Action.FULFIL: self._fulfilled,
+            Action.PARTIALLY_FULFIL: self._partially_fulfilled,
+            Action.DECLINE: self._declined,
+            Action.WITHDRAW: self._withdrawn,
+        }.get(action)
+        if recorder is None:
+            raise InvalidInput("action", f"{action.value} is not done through updates")
+        recorder(note=note, evidence=evidence, effective_on=when, actor=actor)
+
+    def give_verdict(
+        self,
+        verdict: Verdict,
+        *,
+        today: date,
+        actor: dict[str, Any],
+        note: str | None = None,
+        effective_on: date | None = None,
+    ) -> None:
+        check_verdict(self.status)
+        if verdict is Verdict.DISPUTED and not note:
+            raise InvalidInput("note", "a disputed verdict needs a note saying what is wrong")
+        when = self._check_effective_on(effective_on, today)
+        self._verdict_given(verdict=verdict.value, note=note, effective_on=when, actor=actor)
+
+    def transfer(
+        self, agency: str, *, today: date, actor: dict[str, Any], effective_on: date | None = None
+    ) -> Commitment:
+        """Hand the promise to a successor agency: this one ends as transferred,
+        and the returned commitment carries it on from `effective_on`."""
+        next_status(self.status, Action.TRANSFER)
+        when = self._check_effective_on(effective_on, today)
+        successor = Commitment(
+            agency=agency,
+            text=self.text,
+            kind=self.kind.value,
+            due_on=self.due_on,
+            due_basis=self.due_basis.value,
+            made_on=when,
+            dialogue_id=self.dialogue_id,
+            answer_id=self.answer_id,
+            question_ids=list(self.question_ids),
+            status=self.status.value,
+            actor=actor,
+            transferred_from=self.id,
+        )
+        self._transferred(agency=agency, commitment_id=successor.id, effective_on=when,
+                          actor=actor)
+        return successor
+
+    def _check_effective_on(self, effective_on: date | None, today: date) -> date:
+        # Effective dates never go backwards along a history, so the state at
+        # the end of a date is always the state after some version.
+        when = effective_on or max(today, self.effective_on)
+        if when > today:
+            raise InvalidInput(
+                "effective_on", f"effective_on {when.isoformat()} is in the future"
+            )
+        if when < self.effective_on:
+            raise InvalidInput(
+                "effective_on",
+                f"effective_on {when.isoformat()} is before this commitment's last "
+                f"recorded change ({self.effective_on.isoformat()})",
+            )
+        return when
+
+    # -- events ---------------------------------------------------------------
+
+    def _move(self, action: Action, effective_on: date) -> None:
+        self.status = next_status(self.status, action)
+        self.effective_on = effective_on
+        if action in _CLAIMS:
+            self.verdict = None
+        if action is Action.FULFIL:
+            self.fulfilled_on = effective_on
+
+    def _add_evidence(self, evidence: list[dict[str, Any]], effective_on: date) -> None:
+        self.evidence.extend({**item, "on": effective_on.isoformat()} for item in evidence)
+
+    @event("Confirmed")
+    def _confirmed(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.CONFIRM, effective_on)
+        self._add_evidence(evidence, effective_on)
+
+    @event("ProgressReported")
+    def _progress_reported(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.PROGRESS, effective_on)
+        self._add_evidence(evidence, effective_on)
+
+    @event("DeadlineExtended")
+    def _deadline_extended(
+        self, new_due_on: date, note: str, effective_on: date, actor: dict[str, Any]
+    ) -> None:
+        self._move(Action.EXTEND, effective_on)
+        self.due_on = new_due_on
+        self.due_basis = DueBasis.EXTENDED
+
+    @event("Fulfilled")
+    def _fulfilled(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.FULFIL, effective_on)
+        self._add_evidence(evidence, effective_on)
+
+    @event("PartiallyFulfilled")
+    def _partially_fulfilled(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.PARTIALLY_FULFIL, effective_on)
+        self._add_evidence(evidence, effective_on)
+
+    @event("Declined")
+    def _declined(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.DECLINE, effective_on)
+        self._add_evidence(evidence, effective_on)
+
+    @event("Withdrawn")
+    def _withdrawn(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.WITHDRAW, effective_on)
+        self._add_evidence(evidence, effective_on)
+
+    @event("Transferred")
+    def _transferred(
+        self, agency: str, commitment_id: UUID, effective_on: date, actor: dict[str, Any]
+    ) -> None:
+        self._move(Action.TRANSFER, effective_on)
+        self.transferred_to = commitment_id
+
+    @event("VerdictGiven")
+    def _verdict_given(
+        self, verdict: str, note: str | None, effective_on: date, actor: dict[str, Any]
+    ) -> None:
+        self.verdict = Verdict(verdict)
+        self.effective_on = effective_on

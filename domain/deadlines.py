@@ -1,0 +1,78 @@
+"""Due dates: a stated date wins, otherwise a default per kind of promise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.errors import InvalidInput
+
+
+class Kind(StrEnum):
+    REVIEW = "review"
+    STUDY = "study"
+    PROPOSE = "propose"
+    ADVISE = "advise"
+    IMPLEMENT = "implement"
+    REPORT = "report"
+    OTHER = "other"
+
+
+class DueBasis(StrEnum):
+    STATED = "stated"
+    DEFAULT = "default"
+    EXTENDED = "extended"
+
+
+DEFAULT_DAYS: dict[Kind, int] = {
+    Kind.REVIEW: 60,
+    Kind.STUDY: 90,
+    Kind.PROPOSE: 90,
+    Kind.ADVISE: 60,
+    Kind.IMPLEMENT: 180,
+    Kind.REPORT: 30,
+    Kind.OTHER: 90,
+}
+
+
+@dataclass(frozen=True)
+class DuePolicy:
+    """Days allowed per kind when nobody stated a date, from the dialogue date."""
+
+    days: Mapping[Kind, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))
+
+    @classmethod
+    def parse(cls, text: str) -> DuePolicy:
+        """`review=60,implement=180`: overrides on top of the defaults."""
+        days = dict(DEFAULT_DAYS)
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            name, sep, value = item.partition("=")
+            try:
+                kind = Kind(name.strip())
+                count = int(value) if sep else -1
+            except ValueError:
+                count = -1
+            if count < 0:
+                kinds = ", ".join(k.value for k in Kind)
+                raise ValueError(
+                    f"bad due-day default {item!r}: expected KIND=DAYS with KIND one "
+                    f"of {kinds} and DAYS a whole number >= 0"
+                ) from None
+            days[kind] = count
+        return cls(days)
+
+
+def due_date(
+    kind: Kind, stated: date | None, dialogue_held_on: date, policy: DuePolicy
+) -> tuple[date, DueBasis]:
+    if stated is not None:
+        if stated < dialogue_held_on:
+            raise InvalidInput(
+                "due_on",
+                f"due_on {stated.isoformat()} is before the dialogue "
+                f"({dialogue_held_on.isoformat()})",
+            )
+        return stated, DueBasis.STATED
+    return dialogue_held_on + timedelta(days=policy.days[kind]), DueBasis.DEFAULT

@@ -1,0 +1,77 @@
+"""A dialogue conference, the questions asked at it and the answers given."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Channel(StrEnum):
+    MEETING = "meeting"  # answered at the conference
+    WRITING = "writing"  # answered later, in writing
+
+
+class Dialogue(Aggregate):
+    @event("Recorded")
+    def __init__(
+        self,
+        title: str,
+        held_on: date,
+        place: str | None,
+        chair: str | None,
+        organiser: str | None,
+        source_url: str | None,
+        actor: dict[str, Any],
+    ) -> None:
+        self.title = title
+        self.held_on = held_on
+        self.place = place
+        self.chair = chair
+        self.organiser = organiser
+        self.source_url = source_url
+
+
+class Question(Aggregate):
+    """Whether it was answered is not kept here: it follows from the Answers."""
+
+    @event("Asked")
+    def __init__(
+        self,
+        dialogue_id: UUID,
+        asker: dict[str, Any],
+        text: str,
+        addressed_to: list[str],
+        topics: list[str],
+        asked_at: datetime | None,
+        actor: dict[str, Any],
+    ) -> None:
+        self.dialogue_id = dialogue_id
+        self.asker = asker
+        self.text = text
+        self.addressed_to = addressed_to
+        self.topics = topics
+        self.asked_at = asked_at
+
+
+class Answer(Aggregate):
+    @event("Given")
+    def __init__(
+        self,
+        dialogue_id: UUID,
+        question_ids: list[UUID],
+        responder: dict[str, Any],
+        text: str,
+        answered_at: datetime | None,
+        channel: str,
+        actor: dict[str, Any],
+    ) -> None:
+        self.dialogue_id = dialogue_id
+        self.question_ids = question_ids
+        self.responder = responder
+        self.text = text
+        self.answered_at = answered_at
+        self.channel = Channel(channel)

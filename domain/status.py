@@ -1,0 +1,123 @@
+"""Commitment status: the transition table and the derived overdue state.
+
+Status moves only through `next_status`; everything a caller may want to know
+about being late is a pure function of the status, the due date and a date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from domain.errors import TransitionNotAllowed
+
+
+class Status(StrEnum):
+    PROPOSED = "proposed"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    FULFILLED = "fulfilled"
+    PARTIALLY_FULFILLED = "partially_fulfilled"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+
+
+class Action(StrEnum):
+    CONFIRM = "confirm"
+    PROGRESS = "progress"
+    EXTEND = "extend"
+    FULFIL = "fulfil"
+    PARTIALLY_FULFIL = "partially_fulfil"
+    DECLINE = "decline"
+    WITHDRAW = "withdraw"
+    TRANSFER = "transfer"
+
+
+class Verdict(StrEnum):
+    VERIFIED = "verified"
+    DISPUTED = "disputed"
+
+
+_WORKING = (Status.OPEN, Status.IN_PROGRESS)
+
+# From each status, the actions allowed and where they lead. A status missing
+# from the table (or an action missing from its row) is a refusal.
+TRANSITIONS: dict[Status, dict[Action, Status]] = {
+    Status.PROPOSED: {
+        Action.CONFIRM: Status.OPEN,
+        Action.WITHDRAW: Status.WITHDRAWN,
+        Action.TRANSFER: Status.TRANSFERRED,
+    },
+    **{
+        status: {
+            Action.PROGRESS: Status.IN_PROGRESS,
+            Action.EXTEND: status,
+            Action.FULFIL: Status.FULFILLED,
+            Action.PARTIALLY_FULFIL: Status.PARTIALLY_FULFILLED,
+            Action.DECLINE: Status.DECLINED,
+            Action.WITHDRAW: Status.WITHDRAWN,
+            Action.TRANSFER: Status.TRANSFERRED,
+        }
+        for status in _WORKING
+    },
+    # A partial delivery can still be completed later.
+    Status.PARTIALLY_FULFILLED: {Action.FULFIL: Status.FULFILLED},
+}
+
+# An auditor judges what the agency claims it delivered, nothing else.
+JUDGEABLE = frozenset({Status.FULFILLED, Status.PARTIALLY_FULFILLED})
+
+_VI = {
+    Status.PROPOSED: "đề xuất (chưa xác nhận)",
+    Status.OPEN: "đang mở",
+    Status.IN_PROGRESS: "đang thực hiện",
+    Status.FULFILLED: "đã thực hiện",
+    Status.PARTIALLY_FULFILLED: "thực hiện một phần",
+    Status.DECLINED: "từ chối",
+    Status.WITHDRAWN: "đã rút",
+    Status.TRANSFERRED: "đã chuyển giao",
+}
+
+
+def allowed_actions(status: Status) -> list[Action]:
+    return list(TRANSITIONS.get(status, {}))
+
+
+def next_status(status: Status, action: Action) -> Status:
+    """Where `action` leads from `status`, or TransitionNotAllowed saying why."""
+    row = TRANSITIONS.get(status, {})
+    if action not in row:
+        # A transfer follows an agency's succession; nobody asks for one.
+        allowed = ", ".join(a.value for a in row if a is not Action.TRANSFER)
+        allowed = allowed or "none: this status is final"
+        raise TransitionNotAllowed(
+            f"cannot {action.value} a commitment that is {status.value} "
+            f"({_VI[status]}); allowed actions: {allowed}"
+        )
+    return row[action]
+
+
+def is_final(status: Status) -> bool:
+    return not TRANSITIONS.get(status)
+
+
+def is_overdue(status: Status, due_on: date, on: date) -> bool:
+    """Late means: still being worked on and the due date is before `on`.
+
+    Dates, not instants: a commitment due on the 10th is overdue on the 11th
+    in the service's time zone, whatever the hour.
+    """
+    return status in _WORKING and due_on < on
+
+
+def days_overdue(status: Status, due_on: date, on: date) -> int:
+    return (on - due_on).days if is_overdue(status, due_on, on) else 0
+
+
+def check_verdict(status: Status) -> None:
+    if status not in JUDGEABLE:
+        raise TransitionNotAllowed(
+            f"a verdict judges an agency's claim of delivery; this commitment is "
+            f"{status.value} ({_VI[status]}), not fulfilled or partially_fulfilled"
+        )

@@ -1,0 +1,163 @@
+"""The eventsourcing application: the one write path and the token store."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from domain.access import AccessToken, Actor, Role, token_id
+from domain.agency import agency_id
+from domain.errors import InvalidInput, VersionConflict
+from service.commands import Command
+from service.handlers import HANDLERS, Context
+from service.idempotency import Idempotency, IdempotencyRecord, Outcome
+from service.settings import Settings
+
+TOKEN_PREFIX = "cmt_"
+# How long a process trusts a token it has looked up: one read fewer per
+# request, at the price of a revocation taking up to this long to apply.
+TOKEN_CACHE_SECONDS = 10.0
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class Commitments(Application[UUID]):
+    # Pinned: it names the PostgreSQL tables and the environment prefix.
+    name = "Commitments"
+    # Attempts at a write whose aggregates another writer changed meanwhile.
+    save_attempts = 5
+
+    def __init__(self, settings: Settings, clock: Callable[[], date] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or settings.clock()
+        self._tokens: dict[str, tuple[float, tuple[Actor, UUID]]] = {}
+        # Which of an agency's commitments are still in play: the read model
+        # knows; the bootstrap wires it in once the read side exists.
+        self.in_play_of: Callable[[str], list[UUID]] = _no_read_model
+        super().__init__(env=settings.eventsourcing_env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def execute(
+        self, command: Command, actor: Actor, idempotency: Idempotency | None = None
+    ) -> Outcome:
+        """Run one use case and save what it changed, atomically.
+
+        A conflict with a concurrent writer is retried from a fresh read, so
+        no accepted request loses an event; a command that names the version
+        it expects (If-Match) then fails with VersionConflict instead.
+        """
+        handler = HANDLERS[type(command)]
+        for _ in range(self.save_attempts):
+            if idempotency is not None and (kept := self._kept(idempotency)) is not None:
+                return kept
+            context = Context(
+                repository=self.repository,
+                actor=actor,
+                today=self.clock(),
+                timezone=self.settings.timezone,
+                due_policy=self.settings.due_policy,
+                in_play_of=self.in_play_of,
+            )
+            changed = handler(command, context)
+            primary = changed[0]
+            outcome = Outcome(primary.id, primary.version, primary)
+            if idempotency is not None:
+                changed.append(
+                    IdempotencyRecord(
+                        record_id=idempotency.record_id,
+                        fingerprint=idempotency.fingerprint,
+                        aggregate_id=outcome.aggregate_id,
+                        version=outcome.version,
+                    )
+                )
+            try:
+                self.save(*changed)
+            except IntegrityError:
+                continue
+            return outcome
+        raise VersionConflict(
+            "the record kept changing under concurrent writers; try the request again"
+        )
+
+    def _kept(self, idempotency: Idempotency) -> Outcome | None:
+        try:
+            record: Aggregate = self.repository.get(idempotency.record_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, IdempotencyRecord)
+        return record.replay(idempotency)
+
+    # -- tokens ------------------------------------------------------------------
+
+    def issue_token(self, role: Role, agency: str | None = None, label: str = "") -> str:
+        """A new bearer token; only its hash is stored."""
+        if role is Role.AGENCY:
+            if not agency:
+                raise InvalidInput("agency", "an agency token needs --agency CODE")
+            if agency_id(agency) not in self.repository:
+                raise InvalidInput(
+                    "agency", f"no agency with code {agency!r}: register it first"
+                )
+        elif agency:
+            raise InvalidInput("agency", f"a {role.value} token is not bound to an agency")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.save(AccessToken(digest=_digest(secret), role=role.value, agency=agency,
+                              label=label))
+        return secret
+
+    def authenticate(self, secret: str) -> tuple[Actor, UUID] | None:
+        """The actor a token stands for, with the token's id, or None."""
+        if not secret.startswith(TOKEN_PREFIX):
+            return None
+        digest = _digest(secret)
+        cached = self._tokens.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            token: Aggregate = self.repository.get(token_id(digest))
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(token, AccessToken) or token.revoked:
+            return None
+        self._tokens[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, (token.actor, token.id))
+        return token.actor, token.id
+
+    def result(self, outcome: Outcome) -> Any:
+        """The aggregate a write answered with, as it was just after the write."""
+        if outcome.aggregate is not None:
+            return outcome.aggregate
+        return self.get(outcome.aggregate_id, outcome.version)
+
+    def get(self, aggregate_id: UUID, version: int | None = None) -> Any:
+        return self.repository.get(aggregate_id, version=version)
+
+
+def _no_read_model(agency: str) -> list[UUID]:
+    raise RuntimeError("no read model is wired to this application (see service.bootstrap)")
+
+
+def _digest(secret: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough: nothing to
+    # brute-force, unlike a password.
+    return hashlib.sha256(secret.encode()).hexdigest()

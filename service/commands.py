@@ -1,0 +1,100 @@
+"""What a caller asks the service to do: one dataclass per use case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.deadlines import Kind
+from domain.dialogue import Channel
+from domain.status import Action, Verdict
+
+
+@dataclass(frozen=True)
+class RegisterAgency:
+    code: str
+    name: str
+    name_en: str | None = None
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    webhook_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordSuccession:
+    code: str
+    successor_code: str
+    effective_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordDialogue:
+    title: str
+    held_on: date
+    place: str | None = None
+    chair: str | None = None
+    organiser: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AskQuestion:
+    dialogue_id: UUID
+    asker: dict[str, Any]
+    text: str
+    addressed_to: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    asked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GiveAnswer:
+    question_ids: list[UUID]
+    responder: dict[str, Any]
+    text: str
+    answered_at: datetime | None = None
+    channel: Channel = Channel.MEETING
+
+
+@dataclass(frozen=True)
+class MakeCommitment:
+    agency: str
+    text: str
+    kind: Kind
+    answer_id: UUID | None = None
+    dialogue_id: UUID | None = None
+    due_on: date | None = None
+    proposed: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateCommitment:
+    commitment_id: UUID
+    action: Action
+    note: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    new_due_on: date | None = None
+    effective_on: date | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class GiveVerdict:
+    commitment_id: UUID
+    verdict: Verdict
+    note: str | None = None
+    effective_on: date | None = None
+    expected_version: int | None = None
+
+
+Command = (
+    RegisterAgency
+    | RecordSuccession
+    | RecordDialogue
+    | AskQuestion
+    | GiveAnswer
+    | MakeCommitment
+    | UpdateCommitment
+    | GiveVerdict
+)

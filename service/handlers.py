@@ -1,0 +1,282 @@
+"""One function per command: load what it needs, apply domain rules, and
+return the aggregates to save (the one the caller asked about first).
+
+Handlers never save; `Commitments.execute` saves all they return in one
+atomic write, together with the idempotency record when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Aggregate
+
+from domain.access import Actor, Permission, authorize
+from domain.agency import Agency, agency_id
+from domain.commitment import Commitment
+from domain.deadlines import DuePolicy, due_date
+from domain.dialogue import Answer, Dialogue, Question
+from domain.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
+from domain.status import Action, Status, allowed_actions
+from service import commands as c
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def load(repository: Repository[UUID], cls: type[A], aggregate_id: UUID) -> A:
+    """The aggregate of that kind with that id, or NotFound."""
+    try:
+        found: Aggregate | None = repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        found = None
+    if not isinstance(found, cls):
+        raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+    return found
+
+
+@dataclass(frozen=True)
+class Context:
+    repository: Repository[UUID]
+    actor: Actor
+    today: date
+    timezone: ZoneInfo
+    due_policy: DuePolicy
+    in_play_of: Callable[[str], list[UUID]]
+
+    @property
+    def recorded_by(self) -> dict[str, Any]:
+        return self.actor.as_record()
+
+    def get(self, cls: type[A], aggregate_id: UUID, field: str | None = None) -> A:
+        """The aggregate, or NotFound (InvalidInput naming `field` when the id
+        came from the request body rather than the path)."""
+        try:
+            return load(self.repository, cls, aggregate_id)
+        except NotFound as error:
+            if field:
+                raise InvalidInput(field, error.message) from None
+            raise
+
+    def agency(self, code: str, field: str) -> Agency:
+        try:
+            return self.get(Agency, agency_id(code), field)
+        except InvalidInput:
+            raise InvalidInput(field, f"no agency with code {code!r}") from None
+
+
+Handler = Callable[[Any, Context], list[Aggregate]]
+
+
+def register_agency(cmd: c.RegisterAgency, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    if agency_id(cmd.code) in ctx.repository:
+        raise AlreadyExists(f"an agency with code {cmd.code!r} already exists")
+    return [
+        Agency(
+            code=cmd.code,
+            name=cmd.name,
+            name_en=cmd.name_en,
+            contacts=cmd.contacts,
+            webhook_url=cmd.webhook_url,
+            actor=ctx.recorded_by,
+        )
+    ]
+
+
+def record_succession(cmd: c.RecordSuccession, ctx: Context) -> list[Aggregate]:
+    """The successor takes over every commitment still in play, in one write."""
+    authorize(ctx.actor, Permission.RECORD)
+    try:
+        agency = ctx.get(Agency, agency_id(cmd.code))
+    except NotFound:
+        raise NotFound(f"no agency with code {cmd.code!r}") from None
+    successor = ctx.agency(cmd.successor_code, "successor_code")
+    when = cmd.effective_on or ctx.today
+    changed: list[Aggregate] = []
+    pairs: list[dict[str, str]] = []
+    for commitment_id in ctx.in_play_of(agency.code):
+        commitment = ctx.get(Commitment, commitment_id)
+        if commitment.agency != agency.code or Action.TRANSFER not in allowed_actions(
+            commitment.status
+        ):
+            continue  # changed since the read model last saw it
+        if when < commitment.effective_on:
+            raise InvalidInput(
+                "effective_on",
+                f"commitment {commitment.id} changed on {commitment.effective_on}, after "
+                f"the succession date {when}",
+            )
+        carried = commitment.transfer(successor.code, today=ctx.today, actor=ctx.recorded_by,
+                                      effective_on=when)
+        changed += [commitment, carried]
+        pairs.append({"from": str(commitment.id), "to": str(carried.id)})
+    agency.succeed(successor, effective_on=when, today=ctx.today, transferred=pairs,
+                   actor=ctx.recorded_by)
+    return [agency, *changed]
+
+
+def record_dialogue(cmd: c.RecordDialogue, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    return [
+        Dialogue(
+            title=cmd.title,
+            held_on=cmd.held_on,
+            place=cmd.place,
+            chair=cmd.chair,
+            organiser=cmd.organiser,
+            source_url=cmd.source_url,
+            actor=ctx.recorded_by,
+        )
+    ]
+
+
+def ask_question(cmd: c.AskQuestion, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    ctx.get(Dialogue, cmd.dialogue_id)
+    for code in cmd.addressed_to:
+        ctx.agency(code, "addressed_to")
+    return [
+        Question(
+            dialogue_id=cmd.dialogue_id,
+            asker=cmd.asker,
+            text=cmd.text,
+            addressed_to=cmd.addressed_to,
+            topics=cmd.topics,
+            asked_at=cmd.asked_at,
+            actor=ctx.recorded_by,
+        )
+    ]
+
+
+def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    questions = [ctx.get(Question, qid, "question_ids") for qid in cmd.question_ids]
+    dialogues = {q.dialogue_id for q in questions}
+    if len(dialogues) > 1:
+        raise InvalidInput(
+            "question_ids", "an answer addresses questions of one dialogue only"
+        )
+    ctx.agency(cmd.responder["agency"], "responder.agency")
+    if cmd.answered_at is not None:
+        answered_on = cmd.answered_at.astimezone(ctx.timezone).date()
+        held_on = ctx.get(Dialogue, questions[0].dialogue_id).held_on
+        if answered_on > ctx.today:
+            raise InvalidInput("answered_at", f"answered_at {answered_on} is in the future")
+        if answered_on < held_on:
+            raise InvalidInput(
+                "answered_at", f"answered_at {answered_on} is before the dialogue ({held_on})"
+            )
+    return [
+        Answer(
+            dialogue_id=dialogues.pop(),
+            question_ids=list(cmd.question_ids),
+            responder=cmd.responder,
+            text=cmd.text,
+            answered_at=cmd.answered_at,
+            channel=cmd.channel.value,
+            actor=ctx.recorded_by,
+        )
+    ]
+
+
+def make_commitment(cmd: c.MakeCommitment, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    ctx.agency(cmd.agency, "agency")
+    answer: Answer | None = None
+    if cmd.answer_id is not None:
+        answer = ctx.get(Answer, cmd.answer_id, "answer_id")
+        if cmd.dialogue_id is not None and cmd.dialogue_id != answer.dialogue_id:
+            raise InvalidInput("dialogue_id", "the answer belongs to another dialogue")
+        dialogue = ctx.get(Dialogue, answer.dialogue_id)
+    elif cmd.dialogue_id is not None:
+        dialogue = ctx.get(Dialogue, cmd.dialogue_id, "dialogue_id")
+    else:
+        raise InvalidInput("answer_id", "give answer_id, or dialogue_id for a directive")
+    due_on, basis = due_date(cmd.kind, cmd.due_on, dialogue.held_on, ctx.due_policy)
+    # A promise is made when it is spoken: the answer's time if known, else
+    # the dialogue's date.
+    made_on = dialogue.held_on
+    if answer is not None and answer.answered_at is not None:
+        made_on = answer.answered_at.astimezone(ctx.timezone).date()
+    if made_on > ctx.today:
+        # Updates are dated between the promise and today; a promise dated
+        # later could never be updated.
+        raise InvalidInput(
+            "dialogue_id" if answer is None else "answer_id",
+            f"the promise would be made on {made_on}, after today: record it once the "
+            "dialogue has been held",
+        )
+    return [
+        Commitment(
+            agency=cmd.agency,
+            text=cmd.text,
+            kind=cmd.kind.value,
+            due_on=due_on,
+            due_basis=basis.value,
+            made_on=made_on,
+            dialogue_id=dialogue.id,
+            answer_id=answer.id if answer else None,
+            question_ids=list(answer.question_ids) if answer else [],
+            status=(Status.PROPOSED if cmd.proposed else Status.OPEN).value,
+            actor=ctx.recorded_by,
+        )
+    ]
+
+
+def _commitment_for_change(
+    ctx: Context, commitment_id: UUID, expected_version: int | None
+) -> Commitment:
+    commitment = ctx.get(Commitment, commitment_id)
+    if expected_version is not None and commitment.version != expected_version:
+        raise VersionConflict(
+            f"commitment {commitment_id} is at version {commitment.version}, "
+            f"not {expected_version} as If-Match says: reload it and try again"
+        )
+    return commitment
+
+
+def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
+    commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
+    permission = Permission.CONFIRM if cmd.action is Action.CONFIRM else Permission.UPDATE
+    authorize(ctx.actor, permission, owner=commitment.agency)
+    commitment.update(
+        cmd.action,
+        today=ctx.today,
+        actor=ctx.recorded_by,
+        note=cmd.note,
+        evidence=cmd.evidence,
+        new_due_on=cmd.new_due_on,
+        effective_on=cmd.effective_on,
+    )
+    return [commitment]
+
+
+def give_verdict(cmd: c.GiveVerdict, ctx: Context) -> list[Aggregate]:
+    commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
+    authorize(ctx.actor, Permission.JUDGE)
+    commitment.give_verdict(
+        cmd.verdict,
+        today=ctx.today,
+        actor=ctx.recorded_by,
+        note=cmd.note,
+        effective_on=cmd.effective_on,
+    )
+    return [commitment]
+
+
+HANDLERS: dict[type, Handler] = {
+    c.RegisterAgency: register_agency,
+    c.RecordSuccession: record_succession,
+    c.RecordDialogue: record_dialogue,
+    c.AskQuestion: ask_question,
+    c.GiveAnswer: give_answer,
+    c.MakeCommitment: make_commitment,
+    c.UpdateCommitment: update_commitment,
+    c.GiveVerdict: give_verdict,
+}

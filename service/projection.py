@@ -1,0 +1,281 @@
+"""The projection that keeps the read tables, and the projector that runs it.
+
+eventsourcing's `ProjectionRunner` commits one transaction per event and needs
+a subscription, which SQLite has not; catching up a million events needs
+batches. So the projector follows the log itself with `select_notifications`,
+and each batch commits its view writes and eventsourcing's tracking record in
+one transaction that first takes the projection's lock and checks the
+position it started from: a second copy either waits and then moves on, or
+finds the position moved and starts again. Every event is applied once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+
+from domain.agency import Agency
+from domain.commitment import Commitment
+from domain.dialogue import Answer, Dialogue, Question
+from domain.status import Status
+from domain.text import fold
+from service.application import Commitments
+from service.read_model import (
+    SOURCE,
+    Batch,
+    PositionMoved,
+    PostgresReadModel,
+    ReadModel,
+    SQLiteReadModel,
+    dumps,
+    tally,
+)
+from service.schema import schema_lock
+from service.settings import SQLITE
+
+_ACTIVE = (Status.OPEN.value, Status.IN_PROGRESS.value)
+
+
+def commitment_state(c: Commitment) -> dict[str, Any]:
+    """The columns that change along a commitment's history."""
+    return {
+        "status": c.status.value,
+        "active": int(c.status.value in _ACTIVE),
+        "due_on": c.due_on,
+        "due_basis": c.due_basis.value,
+        "verdict": c.verdict.value if c.verdict else None,
+        "fulfilled_on": c.fulfilled_on,
+        "updated_on": c.effective_on,
+        "evidence": dumps(c.evidence),
+        "transferred_to": str(c.transferred_to) if c.transferred_to else None,
+        "version": c.version,
+    }
+
+
+def _tally(state: dict[str, Any]) -> dict[str, int]:
+    return tally(state["status"], state["fulfilled_on"], state["due_on"], state["verdict"])
+
+
+class ReadModelProjection(Projection[ReadModel]):
+    """Turns each event into changes of the current batch."""
+
+    name = ReadModel.name
+
+    def __init__(self, view: ReadModel, app: Commitments, cache_size: int = 20_000) -> None:
+        super().__init__(view)
+        self.app = app
+        self.batch = Batch()
+        # Commitments as they stand after the last event applied, so that each
+        # event is applied by the domain's own code, not a copy of its rules.
+        self._cache: OrderedDict[UUID, Commitment] = OrderedDict()
+        self._cache_size = cache_size
+
+    def forget(self) -> None:
+        self.batch = Batch()
+        self._cache.clear()
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        # Tokens and idempotency records: nothing to show, only to track.
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Commitment.Event, tracking: Tracking) -> None:
+        before = self._state_before(event)
+        commitment = self._apply(event)
+        state = commitment_state(commitment)
+        key = str(commitment.id)
+        row = self.batch.commitments.get(key)
+        if row is None:
+            if before is None:
+                self.batch.new.add(key)
+            row = {
+                "id": key, "position": tracking.notification_id, "agency": commitment.agency,
+                "dialogue_id": str(commitment.dialogue_id),
+                "answer_id": str(commitment.answer_id) if commitment.answer_id else None,
+                "question_ids": dumps([str(q) for q in commitment.question_ids]),
+                "kind": commitment.kind.value, "text": commitment.text,
+                "search": " " + fold(commitment.text), "made_on": commitment.made_on,
+                "transferred_from": (str(commitment.transferred_from)
+                                     if commitment.transferred_from else None),
+            }
+        row.update(state)
+        self.batch.commitments[key] = row
+        self.batch.history.append({"commitment_id": key, "effective_on": commitment.effective_on,
+                                   **state})
+        if before is None:
+            self.batch.links += [{"commitment_id": key, "question_id": str(q)}
+                                 for q in commitment.question_ids]
+        for scope, scope_key in (("agency", commitment.agency),
+                                 ("dialogue", str(commitment.dialogue_id))):
+            if before is not None:
+                self.batch.count(scope, scope_key, _tally(before), -1)
+            self.batch.count(scope, scope_key, _tally(state), +1)
+        self.batch.last = tracking
+
+    def _state_before(self, event: Any) -> dict[str, Any] | None:
+        if event.originator_version == Commitment.INITIAL_VERSION:
+            return None
+        return commitment_state(self._commitment_before(event))
+
+    def _commitment_before(self, event: Any) -> Commitment:
+        cached = self._cache.get(event.originator_id)
+        if cached is not None and cached.version == event.originator_version - 1:
+            return cached
+        found: Commitment = self.app.repository.get(
+            event.originator_id, version=event.originator_version - 1)
+        self._remember(found)
+        return found
+
+    def _apply(self, event: Any) -> Commitment:
+        previous = (None if event.originator_version == Commitment.INITIAL_VERSION
+                    else self._commitment_before(event))
+        commitment: Commitment = event.mutate(previous)
+        self._remember(commitment)
+        return commitment
+
+    def _remember(self, commitment: Commitment) -> None:
+        self._cache[commitment.id] = commitment
+        self._cache.move_to_end(commitment.id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    @process_event.register
+    def _(self, event: Agency.Registered, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute(
+            "INSERT INTO rm_agencies VALUES (:code, :id, :name, :name_en, NULL, :position)",
+            code=event.code, id=str(event.originator_id), name=event.name,
+            name_en=event.name_en, position=tracking.notification_id,
+        )
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Agency.Succeeded, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute("UPDATE rm_agencies SET successor = :successor WHERE id = :id",
+                           successor=event.successor, id=str(event.originator_id))
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Dialogue.Recorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute("INSERT INTO rm_dialogues VALUES (:id, :title, :held_on, :position)",
+                           id=str(event.originator_id), title=event.title,
+                           held_on=event.held_on, position=tracking.notification_id)
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Question.Asked, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute(
+            "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0)",
+            id=str(event.originator_id), dialogue_id=str(event.dialogue_id),
+            position=tracking.notification_id,
+        )
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Answer.Given, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        for question_id in event.question_ids:
+            self.batch.execute(
+                "INSERT INTO rm_answer_questions VALUES (:answer_id, :question_id, :position)",
+                answer_id=str(event.originator_id), question_id=str(question_id),
+                position=tracking.notification_id,
+            )
+            self.batch.execute("UPDATE rm_questions SET answers = answers + 1 WHERE id = :id",
+                               id=str(question_id))
+        self.batch.last = tracking
+
+
+@dataclass(frozen=True)
+class ProjectorStatus:
+    position: int
+    head: int
+    oldest_pending_age: float | None
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class Projector:
+    """Follows the log into the read tables, a batch per transaction."""
+
+    def __init__(self, app: Commitments, view: ReadModel, batch_size: int = 500) -> None:
+        self.app = app
+        self.view = view
+        self.projection = ReadModelProjection(view, app)
+        self.batch_size = batch_size
+
+    def catch_up(self, limit: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> int:
+        """Apply what is new, up to `limit` events; returns how many were applied."""
+        applied = 0
+        while limit is None or applied < limit:
+            start = self.view.position()
+            size = self.batch_size if limit is None else min(self.batch_size, limit - applied)
+            notifications = self.app.recorder.select_notifications(start + 1, size)
+            if not notifications:
+                break
+            self.projection.batch = Batch()
+            for notification in notifications:
+                event = self.app.mapper.to_domain_event(notification)
+                self.projection.process_event(event, Tracking(SOURCE, notification.id))
+            try:
+                self.view.commit(self.projection.batch, start)
+            except PositionMoved:
+                # Another copy got there first: its writes stand, ours go.
+                self.projection.forget()
+                continue
+            except Exception:
+                self.projection.forget()
+                raise
+            applied += len(notifications)
+            if progress is not None:
+                progress(len(notifications))
+        return applied
+
+    def status(self) -> ProjectorStatus:
+        position = self.view.position()
+        head = self.app.recorder.max_notification_id() or 0
+        age = None
+        if head > position:
+            [first] = self.app.recorder.select_notifications(position + 1, 1)
+            event: Any = self.app.mapper.to_domain_event(first)
+            age = time.time() - event.timestamp.timestamp()
+        return ProjectorStatus(position=position, head=head, oldest_pending_age=age)
+
+    def run_forever(self, poll: float = 0.05, stop: Callable[[], bool] = lambda: False) -> None:
+        while not stop():
+            if not self.catch_up():
+                time.sleep(poll)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        self.view.drop_read_tables()
+        self.view.create_read_tables()
+        self.projection.forget()
+        return self.catch_up(progress=progress)
+
+
+def open_view(app: Commitments) -> ReadModel:
+    """The read model's store: its own SQLite file, or the events' PostgreSQL."""
+    settings = app.settings
+    env = dict(settings.eventsourcing_env)
+    if settings.persistence_module == SQLITE:
+        env["SQLITE_DBNAME"] = str(settings.data_dir / "readmodel.sqlite3")
+        view_class: type[Any] = SQLiteReadModel
+    else:
+        view_class = PostgresReadModel
+    # Prefixed variables (COMMITMENTS_SQLITE_DBNAME) name the event store, not this.
+    env = {key: value for key, value in env.items() if not key.startswith("COMMITMENTS_")}
+    factory = InfrastructureFactory[Any].construct(env=Environment(ReadModel.name, env))
+    with schema_lock(settings.persistence_module, env, ReadModel.name):
+        view: ReadModel = factory.tracking_recorder(view_class)
+    return view
+

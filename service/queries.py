@@ -1,0 +1,533 @@
+"""Questions asked of the service, answered from the read tables.
+
+Only questions about one commitment (now, as of a date, its history) read its
+own events; lists, counts and reports read the tables the projection keeps.
+Before a table is read, whatever the projection has not applied yet is
+applied here (up to a bound), so a client reads its own writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import DomainEvent
+
+from domain.agency import Agency, agency_id
+from domain.commitment import Commitment
+from domain.dialogue import Answer, Dialogue, Question
+from domain.errors import InvalidInput, NotFound
+from domain.status import Status, Verdict, days_overdue, is_overdue
+from domain.text import fold
+from service.application import Commitments
+from service.handlers import load
+from service.projection import Projector
+from service.read_model import TALLIES, ReadModel, tally
+
+# -- views ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    """A commitment as it stands on a date (today, or an `as_of` date)."""
+
+    id: UUID
+    agency: str
+    text: str
+    kind: str
+    status: str
+    due_on: date
+    due_basis: str
+    overdue: bool
+    days_overdue: int
+    verdict: str | None
+    version: int
+    made_on: date
+    updated_on: date
+    fulfilled_on: date | None
+    evidence: list[dict[str, Any]]
+    source: dict[str, Any]
+    as_of: date
+
+    @classmethod
+    def of_row(cls, row: Any, on: date) -> CommitmentView:
+        """From a read-table row (current, or as of `on`)."""
+        status, due_on = Status(row["status"]), _day(row["due_on"])
+        return cls(
+            id=UUID(str(row["id"])),
+            agency=row["agency"],
+            text=row["text"],
+            kind=row["kind"],
+            status=status.value,
+            due_on=due_on,
+            due_basis=row["due_basis"],
+            overdue=is_overdue(status, due_on, on),
+            days_overdue=days_overdue(status, due_on, on),
+            verdict=row["verdict"],
+            version=row["version"],
+            made_on=_day(row["made_on"]),
+            updated_on=_day(row["updated_on"]),
+            fulfilled_on=_day(row["fulfilled_on"]) if row["fulfilled_on"] else None,
+            evidence=json.loads(row["evidence"]),
+            source={
+                "dialogue_id": UUID(str(row["dialogue_id"])),
+                "answer_id": UUID(str(row["answer_id"])) if row["answer_id"] else None,
+                "question_ids": [UUID(q) for q in json.loads(row["question_ids"])],
+                "transferred_from": _uuid(row["transferred_from"]),
+                "transferred_to": _uuid(row["transferred_to"]),
+            },
+            as_of=on,
+        )
+
+    @classmethod
+    def of(cls, commitment: Commitment, on: date) -> CommitmentView:
+        return cls(
+            id=commitment.id,
+            agency=commitment.agency,
+            text=commitment.text,
+            kind=commitment.kind.value,
+            status=commitment.status.value,
+            due_on=commitment.due_on,
+            due_basis=commitment.due_basis.value,
+            overdue=commitment.is_overdue(on),
+            days_overdue=commitment.days_overdue(on),
+            verdict=commitment.verdict.value if commitment.verdict else None,
+            version=commitment.version,
+            made_on=commitment.made_on,
+            updated_on=commitment.effective_on,
+            fulfilled_on=commitment.fulfilled_on,
+            evidence=list(commitment.evidence),
+            source={
+                "dialogue_id": commitment.dialogue_id,
+                "answer_id": commitment.answer_id,
+                "question_ids": list(commitment.question_ids),
+                "transferred_from": commitment.transferred_from,
+                "transferred_to": commitment.transferred_to,
+            },
+            as_of=on,
+        )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    type: str
+    at: datetime
+    effective_on: date
+    version: int
+    actor: dict[str, Any]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CommitmentFilter:
+    agency: str | None = None
+    status: Status | None = None
+    overdue: bool | None = None
+    dialogue: UUID | None = None
+    verdict: Verdict | None = None
+    q: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[CommitmentView]
+    next: str | None
+    total: int
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    question: Question
+    answers: list[Answer]
+    commitments: list[CommitmentView]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answers)
+
+
+@dataclass(frozen=True)
+class DialogueView:
+    dialogue: Dialogue
+    questions: int
+    answered: int
+    commitments: int
+    by_status: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
+class AgencyScore:
+    """How an agency kept its word; the four timeliness buckets officials use
+    are fulfilled_on_time, fulfilled_late, pending_within_deadline, overdue."""
+
+    agency: str
+    name: str
+    total: int = 0
+    fulfilled: int = 0
+    fulfilled_on_time: int = 0
+    fulfilled_late: int = 0
+    pending_within_deadline: int = 0
+    overdue: int = 0
+    open: int = 0
+    partially_fulfilled: int = 0
+    declined: int = 0
+    withdrawn: int = 0
+    transferred: int = 0
+    verified: int = 0
+    disputed: int = 0
+
+    @classmethod
+    def of(cls, code: str, name: str, counts: dict[str, int], late: int) -> AgencyScore:
+        pending = counts.get("open", 0) + counts.get("in_progress", 0)
+        return cls(
+            agency=code, name=name, total=counts.get("total", 0),
+            fulfilled=counts.get("fulfilled", 0),
+            fulfilled_on_time=counts.get("fulfilled_on_time", 0),
+            fulfilled_late=counts.get("fulfilled_late", 0),
+            pending_within_deadline=pending - late, overdue=late,
+            # Still owed: being worked on, or only partly delivered.
+            open=pending + counts.get("partially_fulfilled", 0),
+            partially_fulfilled=counts.get("partially_fulfilled", 0),
+            declined=counts.get("declined", 0), withdrawn=counts.get("withdrawn", 0),
+            transferred=counts.get("transferred", 0), verified=counts.get("verified", 0),
+            disputed=counts.get("disputed", 0),
+        )
+
+
+# -- the query side ----------------------------------------------------------------
+
+
+class Sort(StrEnum):
+    MADE = "made"  # oldest first: the order promises were made
+    RECENT = "-made"
+    DUE = "due_on"  # soonest due first: the most overdue at the top
+    DUE_LAST = "-due_on"
+
+
+# Columns a page is ordered by, ascending or not; the row's log position
+# breaks ties, so the order is total and a cursor never skips or repeats.
+_ORDER: dict[Sort, tuple[str | None, bool]] = {
+    Sort.MADE: (None, True),
+    Sort.RECENT: (None, False),
+    Sort.DUE: ("due_on", True),
+    Sort.DUE_LAST: ("due_on", False),
+}
+
+_STATE_COLUMNS = ", ".join(f"h.{c}" for c in (
+    "status", "active", "due_on", "due_basis", "verdict", "fulfilled_on", "updated_on",
+    "evidence", "transferred_to", "version"))
+_STATIC_COLUMNS = ", ".join(f"c.{c}" for c in (
+    "id", "position", "agency", "dialogue_id", "answer_id", "question_ids", "kind", "text",
+    "search", "made_on", "transferred_from"))
+# The commitments as they stood at the end of :as_of: each one's latest
+# history row effective by then (effective dates never go backwards).
+_AS_OF = f"""(SELECT {_STATIC_COLUMNS}, {_STATE_COLUMNS}
+    FROM rm_commitments c
+    JOIN rm_history h ON h.commitment_id = c.id
+    JOIN (SELECT commitment_id, MAX(version) AS version FROM rm_history
+          WHERE effective_on <= :as_of GROUP BY commitment_id) latest
+      ON latest.commitment_id = h.commitment_id AND latest.version = h.version)"""
+
+
+class Queries:
+    """Reads for the API, the CLI and the workers."""
+
+    # Events a read applies itself before answering; beyond that it answers
+    # from the tables as they are and says how far behind they are.
+    inline_limit = 2_000
+
+    def __init__(self, app: Commitments, view: ReadModel) -> None:
+        self.app = app
+        self.view = view
+        self.projector = Projector(app, view)
+        self.lag = 0
+
+    def close(self) -> None:
+        self.view.datastore.close()
+
+    def fresh(self) -> int:
+        """Apply pending events (up to `inline_limit`); returns those still pending."""
+        head = self.app.recorder.max_notification_id() or 0
+        if head > self.view.position():
+            self.projector.catch_up(limit=self.inline_limit)
+        self.lag = max(head - self.view.position(), 0)
+        return self.lag
+
+    def _rows(self, sql: str, **params: Any) -> list[Any]:
+        return self.view.rows(sql, **params)
+
+    # -- one commitment: its own events ------------------------------------------------
+
+    def commitment(self, commitment_id: UUID, as_of: date | None = None) -> CommitmentView:
+        """The commitment today, or as it stood at the end of `as_of`."""
+        if as_of is None:
+            found = load(self.app.repository, Commitment, commitment_id)
+            return CommitmentView.of(found, self.app.clock())
+        state = _as_of(self.app, commitment_id, as_of)
+        if state is None:
+            raise NotFound(
+                f"commitment {commitment_id} had not been made by {as_of.isoformat()}")
+        return CommitmentView.of(state, as_of)
+
+    def history(self, commitment_id: UUID) -> list[HistoryEntry]:
+        return history(self.app, commitment_id)
+
+    # -- lists ---------------------------------------------------------------------------
+
+    def list_commitments(
+        self,
+        where: CommitmentFilter,
+        *,
+        as_of: date | None = None,
+        sort: Sort = Sort.MADE,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Commitments matching `where`, a page at a time, with the total."""
+        self.fresh()
+        on = as_of or self.app.clock()
+        source = _AS_OF if as_of is not None else "rm_commitments"
+        clauses, params = _where(where, on)
+        params["as_of"] = on
+        column, ascending = _ORDER[sort]
+        key = f"s.{column}, s.position" if column else "s.position"
+        direction = "" if ascending else " DESC"
+        order = f"{key.replace(',', direction + ',')}{direction}"
+        page_clauses = list(clauses)
+        if cursor is not None:
+            after = _decode_cursor(cursor, with_value=column is not None)
+            params.update(after)
+            mark = "(:k_value, :k_position)" if column else ":k_position"
+            page_clauses.append(f"({key}) {'>' if ascending else '<'} {mark}")
+        filters = " AND ".join(clauses) or "1 = 1"
+        rows = self._rows(
+            f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses) or '1 = 1'} "
+            f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
+        [total] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}", **params)
+        items = rows[:limit]
+        more = len(rows) > limit
+        next_cursor = None
+        if more:
+            last = items[-1]
+            next_cursor = _encode_cursor(last["position"], last[column] if column else None)
+        return Page(items=[CommitmentView.of_row(row, on) for row in items], next=next_cursor,
+                    total=int(total["n"]))
+
+    def in_play_of(self, agency: str) -> list[UUID]:
+        """Ids of the agency's commitments that can still change hands."""
+        self.fresh()
+        rows = self._rows(
+            "SELECT id FROM rm_commitments WHERE agency = :agency AND status IN "
+            "(:proposed, :open, :in_progress) ORDER BY position", agency=agency,
+            proposed=Status.PROPOSED.value, open=Status.OPEN.value,
+            in_progress=Status.IN_PROGRESS.value)
+        return [UUID(str(row["id"])) for row in rows]
+
+    def due_between(self, first: date, last: date) -> list[CommitmentView]:
+        """Commitments still being worked on that fall due from `first` to `last`:
+        what the reminder scan reads, by the due index."""
+        self.fresh()
+        rows = self._rows(
+            "SELECT * FROM rm_commitments WHERE active = 1 AND due_on >= :first "
+            "AND due_on <= :last ORDER BY due_on, position", first=first, last=last)
+        return [CommitmentView.of_row(row, self.app.clock()) for row in rows]
+
+    # -- agencies, dialogues, questions -----------------------------------------------
+
+    def agency(self, code: str) -> Agency:
+        try:
+            found = self.app.get(agency_id(code))
+        except AggregateNotFoundError:
+            raise NotFound(f"no agency with code {code!r}") from None
+        assert isinstance(found, Agency)
+        return found
+
+    def agencies(self) -> list[Agency]:
+        self.fresh()
+        rows = self._rows("SELECT id FROM rm_agencies ORDER BY code")
+        return [self.app.get(UUID(str(row["id"]))) for row in rows]
+
+    def question(self, question_id: UUID) -> QuestionView:
+        found: Question = load(self.app.repository, Question, question_id)
+        self.fresh()
+        answers = self._rows("SELECT answer_id FROM rm_answer_questions "
+                             "WHERE question_id = :id ORDER BY position", id=str(question_id))
+        commitments = self._rows(
+            "SELECT c.* FROM rm_commitments c JOIN rm_commitment_questions q "
+            "ON q.commitment_id = c.id WHERE q.question_id = :id ORDER BY c.position",
+            id=str(question_id))
+        today = self.app.clock()
+        return QuestionView(
+            question=found,
+            answers=[self.app.get(UUID(str(row["answer_id"]))) for row in answers],
+            commitments=[CommitmentView.of_row(row, today) for row in commitments],
+        )
+
+    def dialogue(self, dialogue_id: UUID) -> DialogueView:
+        found: Dialogue = load(self.app.repository, Dialogue, dialogue_id)
+        self.fresh()
+        key = str(dialogue_id)
+        [questions] = self._rows(
+            "SELECT COUNT(*) AS asked, COALESCE(SUM(CASE WHEN answers > 0 THEN 1 ELSE 0 END), 0)"
+            " AS answered FROM rm_questions WHERE dialogue_id = :id", id=key)
+        counts = self._rows("SELECT * FROM rm_counters WHERE scope = 'dialogue' AND key = :id",
+                            id=key)
+        by_status = {status.value: int(counts[0][status.value]) for status in Status
+                     if counts and counts[0][status.value]}
+        [overdue] = self._rows(
+            "SELECT COUNT(*) AS n FROM rm_commitments WHERE dialogue_id = :id AND active = 1 "
+            "AND due_on < :today", id=key, today=self.app.clock())
+        return DialogueView(
+            dialogue=found,
+            questions=int(questions["asked"]),
+            answered=int(questions["answered"]),
+            commitments=sum(by_status.values()),
+            by_status=by_status,
+            overdue=int(overdue["n"]),
+        )
+
+    # -- reports -------------------------------------------------------------------------
+
+    def agency_scores(self, *, as_of: date | None = None,
+                      dialogue: UUID | None = None) -> list[AgencyScore]:
+        """Per agency: what it promised and how it kept it, as of a date."""
+        self.fresh()
+        names = {row["code"]: row["name"] for row in self._rows(
+            "SELECT code, name FROM rm_agencies")}
+        on = as_of or self.app.clock()
+        if as_of is None and dialogue is None:
+            # The counters, plus what only today can tell: who is late now.
+            tallies = {row["key"]: {t: int(row[t]) for t in TALLIES} for row in self._rows(
+                "SELECT * FROM rm_counters WHERE scope = 'agency'")}
+            late = {row["agency"]: int(row["n"]) for row in self._rows(
+                "SELECT agency, COUNT(*) AS n FROM rm_commitments WHERE active = 1 "
+                "AND due_on < :today GROUP BY agency", today=on)}
+        else:
+            source = _AS_OF if as_of is not None else "rm_commitments"
+            clauses, params = _where(CommitmentFilter(dialogue=dialogue), on)
+            tallies, late = {}, {}
+            for row in self._rows(
+                f"SELECT s.agency, s.status, s.fulfilled_on, s.due_on, s.verdict, s.active "
+                f"FROM {source} s WHERE {' AND '.join(clauses) or '1 = 1'}",
+                    **params, as_of=on):
+                counts = tallies.setdefault(row["agency"], dict.fromkeys(TALLIES, 0))
+                for name, value in tally(row["status"], row["fulfilled_on"], row["due_on"],
+                                         row["verdict"]).items():
+                    counts[name] += value
+                if row["active"] and _day(row["due_on"]) < on:
+                    late[row["agency"]] = late.get(row["agency"], 0) + 1
+        return [
+            AgencyScore.of(code, names.get(code, code), tallies.get(code, {}), late.get(code, 0))
+            for code in sorted(set(names) | set(tallies))
+        ]
+
+
+def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions over a relation `s` with the read table's columns."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for column, value in (("agency", where.agency), ("status", where.status),
+                          ("verdict", where.verdict)):
+        if value is not None:
+            clauses.append(f"s.{column} = :{column}")
+            params[column] = str(value.value if isinstance(value, Enum) else value)
+    if where.dialogue is not None:
+        clauses.append("s.dialogue_id = :dialogue")
+        params["dialogue"] = str(where.dialogue)
+    if where.overdue is not None:
+        late = "(s.active = 1 AND s.due_on < :today)"
+        clauses.append(late if where.overdue else f"NOT {late}")
+        params["today"] = on
+    if where.due_before is not None:
+        clauses.append("s.due_on < :due_before")
+        params["due_before"] = where.due_before
+    if where.due_after is not None:
+        clauses.append("s.due_on > :due_after")
+        params["due_after"] = where.due_after
+    # Each word of the query begins a word of the folded text.
+    for n, word in enumerate(fold(where.q or "").split()):
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(f"s.search LIKE :word{n} ESCAPE '\\'")
+        params[f"word{n}"] = f"% {escaped}%"
+    return clauses, params
+
+
+def _encode_cursor(position: int, value: Any) -> str:
+    text = json.dumps([position, value.isoformat() if isinstance(value, date) else value])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, *, with_value: bool) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        position, value = json.loads(raw)
+        if not isinstance(position, int) or (with_value and not isinstance(value, str)):
+            raise ValueError(raw)
+        found: dict[str, Any] = {"k_position": position}
+        if with_value:
+            found["k_value"] = date.fromisoformat(value)
+        return found
+    except ValueError:
+        raise InvalidInput(
+            "cursor", "cursor is not one this service gave out for this sort") from None
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _uuid(value: Any) -> UUID | None:
+    return UUID(str(value)) if value else None
+
+
+def _effective_on(event: Any) -> date:
+    when: date = event.effective_on if hasattr(event, "effective_on") else event.made_on
+    return when
+
+
+def _as_of(app: Commitments, commitment_id: UUID, on: date) -> Commitment | None:
+    # Effective dates never decrease along a history, so the state at the end
+    # of `on` is the state after the last event effective by then.
+    load(app.repository, Commitment, commitment_id)
+    version = None
+    for stored in app.events.get(commitment_id):
+        if _effective_on(stored) > on:
+            break
+        version = stored.originator_version
+    if version is None:
+        return None
+    found: Commitment = app.get(commitment_id, version=version)
+    return found
+
+
+def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
+    load(app.repository, Commitment, commitment_id)
+    entries = []
+    for stored in app.events.get(commitment_id):
+        assert isinstance(stored, DomainEvent)
+        data = {
+            key: value
+            for key, value in stored.__dict__.items()
+            if key not in {"originator_id", "originator_version", "timestamp", "actor",
+                           "originator_topic"}
+        }
+        entries.append(
+            HistoryEntry(
+                type=type(stored).__name__,
+                at=stored.timestamp,
+                effective_on=_effective_on(stored),
+                version=stored.originator_version,
+                actor=getattr(stored, "actor", {}),
+                data=data,
+            )
+        )
+    return entries

@@ -1,0 +1,302 @@
+"""Read tables kept by the projection, and the SQL that reads them.
+
+The tables live beside eventsourcing's tracking table, in the read model's own
+SQLite file or in the event store's PostgreSQL database (tables prefixed
+`rm_`), so that a batch of view writes and the tracking position commit in one
+transaction. The same SQL serves both stores: it is written with `:name`
+parameters and rewritten for psycopg.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from domain.status import Status
+
+# The upstream application whose log the read model follows.
+SOURCE = "Commitments"
+
+# Counter columns, the same for an agency and for a dialogue.
+TALLIES = (
+    "total", "proposed", "open", "in_progress", "fulfilled", "partially_fulfilled",
+    "declined", "withdrawn", "transferred", "fulfilled_on_time", "fulfilled_late",
+    "verified", "disputed",
+)
+_STATE = ("status", "active", "due_on", "due_basis", "verdict", "fulfilled_on", "updated_on",
+          "evidence", "transferred_to", "version")
+_STATIC = ("id", "position", "agency", "dialogue_id", "answer_id", "question_ids", "kind",
+           "text", "search", "made_on", "transferred_from")
+COMMITMENT_COLUMNS = _STATIC + _STATE
+
+_TABLES = [
+    """CREATE TABLE IF NOT EXISTS rm_commitments (
+        id TEXT PRIMARY KEY, position BIGINT NOT NULL, agency TEXT NOT NULL,
+        dialogue_id TEXT NOT NULL, answer_id TEXT, question_ids TEXT NOT NULL,
+        kind TEXT NOT NULL, text TEXT NOT NULL, search TEXT NOT NULL, made_on DATE NOT NULL,
+        transferred_from TEXT, status TEXT NOT NULL, active INTEGER NOT NULL,
+        due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT, fulfilled_on DATE,
+        updated_on DATE NOT NULL, evidence TEXT NOT NULL, transferred_to TEXT,
+        version INTEGER NOT NULL)""",
+    # The due index: what the reminder scan and the overdue lists read.
+    "CREATE INDEX IF NOT EXISTS rm_commitments_due ON rm_commitments (active, due_on)",
+    "CREATE INDEX IF NOT EXISTS rm_commitments_agency "
+    "ON rm_commitments (agency, active, due_on, position)",
+    "CREATE INDEX IF NOT EXISTS rm_commitments_dialogue ON rm_commitments (dialogue_id)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS rm_commitments_position ON rm_commitments (position)",
+    # One dated row per change: what `as_of` answers from.
+    """CREATE TABLE IF NOT EXISTS rm_history (
+        commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, status TEXT NOT NULL,
+        active INTEGER NOT NULL, due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT,
+        fulfilled_on DATE, updated_on DATE NOT NULL, evidence TEXT NOT NULL,
+        transferred_to TEXT, version INTEGER NOT NULL,
+        PRIMARY KEY (commitment_id, version))""",
+    "CREATE INDEX IF NOT EXISTS rm_history_effective "
+    "ON rm_history (effective_on, commitment_id, version)",
+    "CREATE TABLE IF NOT EXISTS rm_commitment_questions (commitment_id TEXT NOT NULL, "
+    "question_id TEXT NOT NULL, PRIMARY KEY (question_id, commitment_id))",
+    f"""CREATE TABLE IF NOT EXISTS rm_counters (scope TEXT NOT NULL, key TEXT NOT NULL,
+        {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in TALLIES)},
+        PRIMARY KEY (scope, key))""",
+    "CREATE TABLE IF NOT EXISTS rm_agencies (code TEXT PRIMARY KEY, id TEXT NOT NULL, "
+    "name TEXT NOT NULL, name_en TEXT, successor TEXT, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_dialogues (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
+    "held_on DATE NOT NULL, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
+    "position BIGINT NOT NULL, answers INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS rm_questions_dialogue ON rm_questions (dialogue_id, position)",
+    "CREATE TABLE IF NOT EXISTS rm_answer_questions (answer_id TEXT NOT NULL, "
+    "question_id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (question_id, answer_id))",
+]
+TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
+               "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions")
+
+_INSERT_COMMITMENT = (
+    f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in COMMITMENT_COLUMNS)})"
+)
+_UPDATE_COMMITMENT = (
+    f"UPDATE rm_commitments SET {', '.join(f'{c} = :{c}' for c in _STATE)} WHERE id = :id"
+)
+_HISTORY_COLUMNS = ("commitment_id", "effective_on", *_STATE)
+_INSERT_HISTORY = (
+    f"INSERT INTO rm_history ({', '.join(_HISTORY_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)})"
+)
+_ADD_COUNTS = (
+    f"INSERT INTO rm_counters (scope, key, {', '.join(TALLIES)}) "
+    f"VALUES (:scope, :key, {', '.join(':' + t for t in TALLIES)}) "
+    "ON CONFLICT (scope, key) DO UPDATE SET "
+    + ", ".join(f"{t} = rm_counters.{t} + excluded.{t}" for t in TALLIES)
+)
+
+
+class PositionMoved(Exception):
+    """Another copy applied events since this batch read its start position."""
+
+
+def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None) -> dict[str, int]:
+    """What one commitment in this state adds to its agency's and dialogue's counters.
+
+    Being overdue is not here: it depends on the day the question is asked, so
+    it is counted at read time from the due index.
+    """
+    counts = {status: 1}
+    if status != Status.PROPOSED.value:
+        counts["total"] = 1  # a candidate nobody confirmed is not yet a promise
+    if status == Status.FULFILLED.value and fulfilled_on is not None:
+        counts["fulfilled_on_time" if _day(fulfilled_on) <= _day(due_on) else "fulfilled_late"] = 1
+    if verdict:
+        counts[verdict] = 1
+    return counts
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@dataclass
+class Batch:
+    """View changes of one transaction, flushed together with the tracking record."""
+
+    commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new: set[str] = field(default_factory=set)  # commitments made in this batch
+    history: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    last: Tracking | None = None
+
+    def count(self, scope: str, key: str, change: Mapping[str, int], sign: int) -> None:
+        row = self.counts.setdefault((scope, key), dict.fromkeys(TALLIES, 0))
+        for name, value in change.items():
+            row[name] += sign * value
+
+    def execute(self, sql: str, **params: Any) -> None:
+        self.statements.append((sql, params))
+
+
+class ReadModel(TrackingRecorder):
+    """The read tables with eventsourcing's tracking table; one class per store."""
+
+    name = "read_model"
+    # Set by subclasses: how the store spells parameters and dates.
+    paramstyle_named = True
+
+    datastore: Any
+
+    # -- schema --------------------------------------------------------------------
+
+    def create_read_tables(self) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            for statement in _TABLES:
+                cursor.execute(self.sql(statement))
+        self._extras()
+
+    def _extras(self) -> None:
+        """Store-specific additions (PostgreSQL's trigram index)."""
+
+    def drop_read_tables(self) -> None:
+        """Empty the tables and forget the position, in one transaction under the
+        batch lock, so a copy applying a batch meanwhile finishes first or starts
+        again at 0, and never finds the tables missing."""
+        with self.locked() as cursor:
+            for table in TABLE_NAMES:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in _TABLES:
+                cursor.execute(self.sql(statement))
+            cursor.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE "
+                                    "application_name = :name"), {"name": SOURCE})
+
+    # -- writing --------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[Any]:
+        """A write transaction that holds the projection's lock from its start."""
+        raise NotImplementedError
+
+    def position(self, cursor: Any | None = None) -> int:
+        if cursor is None:
+            return self.max_tracking_id(SOURCE) or 0
+        found: int | None = self._max_tracking_id(SOURCE, cursor)  # type: ignore[attr-defined]
+        return found or 0
+
+    def commit(self, batch: Batch, start: int) -> None:
+        """Write `batch` and its tracking record, if the position is still `start`."""
+        assert batch.last is not None
+        with self.locked() as cursor:
+            if self.position(cursor) != start:
+                raise PositionMoved
+            made = [row for key, row in batch.commitments.items() if key in batch.new]
+            changed = [{c: row[c] for c in ("id", *_STATE)}
+                       for key, row in batch.commitments.items() if key not in batch.new]
+            if made:
+                self._many(cursor, _INSERT_COMMITMENT, made)
+            if changed:
+                self._many(cursor, _UPDATE_COMMITMENT, changed)
+            if batch.history:
+                self._many(cursor, _INSERT_HISTORY, batch.history)
+            if batch.links:
+                self._many(cursor, "INSERT INTO rm_commitment_questions VALUES "
+                           "(:commitment_id, :question_id) ON CONFLICT DO NOTHING", batch.links)
+            counts = [{"scope": s, "key": k, **v} for (s, k), v in batch.counts.items()
+                      if any(v.values())]
+            if counts:
+                self._many(cursor, _ADD_COUNTS, counts)
+            for sql, params in batch.statements:
+                cursor.execute(self.sql(sql), self.params(params))
+            self._insert_tracking(cursor, batch.last)  # type: ignore[attr-defined]
+
+    def _many(self, cursor: Any, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        cursor.executemany(self.sql(sql), [self.params(row) for row in rows])
+
+    # -- reading --------------------------------------------------------------------
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.sql(sql), self.params(params))
+            return list(cursor.fetchall())
+
+    # -- dialect --------------------------------------------------------------------
+
+    @property
+    def tracking_table(self) -> str:
+        raise NotImplementedError
+
+    def sql(self, statement: str) -> str:
+        return statement
+
+    def params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(params)
+
+
+class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
+    def create_table(self) -> None:
+        super().create_table()
+        self.create_read_tables()
+
+    @property
+    def tracking_table(self) -> str:
+        return "tracking"
+
+    @contextmanager
+    def locked(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as cursor:
+            # BEGIN is deferred: write first, so the lock is ours before we
+            # read the position (a read first could not be upgraded later).
+            cursor.execute("UPDATE tracking SET notification_id = notification_id "
+                           "WHERE application_name = ?", (SOURCE,))
+            yield cursor
+
+    def params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: value.isoformat() if isinstance(value, date) else value
+                for key, value in params.items()}
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
+    # Any constant names the advisory lock; this one spells "rm" in ASCII.
+    _LOCK = 0x726D
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.create_read_tables()
+
+    def _extras(self) -> None:
+        # Trigram index for accent-insensitive substring search; needs the
+        # pg_trgm extension, which the service's role may not create.
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                cursor.execute("CREATE INDEX IF NOT EXISTS rm_commitments_search "
+                               "ON rm_commitments USING gin (search gin_trgm_ops)")
+        except Exception:
+            return
+
+    @property
+    def tracking_table(self) -> str:
+        return self.tracking_table_name
+
+    @contextmanager
+    def locked(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK,))
+            yield cursor
+
+    def sql(self, statement: str) -> str:
+        return _NAMED.sub(r"%(\1)s", statement.replace("%", "%%"))
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,137 @@
+"""Every API test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from api import create_app
+from domain.access import Role
+from service.application import Commitments
+from service.bootstrap import build, build_queries
+from service.settings import Settings
+from tests.support.clock import FixedClock
+
+TODAY = date(2024, 9, 1)
+HELD_ON = date(2024, 5, 10)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    env = {"COMMITMENTS_DATA_DIR": str(tmp_path)}
+    if request.param == "postgres":
+        server = request.getfixturevalue("pg_server")
+        dbname = request.getfixturevalue("pg_database")
+        env.update(server.env(dbname))
+        with server.connect(dbname) as conn:
+            # Events, read tables and tracking: every test starts empty.
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TODAY)
+
+
+@pytest.fixture
+def service(settings: Settings, clock: FixedClock) -> Iterator[Commitments]:
+    app = build(settings, clock=clock)
+    yield app
+    app.close()
+
+
+@dataclass
+class Caller:
+    """The test client with a token, and a count of what the store holds."""
+
+    client: FlaskClient
+    service: Commitments
+    token: str | None = None
+
+    def as_(self, token: str | None) -> Caller:
+        return Caller(self.client, self.service, token)
+
+    def _headers(self, headers: dict[str, str]) -> dict[str, str]:
+        auth = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return {**auth, **headers}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(path, query_string=params, headers=self._headers({}))
+
+    def post(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self.client.post(path, json=body, headers=self._headers(headers))
+
+    def events(self) -> int:
+        return self.service.recorder.max_notification_id() or 0
+
+
+@pytest.fixture
+def api(service: Commitments) -> Iterator[Caller]:
+    queries = build_queries(service)
+    client = create_app(service, queries).test_client()
+    yield Caller(client, service, service.issue_token(Role.ADMIN, label="test admin"))
+    queries.close()
+
+
+@dataclass
+class World:
+    """Two agencies, a dialogue with two questions, one answer, one promise."""
+
+    dialogue: str
+    question: str
+    other_question: str
+    answer: str
+    commitment: str
+    agency_token: str
+    other_agency_token: str
+    auditor_token: str
+
+
+def created(response: Any) -> dict[str, Any]:
+    assert response.status_code == 201, response.json
+    body: dict[str, Any] = response.json
+    return body
+
+
+@pytest.fixture
+def world(api: Caller) -> World:
+    created(api.post("/api/v1/agencies", {"code": "SYT", "name": "Sở Y tế",
+                                          "contacts": [{"email": "syt@example.vn"}]}))
+    created(api.post("/api/v1/agencies", {"code": "SGDDT", "name": "Sở Giáo dục và Đào tạo"}))
+    dialogue = created(api.post("/api/v1/dialogues", {
+        "title": "Hội nghị đối thoại 2024", "held_on": HELD_ON.isoformat(),
+        "chair": "Chủ tịch UBND tỉnh",
+    }))["id"]
+    question = created(api.post(f"/api/v1/dialogues/{dialogue}/questions", {
+        "asker": {"name": "Bà Nông Thị Nga", "organisation": "Công đoàn ngành Y tế"},
+        "text": "Đề nghị cho biết chế độ phụ cấp cho nhân viên y tế thôn bản?",
+        "addressed_to": ["SYT"],
+    }))["id"]
+    other = created(api.post(f"/api/v1/dialogues/{dialogue}/questions", {
+        "asker": {"name": "Ông Đỗ Thanh Vân"}, "text": "Kiến nghị bổ sung biên chế kế toán",
+    }))["id"]
+    answer = created(api.post("/api/v1/answers", {
+        "question_ids": [question],
+        "responder": {"name": "Ông Nguyễn Văn A", "title": "Phó Giám đốc Sở Y tế",
+                      "agency": "SYT"},
+        "text": "Sở Y tế tiếp thu, sẽ xem xét, nghiên cứu, kiến nghị với cấp có thẩm quyền.",
+    }))["id"]
+    commitment = created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "review", "answer_id": answer,
+        "text": "Sẽ xem xét, nghiên cứu, kiến nghị với cấp có thẩm quyền về phụ cấp.",
+    }))["id"]
+    return World(
+        dialogue=dialogue, question=question, other_question=other, answer=answer,
+        commitment=commitment,
+        agency_token=api.service.issue_token(Role.AGENCY, "SYT"),
+        other_agency_token=api.service.issue_token(Role.AGENCY, "SGDDT"),
+        auditor_token=api.service.issue_token(Role.AUDITOR),
+    )

@@ -1,0 +1,208 @@
+"""The read tables answer what replaying the aggregates would answer."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.access import Actor, Role
+from domain.deadlines import Kind
+from domain.errors import NotFound
+from domain.status import Action, Status, Verdict
+from domain.text import matches
+from service import commands as c
+from service.application import Commitments
+from service.bootstrap import build_queries
+from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
+from tests.api.conftest import Caller
+from tests.support.clock import FixedClock
+
+ADMIN = Actor(Role.ADMIN)
+START = date(2024, 3, 1)
+TODAY = date(2025, 6, 1)
+WORDS = ["xem xét chế độ phụ cấp", "kiến nghị bổ sung biên chế", "đào tạo nhân viên y tế",
+         "hỗ trợ đoàn viên khó khăn", "tham mưu UBND tỉnh"]
+
+
+def _history(app: Commitments, rng: random.Random, commitment: UUID, made_on: date) -> None:
+    """A few updates on increasing effective dates, each allowed by the table."""
+    when = made_on
+    status = Status.OPEN
+    for _ in range(rng.randint(0, 4)):
+        when += timedelta(days=rng.randint(0, 60))
+        if when > TODAY:
+            return
+        options = {
+            Status.OPEN: [Action.PROGRESS, Action.EXTEND, Action.FULFIL, Action.DECLINE],
+            Status.IN_PROGRESS: [Action.PROGRESS, Action.EXTEND, Action.FULFIL,
+                                 Action.PARTIALLY_FULFIL],
+            Status.PARTIALLY_FULFILLED: [Action.FULFIL],
+        }.get(status)
+        if options is None:
+            if status is Status.FULFILLED and rng.random() < 0.5:
+                verdict = rng.choice(list(Verdict))
+                app.execute(c.GiveVerdict(commitment, verdict, note="ghi chú",
+                                          effective_on=when), ADMIN)
+            return
+        action = rng.choice(options)
+        current = app.get(commitment)
+        app.execute(c.UpdateCommitment(
+            commitment, action, note="lý do",
+            new_due_on=current.due_on + timedelta(days=30) if action is Action.EXTEND else None,
+            effective_on=when), ADMIN)
+        status = app.get(commitment).status
+
+
+@pytest.fixture
+def history(api: Caller, clock: FixedClock) -> list[UUID]:
+    """Forty commitments with histories spread over 2024 and 2025."""
+    clock.today = TODAY
+    app = api.service
+    rng = random.Random(20240510)
+    for code in ("SYT", "SGDDT", "SNV"):
+        app.execute(c.RegisterAgency(code=code, name=f"Sở {code}"), ADMIN)
+    made = []
+    for n in range(40):
+        held_on = START + timedelta(days=rng.randint(0, 300))
+        dialogue = app.execute(c.RecordDialogue(title=f"Đối thoại {n}", held_on=held_on), ADMIN)
+        outcome = app.execute(c.MakeCommitment(
+            agency=rng.choice(["SYT", "SGDDT", "SNV"]), text=f"Sẽ {rng.choice(WORDS)} ({n})",
+            kind=rng.choice(list(Kind)), dialogue_id=dialogue.aggregate_id,
+            due_on=held_on + timedelta(days=rng.randint(10, 200))), ADMIN)
+        _history(app, rng, outcome.aggregate_id, held_on)
+        made.append(outcome.aggregate_id)
+    return made
+
+
+def _key(view: CommitmentView) -> tuple[Any, ...]:
+    return (view.id, view.agency, view.status, view.due_on, view.due_basis, view.verdict,
+            view.overdue, view.days_overdue, view.version, view.updated_on, view.fulfilled_on)
+
+
+def _replayed(queries: Queries, ids: list[UUID], on: date) -> dict[UUID, CommitmentView]:
+    found = {}
+    for commitment in ids:
+        try:
+            found[commitment] = queries.commitment(commitment, as_of=on)
+        except NotFound:
+            continue
+    return found
+
+
+def _dates(count: int) -> list[date]:
+    rng = random.Random(7)
+    span = (TODAY - START).days
+    return sorted({START + timedelta(days=rng.randint(0, span)) for _ in range(count)})
+
+
+@pytest.fixture
+def queries(api: Caller) -> Any:
+    found = build_queries(api.service)
+    yield found
+    found.close()
+
+
+def test_as_of_lists_equal_replaying_the_aggregates(
+    queries: Queries, history: list[UUID]
+) -> None:
+    for on in _dates(12):
+        listed = queries.list_commitments(CommitmentFilter(), as_of=on, limit=500).items
+        replayed = _replayed(queries, history, on)
+        assert sorted(map(_key, listed)) == sorted(map(_key, replayed.values())), on
+        for where in (CommitmentFilter(overdue=True), CommitmentFilter(status=Status.FULFILLED),
+                      CommitmentFilter(agency="SYT", overdue=False),
+                      CommitmentFilter(q="bien che"), CommitmentFilter(verdict=Verdict.DISPUTED)):
+            page = queries.list_commitments(where, as_of=on, limit=500)
+            expected = {v.id for v in replayed.values() if _accepts(where, v)}
+            assert {v.id for v in page.items} == expected, (on, where)
+            assert page.total == len(expected)
+
+
+def test_as_of_reports_equal_replaying_the_aggregates(
+    queries: Queries, history: list[UUID]
+) -> None:
+    for on in _dates(6):
+        replayed = _replayed(queries, history, on).values()
+        for score in queries.agency_scores(as_of=on):
+            mine = [v for v in replayed if v.agency == score.agency
+                    and v.status != Status.PROPOSED.value]
+            fulfilled = [v for v in mine if v.status == Status.FULFILLED.value]
+            assert score.total == len(mine)
+            assert score.fulfilled == len(fulfilled)
+            assert score.fulfilled_on_time == sum(
+                v.fulfilled_on is not None and v.fulfilled_on <= v.due_on for v in fulfilled)
+            assert score.overdue == sum(v.overdue for v in mine)
+            assert score.disputed == sum(v.verdict == Verdict.DISPUTED.value for v in mine)
+
+
+def test_counters_agree_with_the_rows_today(queries: Queries, history: list[UUID]) -> None:
+    """The incrementally kept counters equal a count of the rows."""
+    today = _replayed(queries, history, TODAY).values()
+    for score in queries.agency_scores():
+        mine = [v for v in today if v.agency == score.agency]
+        assert score.total == len(mine)
+        assert score.fulfilled_late == sum(
+            v.status == Status.FULFILLED.value and v.fulfilled_on is not None
+            and v.fulfilled_on > v.due_on for v in mine)
+        assert score.pending_within_deadline == sum(
+            v.status in (Status.OPEN.value, Status.IN_PROGRESS.value) and not v.overdue
+            for v in mine)
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_every_sort_pages_without_gaps(queries: Queries, history: list[UUID],
+                                       sort: Sort) -> None:
+    seen: list[CommitmentView] = []
+    cursor = None
+    while True:
+        page = queries.list_commitments(CommitmentFilter(), sort=sort, cursor=cursor, limit=7)
+        seen += page.items
+        if page.next is None:
+            break
+        cursor = page.next
+    assert sorted(v.id for v in seen) == sorted(history)
+    if sort in (Sort.DUE, Sort.DUE_LAST):
+        dues = [v.due_on for v in seen]
+        assert dues == sorted(dues, reverse=sort is Sort.DUE_LAST)
+    if sort is Sort.RECENT:
+        assert [v.id for v in seen] == list(reversed(history))
+
+
+def test_the_due_index_answers_the_reminder_scan(queries: Queries,
+                                                 history: list[UUID]) -> None:
+    first, last = date(2024, 9, 1), date(2024, 12, 31)
+    due = queries.due_between(first, last)
+    today = _replayed(queries, history, TODAY).values()
+    assert {v.id for v in due} == {
+        v.id for v in today if first <= v.due_on <= last
+        and v.status in (Status.OPEN.value, Status.IN_PROGRESS.value)}
+    assert [v.due_on for v in due] == sorted(v.due_on for v in due)
+
+
+def test_a_read_beyond_the_inline_bound_says_how_far_behind_it_is(
+    api: Caller, queries: Queries, history: list[UUID]
+) -> None:
+    queries.view.drop_read_tables()
+    queries.view.create_read_tables()
+    head = api.service.recorder.max_notification_id() or 0
+    api.client.application.extensions["queries"].inline_limit = 10
+    response = api.get("/api/v1/commitments")
+    assert response.status_code == 200
+    assert int(response.headers["X-Read-Model-Lag"]) == head - 10
+    # A request that reads no table says nothing about it.
+    assert "X-Read-Model-Lag" not in api.get(f"/api/v1/commitments/{history[0]}").headers
+
+
+def _accepts(where: CommitmentFilter, view: CommitmentView) -> bool:
+    """The filter, applied to a replayed view: what the SQL must agree with."""
+    return (
+        (where.agency is None or view.agency == where.agency)
+        and (where.status is None or view.status == where.status.value)
+        and (where.overdue is None or view.overdue == where.overdue)
+        and (where.verdict is None or view.verdict == where.verdict.value)
+        and (where.q is None or matches(where.q, view.text))
+    )

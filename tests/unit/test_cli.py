@@ -1,0 +1,64 @@
+"""The `commitments` command line, on a temporary SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from service.bootstrap import build
+from service.settings import Settings
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    for name in ("PERSISTENCE_MODULE", "SQLITE_DBNAME", "COMMITMENTS_SQLITE_DBNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COMMITMENTS_DATA_DIR", str(tmp_path))
+    return CliRunner()
+
+
+def test_token_create_prints_the_token_last_and_it_authenticates(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["token", "create", "--role", "auditor", "--label", "Bà Nga"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("cmt_")
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    found = app.authenticate(token)
+    app.close()
+    assert found is not None and found[0].role.value == "auditor"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "agency"], "needs --agency"),
+        (["--role", "agency", "--agency", "SYT"], "no agency with code 'SYT'"),
+        (["--role", "admin", "--agency", "SYT"], "not bound to an agency"),
+        (["--role", "agency", "--agency", "?"], "is not an agency code"),
+    ],
+)
+def test_token_create_refuses_what_cannot_work(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    result = runner.invoke(main, ["token", "create", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_a_bad_setting_is_named(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_DUE_DAYS", "review=soon")
+    result = runner.invoke(main, ["init"])
+    assert result.exit_code != 0
+    assert "DEFAULT_DUE_DAYS" in result.output
+
+
+def test_help_lists_the_commands(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "init", "token"):
+        assert command in result.output

@@ -1,0 +1,1 @@
+"""Celery: the worker and beat processes, built from the service's settings."""

@@ -1,0 +1,43 @@
+"""The Celery app, from the same Settings as the Flask app.
+
+`celery -A workers.app worker` imports this module; building the Celery object
+opens no connection, so it is safe at import. The eventsourcing application
+(with its connection pool) is built per worker process after fork, when a
+task first needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import beat_init, worker_init
+
+from service.settings import Settings
+
+
+def make_celery(settings: Settings) -> Celery:
+    celery = Celery("commitments", broker=settings.broker_url, backend=settings.result_backend)
+    celery.conf.update(
+        broker_transport_options=settings.broker_transport_options,
+        broker_connection_retry_on_startup=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        timezone=str(settings.timezone),
+        enable_utc=True,
+        beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
+        beat_schedule={},
+    )
+    celery.conf.commitments_settings = settings
+    return celery
+
+
+app = make_celery(Settings.from_env())
+
+
+@worker_init.connect
+@beat_init.connect
+def _prepare(sender: Any = None, **_: Any) -> None:
+    settings: Settings = app.conf.commitments_settings
+    settings.prepare_storage()
