@@ -134,6 +134,8 @@ class DialogueIn(Body):
     held_on = fields.Date(required=True, metadata={"example": "2024-05-10"})
     place = Text(max_length=500)
     chair = Text(max_length=300)
+    chair_email = fields.Email(metadata={
+        "description": "the chair's office: escalated reminders go there (never shown publicly)"})
     organiser = Text(max_length=300)
     source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
 
@@ -237,6 +239,7 @@ class CommitmentOut(Schema):
     evidence = fields.List(fields.Dict())
     source = fields.Nested(Source)
     as_of = fields.Date()
+    reminders_sent = fields.Integer(metadata={"description": "reminders delivered so far"})
 
 
 class Evidence(Body):

@@ -8,14 +8,26 @@ same state.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.deadlines import DueBasis, Kind
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, VersionConflict
+from domain.reminders import (
+    Channel,
+    Delivery,
+    Mark,
+    Record,
+    Rung,
+    Step,
+    delivery_step,
+    pending,
+    reached_rank,
+    times_sent,
+)
 from domain.status import (
     Action,
     Status,
@@ -64,6 +76,7 @@ class Commitment(Aggregate):
         self.effective_on = made_on
         self.fulfilled_on: date | None = None
         self.evidence: list[dict[str, Any]] = []
+        self.reminders: list[Record] = []
 
     # -- derived state -------------------------------------------------------
 
@@ -72,6 +85,23 @@ class Commitment(Aggregate):
 
     def days_overdue(self, on: date) -> int:
         return days_overdue(self.status, self.due_on, on)
+
+    @property
+    def reminder_rank(self) -> int:
+        """The highest reminder begun for the current due date."""
+        return reached_rank(self.reminders, self.due_on)
+
+    @property
+    def reminders_pending(self) -> int:
+        return pending(self.reminders)
+
+    @property
+    def times_reminded(self) -> int:
+        return times_sent(self.reminders)
+
+    def reminder_step(self, delivery: Delivery, claim: str, attempt: int, now: datetime,
+                      lease: timedelta) -> Step:
+        return delivery_step(self.reminders, delivery, claim, attempt, now, lease)
 
     # -- commands -------------------------------------------------------------
 
@@ -160,6 +190,32 @@ class Commitment(Aggregate):
         self._transferred(agency=agency, commitment_id=successor.id, effective_on=when,
                           actor=actor)
         return successor
+
+    # Reminders change no status: they record who was told what, and when.
+
+    def claim_reminder(self, delivery: Delivery, *, recipient: str, claim: str, attempt: int,
+                       at: datetime, lease: timedelta) -> None:
+        """Take the delivery for the sender `claim`; refused unless it may send now."""
+        step = self.reminder_step(delivery, claim, attempt, at, lease)
+        if step is not Step.SEND:
+            raise VersionConflict(f"{delivery.rung} by {delivery.channel} is not to be sent "
+                                  f"now ({step})")
+        self._reminder_claimed(**_delivery(delivery), recipient=recipient, claim=claim,
+                               attempt=attempt, at=at)
+
+    def record_reminder_sent(self, delivery: Delivery, *, recipient: str, at: datetime,
+                             confirmed: bool = True, receipt: str | None = None) -> None:
+        self._reminder_sent(**_delivery(delivery), recipient=recipient, at=at,
+                            confirmed=confirmed, receipt=receipt)
+
+    def record_reminder_attempt_failed(self, delivery: Delivery, *, claim: str, attempt: int,
+                                       error: str, at: datetime) -> None:
+        self._reminder_attempt_failed(**_delivery(delivery), claim=claim, attempt=attempt,
+                                      error=error, at=at)
+
+    def record_reminder_failed(self, delivery: Delivery, *, recipient: str, error: str,
+                               at: datetime) -> None:
+        self._reminder_failed(**_delivery(delivery), recipient=recipient, error=error, at=at)
 
     def _check_effective_on(self, effective_on: date | None, today: date) -> date:
         # Effective dates never go backwards along a history, so the state at
@@ -259,3 +315,33 @@ class Commitment(Aggregate):
     ) -> None:
         self.verdict = Verdict(verdict)
         self.effective_on = effective_on
+
+    def _remember(self, rung: str, due_on: date, channel: str, mark: Mark, at: datetime,
+                  claim: str | None = None, attempt: int = 0) -> None:
+        delivery = Delivery(Rung(rung), due_on, Channel(channel))
+        self.reminders.append(Record(delivery, mark, at, claim, attempt))
+
+    @event("ReminderClaimed")
+    def _reminder_claimed(self, rung: str, due_on: date, channel: str, recipient: str,
+                          claim: str, attempt: int, at: datetime) -> None:
+        self._remember(rung, due_on, channel, Mark.CLAIMED, at, claim, attempt)
+
+    @event("ReminderSent")
+    def _reminder_sent(self, rung: str, due_on: date, channel: str, recipient: str,
+                       at: datetime, confirmed: bool, receipt: str | None) -> None:
+        self._remember(rung, due_on, channel, Mark.SENT, at)
+
+    @event("ReminderAttemptFailed")
+    def _reminder_attempt_failed(self, rung: str, due_on: date, channel: str, claim: str,
+                                 attempt: int, error: str, at: datetime) -> None:
+        self._remember(rung, due_on, channel, Mark.ATTEMPT_FAILED, at, claim, attempt)
+
+    @event("ReminderFailed")
+    def _reminder_failed(self, rung: str, due_on: date, channel: str, recipient: str,
+                         error: str, at: datetime) -> None:
+        self._remember(rung, due_on, channel, Mark.FAILED, at)
+
+
+def _delivery(delivery: Delivery) -> dict[str, Any]:
+    return {"rung": delivery.rung.value, "due_on": delivery.due_on,
+            "channel": delivery.channel.value}

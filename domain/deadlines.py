@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
+from domain.calendar import Calendar, CalendarDays
 from domain.errors import InvalidInput
 
 
@@ -65,8 +66,11 @@ class DuePolicy:
 
 
 def due_date(
-    kind: Kind, stated: date | None, dialogue_held_on: date, policy: DuePolicy
+    kind: Kind, stated: date | None, dialogue_held_on: date, policy: DuePolicy,
+    calendar: Calendar | None = None,
 ) -> tuple[date, DueBasis]:
+    """The default counts the policy's days in `calendar` (working days, when
+    the service is set so); a stated date is taken as stated."""
     if stated is not None:
         if stated < dialogue_held_on:
             raise InvalidInput(
@@ -75,4 +79,5 @@ def due_date(
                 f"({dialogue_held_on.isoformat()})",
             )
         return stated, DueBasis.STATED
-    return dialogue_held_on + timedelta(days=policy.days[kind]), DueBasis.DEFAULT
+    counted = calendar or CalendarDays()
+    return counted.shift(dialogue_held_on, policy.days[kind]), DueBasis.DEFAULT

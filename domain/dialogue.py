@@ -26,8 +26,10 @@ class Dialogue(Aggregate):
         organiser: str | None,
         source_url: str | None,
         actor: dict[str, Any],
+        chair_email: str | None = None,
     ) -> None:
         self.title = title
+        self.chair_email = chair_email
         self.held_on = held_on
         self.place = place
         self.chair = chair

@@ -78,6 +78,7 @@ class Commitments(Application[UUID]):
                 timezone=self.settings.timezone,
                 due_policy=self.settings.due_policy,
                 in_play_of=self.in_play_of,
+                calendar=self.settings.calendar,
             )
             changed = handler(command, context)
             primary = changed[0]

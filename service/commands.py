@@ -36,6 +36,7 @@ class RecordDialogue:
     chair: str | None = None
     organiser: str | None = None
     source_url: str | None = None
+    chair_email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor, Permission, authorize
 from domain.agency import Agency, agency_id
+from domain.calendar import Calendar
 from domain.commitment import Commitment
 from domain.deadlines import DuePolicy, due_date
 from domain.dialogue import Answer, Dialogue, Question
@@ -48,6 +49,7 @@ class Context:
     timezone: ZoneInfo
     due_policy: DuePolicy
     in_play_of: Callable[[str], list[UUID]]
+    calendar: Calendar
 
     @property
     def recorded_by(self) -> dict[str, Any]:
@@ -132,6 +134,7 @@ def record_dialogue(cmd: c.RecordDialogue, ctx: Context) -> list[Aggregate]:
             organiser=cmd.organiser,
             source_url=cmd.source_url,
             actor=ctx.recorded_by,
+            chair_email=cmd.chair_email,
         )
     ]
 
@@ -198,7 +201,8 @@ def make_commitment(cmd: c.MakeCommitment, ctx: Context) -> list[Aggregate]:
         dialogue = ctx.get(Dialogue, cmd.dialogue_id, "dialogue_id")
     else:
         raise InvalidInput("answer_id", "give answer_id, or dialogue_id for a directive")
-    due_on, basis = due_date(cmd.kind, cmd.due_on, dialogue.held_on, ctx.due_policy)
+    due_on, basis = due_date(cmd.kind, cmd.due_on, dialogue.held_on, ctx.due_policy,
+                             ctx.calendar)
     # A promise is made when it is spoken: the answer's time if known, else
     # the dialogue's date.
     made_on = dialogue.held_on

@@ -58,6 +58,9 @@ def commitment_state(c: Commitment) -> dict[str, Any]:
         "evidence": dumps(c.evidence),
         "transferred_to": str(c.transferred_to) if c.transferred_to else None,
         "version": c.version,
+        "reminder_rank": c.reminder_rank,
+        "reminders_pending": c.reminders_pending,
+        "reminders_sent": c.times_reminded,
     }
 
 

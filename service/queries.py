@@ -28,7 +28,7 @@ from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
 from service.projection import Projector
-from service.read_model import TALLIES, ReadModel, tally
+from service.read_model import STATE_COLUMNS, STATIC_COLUMNS, TALLIES, ReadModel, tally
 
 # -- views ------------------------------------------------------------------------
 
@@ -54,6 +54,7 @@ class CommitmentView:
     evidence: list[dict[str, Any]]
     source: dict[str, Any]
     as_of: date
+    reminders_sent: int = 0
 
     @classmethod
     def of_row(cls, row: Any, on: date) -> CommitmentView:
@@ -83,6 +84,7 @@ class CommitmentView:
                 "transferred_to": _uuid(row["transferred_to"]),
             },
             as_of=on,
+            reminders_sent=row["reminders_sent"],
         )
 
     @classmethod
@@ -111,6 +113,7 @@ class CommitmentView:
                 "transferred_to": commitment.transferred_to,
             },
             as_of=on,
+            reminders_sent=commitment.times_reminded,
         )
 
 
@@ -122,6 +125,15 @@ class HistoryEntry:
     version: int
     actor: dict[str, Any]
     data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LadderRow:
+    id: UUID
+    status: Status
+    due_on: date
+    reminder_rank: int
+    reminders_pending: int
 
 
 @dataclass(frozen=True)
@@ -222,12 +234,8 @@ _ORDER: dict[Sort, tuple[str | None, bool]] = {
     Sort.DUE_LAST: ("due_on", False),
 }
 
-_STATE_COLUMNS = ", ".join(f"h.{c}" for c in (
-    "status", "active", "due_on", "due_basis", "verdict", "fulfilled_on", "updated_on",
-    "evidence", "transferred_to", "version"))
-_STATIC_COLUMNS = ", ".join(f"c.{c}" for c in (
-    "id", "position", "agency", "dialogue_id", "answer_id", "question_ids", "kind", "text",
-    "search", "made_on", "transferred_from"))
+_STATE_COLUMNS = ", ".join(f"h.{c}" for c in STATE_COLUMNS)
+_STATIC_COLUMNS = ", ".join(f"c.{c}" for c in STATIC_COLUMNS)
 # The commitments as they stood at the end of :as_of: each one's latest
 # history row effective by then (effective dates never go backwards).
 _AS_OF = f"""(SELECT {_STATIC_COLUMNS}, {_STATE_COLUMNS}
@@ -340,6 +348,25 @@ class Queries:
             "SELECT * FROM rm_commitments WHERE active = 1 AND due_on >= :first "
             "AND due_on <= :last ORDER BY due_on, position", first=first, last=last)
         return [CommitmentView.of_row(row, self.app.clock()) for row in rows]
+
+    def ladder_candidates(self, horizon: date) -> list[LadderRow]:
+        """What the reminder scan considers, by two indexes: promises still chased
+        whose ladder is unfinished and whose due date is no later than `horizon`,
+        and those with a delivery begun and not finished. Rows far from their
+        due date, or done with their ladder, are never touched."""
+        self.fresh()
+        columns = "id, status, due_on, reminder_rank, reminders_pending"
+        found: dict[str, LadderRow] = {}
+        for sql in (
+            f"SELECT {columns} FROM rm_commitments WHERE active = 1 "
+            "AND reminder_rank IN (0, 1, 2) AND due_on <= :horizon",
+            f"SELECT {columns} FROM rm_commitments WHERE reminders_pending > 0",
+        ):
+            for row in self._rows(sql, horizon=horizon):
+                found[str(row["id"])] = LadderRow(
+                    UUID(str(row["id"])), Status(row["status"]), _day(row["due_on"]),
+                    int(row["reminder_rank"]), int(row["reminders_pending"]))
+        return list(found.values())
 
     # -- agencies, dialogues, questions -----------------------------------------------
 
@@ -489,8 +516,13 @@ def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value else None
 
 
-def _effective_on(event: Any) -> date:
-    when: date = event.effective_on if hasattr(event, "effective_on") else event.made_on
+def _effective_on(event: Any, previous: date | None = None) -> date:
+    """The date an event counts from. A reminder changes no state, so it
+    takes the date of the change before it and keeps the dates in order."""
+    when: date | None = getattr(event, "effective_on", None) or getattr(event, "made_on", None)
+    if when is None:
+        assert previous is not None, f"{type(event).__name__} cannot start a history"
+        return previous
     return when
 
 
@@ -498,9 +530,10 @@ def _as_of(app: Commitments, commitment_id: UUID, on: date) -> Commitment | None
     # Effective dates never decrease along a history, so the state at the end
     # of `on` is the state after the last event effective by then.
     load(app.repository, Commitment, commitment_id)
-    version = None
+    version, when = None, None
     for stored in app.events.get(commitment_id):
-        if _effective_on(stored) > on:
+        when = _effective_on(stored, when)
+        if when > on:
             break
         version = stored.originator_version
     if version is None:
@@ -512,8 +545,10 @@ def _as_of(app: Commitments, commitment_id: UUID, on: date) -> Commitment | None
 def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
     load(app.repository, Commitment, commitment_id)
     entries = []
+    when = None
     for stored in app.events.get(commitment_id):
         assert isinstance(stored, DomainEvent)
+        when = _effective_on(stored, when)
         data = {
             key: value
             for key, value in stored.__dict__.items()
@@ -524,9 +559,10 @@ def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
             HistoryEntry(
                 type=type(stored).__name__,
                 at=stored.timestamp,
-                effective_on=_effective_on(stored),
+                effective_on=when,
                 version=stored.originator_version,
-                actor=getattr(stored, "actor", {}),
+                # Reminders are recorded by the service itself, not a person.
+                actor=getattr(stored, "actor", {"role": "system"}),
                 data=data,
             )
         )

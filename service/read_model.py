@@ -33,10 +33,13 @@ TALLIES = (
     "verified", "disputed",
 )
 _STATE = ("status", "active", "due_on", "due_basis", "verdict", "fulfilled_on", "updated_on",
-          "evidence", "transferred_to", "version")
+          "evidence", "transferred_to", "version", "reminder_rank", "reminders_pending",
+          "reminders_sent")
 _STATIC = ("id", "position", "agency", "dialogue_id", "answer_id", "question_ids", "kind",
            "text", "search", "made_on", "transferred_from")
 COMMITMENT_COLUMNS = _STATIC + _STATE
+# What changes along a commitment's history, and what never does.
+STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 
 _TABLES = [
     """CREATE TABLE IF NOT EXISTS rm_commitments (
@@ -46,9 +49,16 @@ _TABLES = [
         transferred_from TEXT, status TEXT NOT NULL, active INTEGER NOT NULL,
         due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT, fulfilled_on DATE,
         updated_on DATE NOT NULL, evidence TEXT NOT NULL, transferred_to TEXT,
-        version INTEGER NOT NULL)""",
-    # The due index: what the reminder scan and the overdue lists read.
+        version INTEGER NOT NULL, reminder_rank INTEGER NOT NULL,
+        reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL)""",
+    # The due index: what the overdue lists read.
     "CREATE INDEX IF NOT EXISTS rm_commitments_due ON rm_commitments (active, due_on)",
+    # What the reminder scan reads: promises whose ladder is not finished, by
+    # due date, and deliveries a sender began and did not finish.
+    "CREATE INDEX IF NOT EXISTS rm_commitments_ladder "
+    "ON rm_commitments (active, reminder_rank, due_on)",
+    "CREATE INDEX IF NOT EXISTS rm_commitments_pending "
+    "ON rm_commitments (reminders_pending) WHERE reminders_pending > 0",
     "CREATE INDEX IF NOT EXISTS rm_commitments_agency "
     "ON rm_commitments (agency, active, due_on, position)",
     "CREATE INDEX IF NOT EXISTS rm_commitments_dialogue ON rm_commitments (dialogue_id)",
@@ -58,7 +68,8 @@ _TABLES = [
         commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, status TEXT NOT NULL,
         active INTEGER NOT NULL, due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT,
         fulfilled_on DATE, updated_on DATE NOT NULL, evidence TEXT NOT NULL,
-        transferred_to TEXT, version INTEGER NOT NULL,
+        transferred_to TEXT, version INTEGER NOT NULL, reminder_rank INTEGER NOT NULL,
+        reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL,
         PRIMARY KEY (commitment_id, version))""",
     "CREATE INDEX IF NOT EXISTS rm_history_effective "
     "ON rm_history (effective_on, commitment_id, version)",

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.calendar import Calendar, CalendarDays
 from domain.deadlines import DuePolicy
+from domain.reminders import Ladder
 
 SQLITE = "eventsourcing.sqlite"
 POSTGRES = "eventsourcing.postgres"
@@ -19,8 +22,37 @@ _PASSTHROUGH_PREFIXES = ("POSTGRES_", "SQLITE_", "COMMITMENTS_POSTGRES_", "COMMI
 _PASSTHROUGH = ("CREATE_TABLE", "AGGREGATE_CACHE_MAXSIZE")
 
 
+N = TypeVar("N", int, float)
+
+
 class ConfigurationError(ValueError):
     """A setting with a value the service cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    ladder: Ladder = field(default_factory=Ladder)
+    scan_seconds: float = 300.0
+    max_attempts: int = 5
+    retry_seconds: float = 60.0
+    # How long a claimed delivery may stay unfinished before another sender
+    # takes its sender for dead.
+    lease: timedelta = timedelta(minutes=15)
+    auditors_email: str | None = None
+    chair_office_email: str | None = None
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """SMTP when `host` is set; otherwise mails are written to `outbox` as .eml files."""
+
+    host: str | None = None
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "nhacviec@localhost"
+    outbox: Path = Path("./data/outbox")
 
 
 @dataclass(frozen=True)
@@ -33,6 +65,11 @@ class Settings:
     broker_url: str
     broker_transport_options: dict[str, object] = field(default_factory=dict)
     result_backend: str | None = None
+    calendar: Calendar = field(default_factory=CalendarDays)
+    reminders: ReminderSettings = field(default_factory=lambda: ReminderSettings())
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
+    webhook_secret: str = ""
+    public_base_url: str = "http://localhost:8000"
 
     @property
     def is_embedded(self) -> bool:
@@ -92,7 +129,41 @@ class Settings:
                 "processed_folder": str(data_dir / "queue-done"),
                 "polling_interval": 0.1,
             }
+        reminders = ReminderSettings(
+            ladder=Ladder(
+                due_soon_days=_number(env, "DUE_SOON_DAYS", 7, int),
+                escalate_after_days=_number(env, "ESCALATE_AFTER_DAYS", 30, int),
+            ),
+            scan_seconds=_number(env, "REMINDER_SCAN_SECONDS", 300.0, float, low=0.1),
+            max_attempts=_number(env, "REMINDER_MAX_ATTEMPTS", 5, int, low=1),
+            retry_seconds=_number(env, "REMINDER_RETRY_SECONDS", 60.0, float, low=0),
+            lease=timedelta(seconds=_number(env, "REMINDER_LEASE_SECONDS", 900.0, float, low=1)),
+            auditors_email=env.get("UNION_AUDITORS_EMAIL") or None,
+            chair_office_email=env.get("CHAIR_OFFICE_EMAIL") or None,
+        )
+        starttls = env.get("SMTP_STARTTLS", "").lower()
+        if starttls not in ("", "0", "1", "true", "false", "yes", "no"):
+            raise ConfigurationError(f"SMTP_STARTTLS={starttls!r}: expected true or false")
+        mail = MailSettings(
+            host=env.get("SMTP_HOST") or None,
+            port=_number(env, "SMTP_PORT", 25, int, low=1),
+            user=env.get("SMTP_USER") or None,
+            password=env.get("SMTP_PASSWORD") or None,
+            starttls=starttls in ("1", "true", "yes"),
+            sender=env.get("MAIL_FROM", "nhacviec@localhost"),
+            outbox=data_dir / "outbox",
+        )
+        if broker.startswith(("redis", "sentinel")) and env.get("CELERY_VISIBILITY_TIMEOUT"):
+            # How long a task taken by a worker that died stays invisible
+            # before Redis hands it to another (Celery's default is an hour).
+            options["visibility_timeout"] = _number(env, "CELERY_VISIBILITY_TIMEOUT", 3600.0,
+                                                    float, low=1)
         return cls(
+            calendar=_calendar(env, data_dir),
+            reminders=reminders,
+            mail=mail,
+            webhook_secret=env.get("WEBHOOK_SECRET", ""),
+            public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,
@@ -113,3 +184,36 @@ class Settings:
             folder = self.broker_transport_options.get(key)
             if isinstance(folder, str):
                 Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N],
+            low: float = 0) -> N:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value < low:
+        raise ConfigurationError(f"{name}={text!r}: expected a number >= {low:g}")
+    return value
+
+
+def _calendar(env: Mapping[str, str], data_dir: Path) -> Calendar:
+    # Imported here: the holiday data is only loaded when asked for.
+    from service.working_days import CALENDARS, HolidayFileError, calendar_named
+
+    name = env.get("DEADLINE_CALENDAR", "calendar").strip().lower() or "calendar"
+    if name not in CALENDARS:
+        raise ConfigurationError(
+            f"DEADLINE_CALENDAR={name!r}: expected one of {', '.join(CALENDARS)}")
+    file = env.get("DEADLINE_HOLIDAYS_FILE")
+    if not file and (data_dir / "holidays.txt").is_file():
+        file = str(data_dir / "holidays.txt")
+    if file and not Path(file).is_file():
+        raise ConfigurationError(f"DEADLINE_HOLIDAYS_FILE={file!r}: no such file")
+    try:
+        return calendar_named(name, Path(file) if file else None)
+    except HolidayFileError as error:
+        raise ConfigurationError(f"DEADLINE_HOLIDAYS_FILE: {error}") from None

@@ -2,8 +2,8 @@
 
 `celery -A workers.app worker` imports this module; building the Celery object
 opens no connection, so it is safe at import. The eventsourcing application
-(with its connection pool) is built per worker process after fork, when a
-task first needs it.
+(with its connection pool) is built in each worker process after fork, when a
+task first needs it (workers/tasks.py).
 """
 
 from __future__ import annotations
@@ -17,17 +17,28 @@ from service.settings import Settings
 
 
 def make_celery(settings: Settings) -> Celery:
-    celery = Celery("commitments", broker=settings.broker_url, backend=settings.result_backend)
+    celery = Celery("commitments", broker=settings.broker_url, backend=settings.result_backend,
+                    include=["workers.tasks"])
     celery.conf.update(
         broker_transport_options=settings.broker_transport_options,
         broker_connection_retry_on_startup=True,
+        # A task is acknowledged when it ends, and given back if its worker
+        # dies: a reminder whose sender was killed is finished by another.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        task_ignore_result=settings.result_backend is None,
         timezone=str(settings.timezone),
         enable_utc=True,
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
-        beat_schedule={},
+        beat_schedule={
+            "reminder-scan": {
+                "task": "reminders.scan",
+                "schedule": settings.reminders.scan_seconds,
+                # A scan that waited longer than its period is superseded by the next.
+                "options": {"expires": settings.reminders.scan_seconds},
+            },
+        },
     )
     celery.conf.commitments_settings = settings
     return celery

@@ -1,0 +1,106 @@
+"""What a reminder says: the Vietnamese mail and the webhook's JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain.agency import Agency
+from domain.commitment import Commitment
+from domain.dialogue import Dialogue, Question
+from domain.reminders import Delivery, Rung
+
+STATUS_VI = {
+    "proposed": "đề xuất, chưa xác nhận",
+    "open": "đang chờ thực hiện",
+    "in_progress": "đang thực hiện",
+    "fulfilled": "đã hoàn thành",
+    "partially_fulfilled": "hoàn thành một phần",
+    "declined": "từ chối",
+    "withdrawn": "đã rút",
+    "transferred": "đã chuyển giao",
+}
+_NAMESPACE = UUID("6f0c7a52-4c8e-4d6b-9d2a-2f0f1c0b7a31")
+
+
+def vi_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def delivery_key(commitment_id: UUID, delivery: Delivery) -> str:
+    """The same id for every try of one delivery: the mail's Message-ID and
+    the webhook's X-Reminder-Id, so a receiver can recognise a repeat."""
+    name = f"{commitment_id}/{delivery.due_on}/{delivery.rung}/{delivery.channel}"
+    return str(uuid5(_NAMESPACE, name))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One reminder about one commitment, ready for a channel."""
+
+    key: str
+    rung: Rung
+    subject: str
+    text: str
+    payload: dict[str, Any]
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    url: str | None = None  # the webhook's, for that channel
+
+
+def compose(commitment: Commitment, agency: Agency, dialogue: Dialogue,
+            question: Question | None, delivery: Delivery, today: date,
+            base_url: str) -> Notice:
+    link = f"{base_url}/reports/commitments/{commitment.id}"
+    late = max((today - delivery.due_on).days, 0)
+    short = commitment.text if len(commitment.text) <= 80 else commitment.text[:77] + "..."
+    subject, opening = {
+        Rung.DUE_SOON: (
+            f"[Nhắc việc] Sắp đến hạn {vi_date(delivery.due_on)}: {short}",
+            f"Cam kết dưới đây sẽ đến hạn vào ngày {vi_date(delivery.due_on)}. "
+            "Đề nghị quý cơ quan cập nhật tiến độ hoặc kết quả thực hiện.",
+        ),
+        Rung.OVERDUE: (
+            f"[Nhắc việc] Đã quá hạn: {short}",
+            f"Cam kết dưới đây đã quá hạn ({vi_date(delivery.due_on)}) mà chưa có kết quả. "
+            "Đề nghị quý cơ quan báo cáo kết quả, hoặc đề nghị gia hạn kèm lý do.",
+        ),
+        Rung.ESCALATION: (
+            f"[Khẩn] Quá hạn {late} ngày, báo cáo lãnh đạo: {short}",
+            f"Cam kết dưới đây đã quá hạn {late} ngày và chưa được xử lý sau các lần nhắc. "
+            "Xin báo cáo lãnh đạo cơ quan và văn phòng chủ trì hội nghị để chỉ đạo.",
+        ),
+    }[delivery.rung]
+    lines = [f"Kính gửi: {agency.name}", "", opening, "",
+             f"Nội dung cam kết: {commitment.text}"]
+    if question is not None:
+        asker = question.asker.get("name", "")
+        lines.append(f"Câu hỏi / kiến nghị ({asker}): {question.text}")
+    lines += [
+        f"Hội nghị: {dialogue.title}, ngày {vi_date(dialogue.held_on)}",
+        f"Hạn hoàn thành: {vi_date(delivery.due_on)}"
+        + (" (đã gia hạn)" if commitment.due_basis.value == "extended" else ""),
+        f"Tình trạng: {STATUS_VI.get(commitment.status.value, commitment.status.value)}",
+    ]
+    if late:
+        lines.append(f"Số ngày quá hạn: {late}")
+    lines += ["", f"Xem và cập nhật: {link}", "",
+              "Thư này do hệ thống theo dõi cam kết đối thoại gửi tự động; "
+              "mỗi mốc nhắc chỉ gửi một lần."]
+    payload = {
+        "type": "reminder",
+        "reminder": delivery.rung.value,
+        "delivery_id": delivery_key(commitment.id, delivery),
+        "commitment": {
+            "id": str(commitment.id), "agency": commitment.agency, "text": commitment.text,
+            "status": commitment.status.value, "due_on": delivery.due_on.isoformat(),
+            "days_overdue": late, "url": link,
+        },
+        "dialogue": {"id": str(dialogue.id), "title": dialogue.title,
+                     "held_on": dialogue.held_on.isoformat()},
+        "question": question.text if question is not None else None,
+    }
+    return Notice(key=delivery_key(commitment.id, delivery), rung=delivery.rung,
+                  subject=subject, text="\n".join(lines) + "\n", payload=payload)

@@ -1,0 +1,76 @@
+"""Reminder mails: over SMTP, or into the outbox folder when no server is set."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from service.notices import Notice
+from service.reminders import DeliveryFailed
+from service.settings import MailSettings
+
+
+def message(notice: Notice, sender: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = ", ".join(notice.to)
+    if notice.cc:
+        mail["Cc"] = ", ".join(notice.cc)
+    mail["Subject"] = notice.subject
+    mail["Date"] = formatdate(localtime=True)
+    # The same id on every try of this delivery: a mail system that sees it
+    # twice can tell it is one message.
+    mail["Message-ID"] = f"<{notice.key}@commitments>"
+    mail["X-Reminder"] = notice.rung.value
+    mail.set_content(notice.text, charset="utf-8")
+    return mail
+
+
+class SmtpMailer:
+    def __init__(self, settings: MailSettings, timeout: float = 30.0) -> None:
+        assert settings.host
+        self.settings = settings
+        self.timeout = timeout
+
+    def __call__(self, notice: Notice) -> str | None:
+        s = self.settings
+        mail = message(notice, s.sender)
+        try:
+            with smtplib.SMTP(s.host or "", s.port, timeout=self.timeout) as smtp:
+                if s.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.user:
+                    smtp.login(s.user, s.password or "")
+                refused = smtp.send_message(mail)
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {error}") from error
+        receipt = str(mail["Message-ID"])
+        if refused:
+            receipt += f" (refused: {', '.join(sorted(refused))})"
+        return receipt
+
+
+class Outbox:
+    """The embedded default: one .eml file per delivery, named by its id."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.folder = Path(settings.outbox)
+        self.sender = settings.sender
+
+    def __call__(self, notice: Notice) -> str | None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{notice.key}.eml"
+        partial = target.with_suffix(".part")
+        try:
+            partial.write_bytes(bytes(message(notice, self.sender)))
+            partial.replace(target)
+        except OSError as error:
+            raise DeliveryFailed(f"outbox {self.folder}: {error}") from error
+        return str(target)
+
+
+def mailer(settings: MailSettings) -> SmtpMailer | Outbox:
+    return SmtpMailer(settings) if settings.host else Outbox(settings)

@@ -1,0 +1,114 @@
+"""The reminder tasks. They take ids and dates, never objects, and are safe
+to run twice: what makes a second run harmless is in service/reminders.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from celery import Task
+from celery.signals import worker_process_init
+from celery.utils.log import get_task_logger
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from domain.reminders import Channel, Rung
+from service.application import Commitments
+from service.bootstrap import build, build_queries
+from service.queries import Queries
+from service.reminders import Due, Reminders, Sender
+from service.settings import Settings
+from workers.app import app
+from workers.mail import mailer
+from workers.webhook import WebhookSender
+
+log = get_task_logger(__name__)
+
+
+def senders(settings: Settings) -> dict[Channel, Sender]:
+    return {Channel.EMAIL: mailer(settings.mail),
+            Channel.WEBHOOK: WebhookSender(settings.webhook_secret)}
+
+
+@dataclass
+class Runtime:
+    """The service as one worker process uses it."""
+
+    app: Commitments
+    queries: Queries
+    reminders: Reminders
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        service = build(settings)
+        queries = build_queries(service)
+        return cls(service, queries, Reminders(service, queries, senders(settings)))
+
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime.build(app.conf.commitments_settings)
+    return _runtime
+
+
+@worker_process_init.connect
+def _forget_parents_runtime(**_: Any) -> None:
+    # A connection pool must not cross a fork: each child builds its own.
+    global _runtime
+    _runtime = None
+
+
+# The store being unreachable is worth waiting for; anything else is a bug.
+_TRANSIENT = (OperationalError, InterfaceError)
+
+
+@app.task(bind=True, name="reminders.scan")
+def scan(self: Task, today: str | None = None) -> int:
+    """Find the reminders due (on `today`, default the service's date) and
+    queue one task for each."""
+    service = runtime()
+    on = date.fromisoformat(today) if today else service.app.clock()
+    try:
+        found = service.reminders.scan(on)
+    except _TRANSIENT as error:
+        raise self.retry(exc=error, countdown=30, max_retries=3) from error
+    for due in found:
+        remind.delay(str(due.commitment_id), due.due_on.isoformat(),
+                     due.rung.value if due.rung else None, on.isoformat())
+    if found:
+        log.info("reminder scan on %s: %d to deliver", on, len(found))
+    return len(found)
+
+
+@app.task(bind=True, name="reminders.remind", max_retries=None)
+def remind(self: Task, commitment_id: str, due_on: str, rung: str | None, today: str) -> str:
+    """Deliver one reminder on each channel. Its task id is its claim: the
+    same on a retry and on a redelivery, which is how it recognises its own
+    unfinished work."""
+    service = runtime()
+    settings = service.app.settings.reminders
+    attempt = int(self.request.retries or 0)
+    due = Due(UUID(commitment_id), date.fromisoformat(due_on), Rung(rung) if rung else None)
+    try:
+        report = service.reminders.deliver(
+            due, today=date.fromisoformat(today), claim=str(self.request.id), attempt=attempt,
+            final=attempt + 1 >= settings.max_attempts)
+    except _TRANSIENT as error:
+        if attempt + 1 >= settings.max_attempts * 2:
+            raise
+        raise self.retry(exc=error, countdown=_backoff(settings.retry_seconds, attempt)
+                         ) from error
+    if report.failed:
+        log.warning("reminder %s for %s: %s; retrying", rung, commitment_id, report.failed)
+        raise self.retry(countdown=_backoff(settings.retry_seconds, attempt))
+    return (f"sent {len(report.sent)}, settled {len(report.settled)}, "
+            f"gave up {len(report.gave_up)}" + (f"; {report.skipped}" if report.skipped else ""))
+
+
+def _backoff(base: float, attempt: int) -> float:
+    return float(base * 2**attempt)
