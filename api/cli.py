@@ -73,6 +73,8 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
         ))
         click.echo(f"celery worker and beat started (pid {helpers[-1].pid}, "
                    f"broker {settings.broker_url})")
+        if not settings.mail.host:
+            click.echo(f"no SMTP_HOST: reminder mails are written to {settings.mail.outbox}")
     try:
         _Gunicorn({"bind": f"{host}:{port}", "workers": workers,
                    "control_socket_disable": True, "accesslog": "-"}).run()
@@ -136,6 +138,47 @@ def projections_status() -> None:
                f"lag {status.lag} events{age}")
     queries.close()
     app.close()
+
+
+@main.group()
+def reminders() -> None:
+    """Reminders of due dates: what is due, and sending them now."""
+
+
+@reminders.command("due")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Pretend it is this date (default: today in COMMITMENTS_TIMEZONE).")
+def reminders_due(today: Any) -> None:
+    """List the reminders the next scan would send, without sending them."""
+    from service.reminders import Reminders
+
+    app = build(_settings())
+    queries = build_queries(app)
+    on = today.date() if today else app.clock()
+    found = Reminders(app, queries, senders={}).scan(on)
+    for due in found:
+        view = queries.commitment(due.commitment_id)
+        what = due.rung.value if due.rung else "unfinished delivery"
+        click.echo(f"{what:<20} {view.agency:<10} due {due.due_on}  {due.commitment_id}  "
+                   f"{view.text[:60]}")
+    click.echo(f"{len(found)} reminders due on {on}", err=True)
+    queries.close()
+    app.close()
+
+
+@reminders.command("scan")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Pretend it is this date (default: today in COMMITMENTS_TIMEZONE).")
+def reminders_scan(today: Any) -> None:
+    """Queue a scan now, as beat does every REMINDER_SCAN_SECONDS; a running
+    worker sends what is due. Safe to repeat: nothing is sent twice."""
+    from workers.app import make_celery
+
+    settings = _settings()
+    settings.prepare_storage()
+    kwargs = {"today": today.date().isoformat()} if today else {}
+    result = make_celery(settings).send_task("reminders.scan", kwargs=kwargs)
+    click.echo(f"scan queued on {settings.broker_url} (task {result.id})")
 
 
 @main.group()
