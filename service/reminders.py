@@ -106,6 +106,7 @@ class Reminders:
         redeliveries, `attempt` its retry count; `final` says not to retry."""
         report = Report()
         commitment = load(self.app.repository, Commitment, due.commitment_id)
+        recorded = {r.delivery for r in commitment.reminders}
         begun = {r.delivery for r in commitment.reminders if r.mark not in (Mark.SENT,
                                                                             Mark.FAILED)}
         plan: list[Planned] = []
@@ -121,7 +122,9 @@ class Reminders:
                 if not planned:
                     self._no_recipients(commitment, due)
                     report.gave_up.append(Delivery(due.rung, due.due_on, Channel.EMAIL))
-                plan += [p for p in planned if p.delivery not in begun]
+                # Only channels with no record yet: a sender that died on the
+                # mail leaves the rung begun, and the webhook still to send.
+                plan += [p for p in planned if p.delivery not in recorded]
         for item in plan:
             self._deliver_one(item, due.commitment_id, claim, attempt, final, report)
         return report
@@ -131,13 +134,24 @@ class Reminders:
         assert due.rung is not None
         if commitment.due_on != due.due_on:
             return f"the due date moved to {commitment.due_on}"
-        if commitment.reminder_rank >= due.rung.rank:
-            return "this reminder, or a later one, was already begun"
+        if commitment.reminder_rank > due.rung.rank:
+            return "a later reminder was already begun"
+        if commitment.reminder_rank == due.rung.rank and not self._unrecorded_channels(
+                commitment, due.rung, due.due_on):
+            return "this reminder was already begun on every channel"
         rung = self.settings.ladder.rung_on(commitment.status, commitment.due_on, today,
                                              self.calendar)
         if rung != due.rung:
             return f"on {today} the reminder that applies is {rung or 'none'}"
         return None
+
+    def _unrecorded_channels(self, commitment: Commitment, rung: Rung, due_on: date
+                             ) -> set[Channel]:
+        recorded = {r.delivery.channel for r in commitment.reminders
+                    if r.delivery.rung is rung and r.delivery.due_on == due_on}
+        agency: Agency = load(self.app.repository, Agency, agency_id(commitment.agency))
+        channels = {Channel.EMAIL} | ({Channel.WEBHOOK} if agency.webhook_url else set())
+        return channels - recorded
 
     def _deliver_one(self, item: Planned, commitment_id: UUID, claim: str, attempt: int,
                      final: bool, report: Report) -> None:

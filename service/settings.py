@@ -132,7 +132,9 @@ class Settings:
         reminders = ReminderSettings(
             ladder=Ladder(
                 due_soon_days=_number(env, "DUE_SOON_DAYS", 7, int),
-                escalate_after_days=_number(env, "ESCALATE_AFTER_DAYS", 30, int),
+                # Escalating on the due date itself would come before the promise is
+                # even overdue, and swallow the overdue reminder.
+                escalate_after_days=_number(env, "ESCALATE_AFTER_DAYS", 30, int, low=1),
             ),
             scan_seconds=_number(env, "REMINDER_SCAN_SECONDS", 300.0, float, low=0.1),
             max_attempts=_number(env, "REMINDER_MAX_ATTEMPTS", 5, int, low=1),

@@ -20,6 +20,7 @@ import holidays
 from domain.calendar import CalendarDays, WorkingDays, weekend_or
 
 CALENDARS = ("calendar", "working")
+_NAMES_LANGUAGE = "en_US"
 # The package names a swapped day off "Day off (substituted from 04/26/2025)":
 # the Saturday it names is worked instead.
 _SUBSTITUTED = re.compile(r"substituted from (\d{2})/(\d{2})/(\d{4})")
@@ -33,7 +34,7 @@ def read_exceptions(path: Path) -> tuple[frozenset[date], frozenset[date]]:
     """(days off, days worked) from the admin file."""
     off: set[date] = set()
     worked: set[date] = set()
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -53,11 +54,14 @@ def read_exceptions(path: Path) -> tuple[frozenset[date], frozenset[date]]:
 
 def vietnam(exceptions: Path | None = None) -> WorkingDays:
     off, worked = read_exceptions(exceptions) if exceptions else (frozenset(), frozenset())
-    national = holidays.country_holidays("VN")
+    # The names are read below, so their language is pinned: by default the
+    # package follows the process's locale, and a Vietnamese server would name
+    # the swapped day "Ngày nghỉ (thay cho ...)".
+    national = holidays.country_holidays("VN", language=_NAMES_LANGUAGE)
 
     @cache
     def swapped(year: int) -> frozenset[date]:
-        names = holidays.country_holidays("VN", years=year).values()
+        names = holidays.country_holidays("VN", years=year, language=_NAMES_LANGUAGE).values()
         found = (_SUBSTITUTED.search(name) for name in names)
         return frozenset(date(int(m[3]), int(m[1]), int(m[2])) for m in found if m)
 
@@ -65,6 +69,10 @@ def vietnam(exceptions: Path | None = None) -> WorkingDays:
         return day in off or day in national
 
     def is_worked(day: date) -> bool:
+        # The admin's file is what the province decided: its "off" beats the
+        # national make-up Saturday.
+        if day in off:
+            return False
         return day in worked or day in swapped(day.year) or day in swapped(day.year + 1)
 
     return WorkingDays(weekend_or(holiday, is_worked))

@@ -61,10 +61,12 @@ class Outbox:
         self.sender = settings.sender
 
     def __call__(self, notice: Notice) -> str | None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{notice.key}.eml"
         partial = target.with_suffix(".part")
         try:
+            # Inside the try: a folder that cannot be made is a failed
+            # delivery (retried, then recorded), not a dead task holding a claim.
+            self.folder.mkdir(parents=True, exist_ok=True)
             partial.write_bytes(bytes(message(notice, self.sender)))
             partial.replace(target)
         except OSError as error:
