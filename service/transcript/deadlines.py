@@ -1,0 +1,110 @@
+"""Stated deadlines, resolved against the day of the dialogue.
+
+Forms: "trước ngày 30/6/2024" (the named day), "từ ngày 01/5 đến 31/5" (the
+end), "chậm nhất (là) ngày 15/7", "đến hết ngày 31/8/2024"; "trong quý III",
+"quý 3/2024", "quý III năm 2024" (the quarter's last day); "trong tháng 6/2024",
+"tháng 6" (the month's last day); "trong năm 2024", "cuối năm 2024", "trong năm
+nay", "cuối năm" (31 December). A year left out is the dialogue's year, rolled
+to the next year when that day is already past. "trong thời gian tới" states
+no date. Document dates ("Công văn ... ngày 09/4/2024") are not deadlines: a
+bare date counts only after one of the words above.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from service.transcript.words import bare
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_DAY = r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?"
+_YEAR_SUFFIX = r"(?:\s*/\s*|\s+nam\s+)(\d{4})"
+
+# On `bare` text (no accents, lower case): one pattern per form, first match
+# in the sentence wins.
+_RANGE = re.compile(r"\btu\s+(?:ngay\s+)?" + _DAY + r"\s*(?:den|-|\u2013)\s*(?:het\s+)?(?:ngay\s+)?"
+                    + _DAY)
+_BEFORE = re.compile(
+    r"\b(?:truoc|cham nhat(?:\s+la)?|den het|han chot(?:\s+la)?|hoan thanh truoc)"
+    r"\s+(?:ngay\s+)?" + _DAY
+)
+_QUARTER = re.compile(r"\b(?:trong\s+|cuoi\s+)?quy\s+(iv|iii|ii|i|[1-4])\b(?:" + _YEAR_SUFFIX
+                      + r")?")
+_MONTH = re.compile(r"\b(?:trong\s+|cuoi\s+|trong\s+thang\s+)?thang\s+(\d{1,2})\b(?!/\d{1,2}/)"
+                    r"(?:" + _YEAR_SUFFIX + r")?")
+_YEAR = re.compile(r"\b(?:trong|cuoi|het)\s+nam\s+(\d{4}|nay)\b")
+_LATE_YEAR = re.compile(r"\bcuoi\s+nam\b(?!\s+\d)")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_on: date
+    text: str  # the words as written in the source
+    start: int
+
+
+def _year(found: str | None, held_on: date) -> tuple[int, bool]:
+    return (int(found), True) if found else (held_on.year, False)
+
+
+def _day(d: str, m: str, y: str | None, held_on: date) -> date | None:
+    year, stated = _year(y, held_on)
+    try:
+        due = date(year, int(m), int(d))
+    except ValueError:
+        return None
+    if not stated and due < held_on:
+        due = date(year + 1, due.month, due.day)
+    return due
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def find(text: str, held_on: date) -> Deadline | None:
+    """The first deadline stated in `text` (one sentence)."""
+    folded = bare(text)
+    found: list[Deadline] = []
+
+    for match in _RANGE.finditer(folded):
+        end_year = match.group(6) or match.group(3)
+        due = _day(match.group(4), match.group(5), end_year, held_on)
+        if due:
+            found.append(Deadline(due, text[match.start():match.end()], match.start()))
+    for match in _BEFORE.finditer(folded):
+        due = _day(match.group(1), match.group(2), match.group(3), held_on)
+        if due:
+            found.append(Deadline(due, text[match.start():match.end()], match.start()))
+    for match in _QUARTER.finditer(folded):
+        token = match.group(1)
+        quarter = int(token) if token.isdigit() else _ROMAN[token]
+        year, stated = _year(match.group(2), held_on)
+        due = _month_end(year, quarter * 3)
+        if not stated and due < held_on:
+            due = _month_end(year + 1, quarter * 3)
+        found.append(Deadline(due, text[match.start():match.end()], match.start()))
+    for match in _MONTH.finditer(folded):
+        month = int(match.group(1))
+        if not 1 <= month <= 12:
+            continue
+        year, stated = _year(match.group(2), held_on)
+        due = _month_end(year, month)
+        if not stated and due < held_on:
+            due = _month_end(year + 1, month)
+        found.append(Deadline(due, text[match.start():match.end()], match.start()))
+    for match in _YEAR.finditer(folded):
+        year = held_on.year if match.group(1) == "nay" else int(match.group(1))
+        found.append(Deadline(date(year, 12, 31), text[match.start():match.end()],
+                              match.start()))
+    for match in _LATE_YEAR.finditer(folded):
+        found.append(Deadline(date(held_on.year, 12, 31), text[match.start():match.end()],
+                              match.start()))
+    if not found:
+        return None
+    # Overlapping forms ("trong năm 2024" inside "cuối năm 2024") start at
+    # different places; the earliest, then the longest, is the one meant.
+    return min(found, key=lambda d: (d.start, -len(d.text)))

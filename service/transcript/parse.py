@@ -1,0 +1,262 @@
+"""`parse`: a dialogue's live blog or article into questions, answers,
+promise candidates and evidence.
+
+Order: see `entries` (newest-first blogs are detected from decreasing time
+stamps; un-stamped speaker paragraphs below an answer are earlier updates).
+
+Linking an answer to questions:
+1. NAME: it names askers ("trả lời ông X", "trả lời câu hỏi của bà Y",
+   "Trả lời ý kiến của bà Y, ông Z, Giám đốc ... cho biết"): the latest
+   question by each, preferring one not yet answered.
+2. TOPIC: it names nobody: every earlier unanswered question on a subject of
+   the answering agency (`topics.SUBJECTS`).
+3. NEAREST: no topic matches: the unanswered questions asked since the
+   previous answer, or else the latest unanswered one.
+
+Promises and directives: see `promises`; deadlines: see `deadlines`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from itertools import pairwise
+
+from service.transcript import deadlines, entries, promises, speakers, topics
+from service.transcript.entries import Paragraph
+from service.transcript.model import (
+    Candidate,
+    Evidence,
+    LinkedBy,
+    ParsedAnswer,
+    ParsedQuestion,
+    Speaker,
+    Transcript,
+)
+from service.transcript.words import same
+
+_CHAIR_VERBS = (
+    "yêu cầu", "giao", "chỉ đạo", "đề nghị", "phát biểu", "kết luận", "nhấn mạnh",
+    "khẳng định", "cho biết", "ghi nhận", "tiếp thu", "đánh giá", "lưu ý", "quán triệt",
+)
+# The chair named by office: "Kết luận hội nghị, đồng chí Chủ tịch UBND tỉnh yêu cầu".
+_CHAIR_BY_TITLE = re.compile(
+    r"^(?:[^.:;]{0,90},\s*)?(?:[Đđ]ồng chí\s+)?(?<!Phó )Chủ tịch "
+    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) tỉnh(?:\s+[^\W\d_]+){0,4}?\s+(?:"
+    + "|".join(_CHAIR_VERBS)
+    + r")(?!\w)"
+)
+# Lines that report the programme or a photo, not speech: they end the item
+# above instead of continuing it.
+_EVENT = re.compile(
+    r"^(?:Hội nghị (?:giải lao|tiếp tục|kết thúc|bế mạc|bắt đầu)|Kết thúc|Bế mạc|Quang cảnh|"
+    r"Toàn cảnh|Đại biểu (?:dự|tham dự|xem|theo dõi)|Trao (?:quà|tặng|tiền)|Giải lao)"
+)
+_AGENCY_HEAD = re.compile(
+    r"(?<!\w)(?:Sở|UBND|Ủy ban|Uỷ ban|BHXH|Bảo hiểm|Ban|Công an|Văn phòng|Thanh tra|Cục)\s"
+)
+
+
+@dataclass
+class _Item:
+    kind: str  # "question", "answer", "chair", "speech", "event"
+    lead: speakers.Lead | None
+    at: time | None
+    parts: list[tuple[Paragraph, int]] = field(default_factory=list)  # (paragraph, body start)
+
+    @property
+    def who(self) -> Speaker | None:
+        return self.lead.speaker if self.lead else None
+
+    def body(self) -> str:
+        return "\n".join(p.text[start:] for p, start in self.parts).strip()
+
+
+def _same_speaker(a: _Item, b: _Item) -> bool:
+    return a.who is not None and b.who is not None and same(a.who.name, b.who.name)
+
+
+def _items(paragraphs: list[Paragraph], chair: Speaker | None) -> tuple[list[list[_Item]], bool]:
+    grouped: list[list[_Item]] = [[]]
+    stamps: list[time] = []
+    for paragraph in paragraphs:
+        at, offset = entries.stamp(paragraph.text)
+        if at is not None:
+            grouped.append([])
+            stamps.append(at)
+        items = grouped[-1]
+        text = paragraph.text[offset:]
+        lead = speakers.lead(text)
+        stamped = at
+        if lead is not None and lead.caption:
+            if not items:
+                items.append(_Item("event", None, stamped))
+            continue
+        if lead is not None and items and _continues(items[-1], lead):
+            items[-1].parts.append((paragraph, offset))
+        elif lead is not None:
+            kind = lead.kind
+            body = offset + lead.body
+            if speakers.is_chair(lead.speaker, chair):
+                # The chair's lead verb belongs to what follows ("tin tưởng:
+                # ... sẽ ..." is a belief), so the whole paragraph is read.
+                kind, body = "chair", offset
+            items.append(_Item(kind, lead, stamped, [(paragraph, body)]))
+        elif _CHAIR_BY_TITLE.match(text) and chair is not None:
+            items.append(_Item("chair", speakers.Lead("speech", chair, "", 0, False), stamped,
+                               [(paragraph, offset)]))
+        elif at is not None or not items or _EVENT.match(text):
+            items.append(_Item("event", None, stamped, [(paragraph, offset)]))
+        else:
+            items[-1].parts.append((paragraph, 0))
+    return grouped, entries.newest_first(stamps)
+
+
+def _continues(item: _Item, lead: speakers.Lead) -> bool:
+    """The speaker of the current item named again ("Ông X khẳng định ...",
+    a caption of theirs) goes on with it, unless it is an answer to someone
+    newly named (one official answering a second asker)."""
+    if item.who is None or not same(item.who.name, lead.speaker.name):
+        return False
+    return not (lead.kind == "answer" and lead.askers and item.lead is not None
+                and set(lead.askers) != set(item.lead.askers))
+
+
+def _times(grouped: list[list[_Item]]) -> None:
+    """Items in the same block as a stamped item share its time."""
+    for items in grouped:
+        for before, after in pairwise(items):
+            if after.at is None and before.at is not None and _same_speaker(before, after):
+                after.at = before.at
+
+
+def parse(text: str, held_on: date) -> Transcript:
+    nfc = entries.source(text)
+    paragraphs = entries.paragraphs(nfc)
+    chair = speakers.chair_from([p.text for p in paragraphs])
+    grouped, reverse = _items(paragraphs, chair)
+    _times(grouped)
+    ordered = entries.meeting_order(grouped, _same_speaker, reverse)
+
+    transcript = Transcript(chair=chair)
+    answered: set[str] = set()
+    since_answer: list[ParsedQuestion] = []
+    for item in ordered:
+        if item.kind == "question" and item.who is not None:
+            paragraph = item.parts[0][0]
+            body = item.body()
+            question = ParsedQuestion(
+                key=f"q{len(transcript.questions) + 1}",
+                asker=item.who,
+                text=body,
+                at=item.at,
+                topics=topics.topics_of(body),
+                line=paragraph.line,
+            )
+            transcript.questions.append(question)
+            since_answer.append(question)
+        elif item.kind == "answer" and item.lead is not None:
+            key = f"a{len(transcript.answers) + 1}"
+            linked, how = _link(item.lead, transcript.questions, answered, since_answer)
+            answered.update(linked)
+            since_answer = []
+            transcript.answers.append(ParsedAnswer(
+                key=key,
+                responder=item.lead.speaker,
+                text=item.body(),
+                question_keys=linked,
+                linked_by=how,
+                at=item.at,
+                line=item.parts[0][0].line,
+            ))
+            _answer_findings(item, key, held_on, transcript)
+        elif item.kind == "chair":
+            _directives(item, chair, held_on, transcript)
+    return transcript
+
+
+def _link(
+    lead: speakers.Lead,
+    questions: list[ParsedQuestion],
+    answered: set[str],
+    since_answer: list[ParsedQuestion],
+) -> tuple[tuple[str, ...], LinkedBy | None]:
+    named: list[str] = []
+    for name in lead.askers:
+        theirs = [q for q in questions if same(q.asker.name, name)]
+        if not theirs:
+            # Only the given name, or a shorter form of it.
+            theirs = [q for q in questions if same(q.asker.name.split()[-1], name.split()[-1])]
+        open_ones = [q for q in theirs if q.key not in answered]
+        pick = (open_ones or theirs)[-1:] if theirs else []
+        named.extend(q.key for q in pick if q.key not in named)
+    if named:
+        return tuple(named), LinkedBy.NAME
+    unanswered = [q for q in questions if q.key not in answered]
+    subjects = set(topics.subjects_of(lead.speaker.agency))
+    on_topic = [q.key for q in unanswered if subjects & set(q.topics)]
+    if on_topic:
+        return tuple(on_topic), LinkedBy.TOPIC
+    recent = [q.key for q in since_answer if q.key not in answered]
+    if recent:
+        return tuple(recent), LinkedBy.NEAREST
+    if unanswered:
+        return (unanswered[-1].key,), LinkedBy.NEAREST
+    return (), None
+
+
+def _deadline(quote: str, held_on: date) -> tuple[date | None, str | None]:
+    found = deadlines.find(quote, held_on)
+    return (found.due_on, found.text) if found else (None, None)
+
+
+def _answer_findings(item: _Item, key: str, held_on: date, transcript: Transcript) -> None:
+    owner = item.who.agency if item.who and item.who.agency else (
+        item.who.organisation if item.who else "")
+    for paragraph, start in item.parts:
+        text = paragraph.text
+        for unit in promises.units(text[start:]):
+            quote = text[start + unit.start:start + unit.end]
+            finding = promises.answer_unit(quote)
+            if finding.promise:
+                due_on, due_text = _deadline(quote, held_on)
+                transcript.candidates.append(Candidate(
+                    quote=quote, owner=owner, kind=finding.kind, answer_key=key,
+                    due_on=due_on, due_text=due_text, cues=finding.cues, line=paragraph.line,
+                ))
+            elif finding.evidence and (promises.documents(quote) or _doer(quote)):
+                transcript.evidence.append(Evidence(
+                    quote=quote, owner=_doer(quote) or owner, answer_key=key,
+                    documents=promises.documents(quote), line=paragraph.line,
+                ))
+
+
+def _doer(quote: str) -> str | None:
+    """The agency named before `đã` ("UBND tỉnh đã ban hành ...")."""
+    past = re.search(r"(?<!\w)đã(?!\w)", quote)
+    if past is None:
+        return None
+    found: str | None = None
+    for match in _AGENCY_HEAD.finditer(quote, 0, past.start()):
+        found = topics.agency_at(quote, match.start()) or found
+    return speakers.agency_of(found) if found else None
+
+
+def _directives(item: _Item, chair: Speaker | None, held_on: date, transcript: Transcript) -> None:
+    default = (chair.agency if chair and chair.agency else "") or "UBND tỉnh"
+    for paragraph, start in item.parts:
+        text = paragraph.text
+        for unit in promises.units(text[start:], directive=True):
+            quote = text[start + unit.start:start + unit.end]
+            found = promises.directive_unit(quote)
+            if found is None:
+                continue
+            finding, addressee = found
+            owner = topics.agency_at(quote, addressee) if addressee >= 0 else None
+            owner = speakers.agency_of(owner) if owner else default
+            due_on, due_text = _deadline(quote, held_on)
+            transcript.candidates.append(Candidate(
+                quote=quote, owner=owner, kind=finding.kind, answer_key=None,
+                due_on=due_on, due_text=due_text, cues=finding.cues, line=paragraph.line,
+            ))

@@ -1,0 +1,71 @@
+"""Rules of service.transcript.deadlines: each stated form, resolved against
+the dialogue's day (10 May 2024)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+
+from service.transcript import parse
+from service.transcript.deadlines import find
+
+DAY = date(2024, 5, 10)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "due_on", "due_text"),
+    [
+        ("Sở sẽ hoàn thành trong năm 2024.", date(2024, 12, 31), "trong năm 2024"),
+        ("Sở sẽ hoàn thành trong năm nay.", date(2024, 12, 31), "trong năm nay"),
+        ("Sở sẽ báo cáo trước ngày 30/6/2024.", date(2024, 6, 30), "trước ngày 30/6/2024"),
+        ("Sở sẽ báo cáo trước 15/7.", date(2024, 7, 15), "trước 15/7"),
+        ("Sở sẽ báo cáo trước ngày 15/3.", date(2025, 3, 15), "trước ngày 15/3"),
+        ("Sở sẽ báo cáo chậm nhất là ngày 20/8/2024.", date(2024, 8, 20),
+         "chậm nhất là ngày 20/8/2024"),
+        ("Sở sẽ xong trong quý III.", date(2024, 9, 30), "trong quý III"),
+        ("Sở sẽ xong trong quý 3.", date(2024, 9, 30), "trong quý 3"),
+        ("Sở sẽ xong trong quý III/2024.", date(2024, 9, 30), "trong quý III/2024"),
+        ("Sở sẽ xong quý IV năm 2024.", date(2024, 12, 31), "quý IV năm 2024"),
+        ("Sở sẽ xong trong quý I.", date(2025, 3, 31), "trong quý I"),
+        ("Sở sẽ xong trong quý II.", date(2024, 6, 30), "trong quý II"),
+        ("tổ chức từ ngày 01/5 đến 31/5 hằng năm", date(2024, 5, 31), "từ ngày 01/5 đến 31/5"),
+        ("tổ chức từ ngày 01/6/2024 đến ngày 15/7/2024", date(2024, 7, 15),
+         "từ ngày 01/6/2024 đến ngày 15/7/2024"),
+        ("Sở sẽ xong trong tháng 6/2024.", date(2024, 6, 30), "trong tháng 6/2024"),
+        ("Sở sẽ xong trong tháng 6.", date(2024, 6, 30), "trong tháng 6"),
+        ("Sở sẽ xong tháng 2 năm 2025.", date(2025, 2, 28), "tháng 2 năm 2025"),
+        ("Sở sẽ xong trong tháng 4.", date(2025, 4, 30), "trong tháng 4"),
+        ("phấn đấu đến cuối năm 2025", date(2025, 12, 31), "cuối năm 2025"),
+        ("phấn đấu đến cuối năm sẽ xong", date(2024, 12, 31), "cuối năm"),
+    ],
+)
+def test_deadline_forms(sentence: str, due_on: date, due_text: str) -> None:
+    found = find(sentence, DAY)
+    assert found is not None
+    assert (found.due_on, found.text) == (due_on, due_text)
+    assert found.text in sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Trong thời gian tới Sở sẽ xem xét.",
+        "Sở đã ban hành Công văn số 473/SNV-CCVC ngày 09/4/2024.",
+        "Tính đến 31/3/2024, toàn tỉnh có 1.025 doanh nghiệp.",
+        "4 tháng đầu năm tiếp nhận 1.158 hồ sơ.",
+        "giai đoạn 2021-2025",
+    ],
+)
+def test_no_deadline(sentence: str) -> None:
+    assert find(sentence, DAY) is None
+
+
+def test_nfd_input_is_read_once_normalised() -> None:
+    text = unicodedata.normalize(
+        "NFD", "Ông Trần Văn Tư, Giám đốc Sở Y tế trả lời: Sở Y tế sẽ xem xét trong quý III.\n"
+    )
+    candidate = parse(text, DAY).candidates[0]
+    assert candidate.due_on == date(2024, 9, 30)
+    assert candidate.due_text == "trong quý III"
