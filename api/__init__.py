@@ -15,7 +15,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     Called once per process (gunicorn calls it in each worker after fork), so
     every process has its own connection pool.
     """
-    from api import agencies, commitments, dialogues, errors, health, public
+    from api import agencies, commitments, dialogues, errors, health, imports, public
 
     app = Flask(__name__)
     app.config.update(
@@ -48,7 +48,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         return response
     api = errors.EnvelopeApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (agencies, dialogues, commitments, public, health):
+    for module in (agencies, dialogues, commitments, imports, public, health):
         api.register_blueprint(module.blp)
     errors.register(app)
     return app

@@ -10,7 +10,7 @@ from api.auth import protect
 from api.context import queries, service
 from api.writes import execute
 from domain.agency import Agency
-from service.commands import RecordSuccession, RegisterAgency
+from service.commands import AddAgencyAlias, ConfirmAgency, RecordSuccession, RegisterAgency
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
                 description="Agencies that own commitments")
@@ -48,4 +48,25 @@ class AgencySuccessor(MethodView):
         """Record that another agency succeeds this one (a merger); its commitments
         still in play are transferred to the successor (admin)."""
         outcome = execute(RecordSuccession(code=code.upper(), **body))
+        return service().result(outcome)  # type: ignore[no-any-return]
+
+
+@blp.route("/<code>/aliases")
+class AgencyAliases(MethodView):
+    @blp.arguments(schemas.AliasIn())
+    @blp.response(200, schemas.AgencyOut)
+    def post(self, body: dict[str, Any], code: str) -> Agency:
+        """Another name the agency goes by (admin): transcript imports match
+        agencies by name, ignoring accents, case and the province's name."""
+        outcome = execute(AddAgencyAlias(code=code.upper(), alias=body["alias"]))
+        return service().result(outcome)  # type: ignore[no-any-return]
+
+
+@blp.route("/<code>/confirm")
+class AgencyConfirmation(MethodView):
+    @blp.response(200, schemas.AgencyOut)
+    def post(self, code: str) -> Agency:
+        """Confirm an agency a transcript import created (admin). One that
+        duplicates an existing agency is better recorded as succeeded by it."""
+        outcome = execute(ConfirmAgency(code=code.upper()))
         return service().result(outcome)  # type: ignore[no-any-return]

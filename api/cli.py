@@ -211,6 +211,16 @@ def token_create(role: str, agency: str | None, label: str) -> None:
     click.echo(secret)
 
 
+def _add_import_commands() -> None:
+    from api.cli_imports import candidates, import_command
+
+    main.add_command(import_command)
+    main.add_command(candidates)
+
+
+_add_import_commands()
+
+
 class _Gunicorn:
     """gunicorn run in-process, calling create_app() in each worker after fork."""
 

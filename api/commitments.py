@@ -12,7 +12,7 @@ from api.auth import protect
 from api.context import queries, service
 from api.writes import execute, expected_version
 from service import queries as views
-from service.commands import GiveVerdict, MakeCommitment, UpdateCommitment
+from service.commands import EditCommitment, GiveVerdict, MakeCommitment, UpdateCommitment
 from service.idempotency import Outcome
 
 blp = Blueprint("commitments", __name__, url_prefix="/api/v1/commitments",
@@ -79,6 +79,20 @@ class CommitmentUpdates(MethodView):
     def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
         """Report progress, extend, fulfil, decline, withdraw or confirm."""
         command = UpdateCommitment(
+            commitment_id=commitment_id, expected_version=expected_version(), **body
+        )
+        return _reply(execute(command), 200)
+
+
+@blp.route("/<uuid:commitment_id>/edits")
+class CommitmentEdits(MethodView):
+    @blp.arguments(schemas.EditIn())
+    @blp.response(200, schemas.CommitmentOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
+        """Correct a proposed candidate's text, kind, agency or due date (admin);
+        confirm it (`confirm`) or reject it (`reject`, with a note) by an update."""
+        command = EditCommitment(
             commitment_id=commitment_id, expected_version=expected_version(), **body
         )
         return _reply(execute(command), 200)

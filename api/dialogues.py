@@ -4,14 +4,17 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from api import schemas
 from api.auth import protect
 from api.context import queries, service
 from api.writes import execute
 from domain.dialogue import Answer
+from domain.status import Status
 from service import queries as views
 from service.commands import AskQuestion, GiveAnswer, RecordDialogue
+from service.queries import Sort
 
 blp = Blueprint("dialogues", __name__, url_prefix="/api/v1",
                 description="Dialogues, the questions asked and the answers given")
@@ -57,3 +60,17 @@ def give_answer(body: dict[str, Any]) -> Answer:
     """Record an answer to one or more questions (admin)."""
     outcome = execute(GiveAnswer(**body))
     return service().result(outcome)  # type: ignore[no-any-return]
+
+
+@blp.route("/dialogues/<uuid:dialogue_id>/candidates", methods=["GET"])
+@blp.arguments(schemas.CandidateQuery(), location="query", unknown=RAISE)
+@blp.response(200, schemas.CommitmentPage)
+def list_candidates(args: dict[str, Any], dialogue_id: UUID) -> views.Page:
+    """The dialogue's promise candidates still to be confirmed or rejected, in
+    the order they were made; each one's `text` is the sentence quoted from
+    the transcript. Confirm or reject with POST /commitments/{id}/updates
+    (`confirm`, or `reject` with a note); correct with POST /commitments/{id}/edits."""
+    queries().dialogue(dialogue_id)  # 404 for a dialogue that does not exist
+    where = views.CommitmentFilter(dialogue=dialogue_id, status=Status.PROPOSED)
+    return queries().list_commitments(where, sort=Sort.MADE, cursor=args.get("cursor"),
+                                      limit=args["limit"])

@@ -104,6 +104,13 @@ class AgencyIn(Body):
     name_en = Text(max_length=300, metadata={"example": "Department of Health"})
     contacts = fields.List(fields.Nested(Contact), load_default=list)
     webhook_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    aliases = fields.List(Text(required=True, max_length=300), load_default=list, metadata={
+        "description": "other names it goes by; transcript imports match agencies by name",
+        "example": ["Sở Y tế tỉnh Bắc Kạn"]})
+
+
+class AliasIn(Body):
+    alias = Text(required=True, max_length=300, metadata={"example": "Bảo hiểm xã hội tỉnh"})
 
 
 class AgencyOut(Schema):
@@ -113,6 +120,10 @@ class AgencyOut(Schema):
     name_en = fields.String(allow_none=True)
     contacts = fields.List(fields.Dict())
     webhook_url = fields.String(allow_none=True)
+    confirmed = fields.Boolean(metadata={
+        "description": "false for an agency a transcript import created; confirm it, or "
+                       "give its name as an alias of the agency it meant"})
+    aliases = fields.List(fields.String())
     successor = fields.String(allow_none=True, metadata={"description": "code of the successor"})
     succeeded_on = fields.Date(allow_none=True)
     transferred = fields.List(
@@ -153,6 +164,8 @@ class DialogueOut(Schema):
     commitments = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     overdue = fields.Integer()
+    unanswered = fields.List(fields.Dict(), metadata={
+        "description": "questions nobody answered: {id, asker, text}"})
 
 
 class Person(Body):
@@ -194,6 +207,10 @@ class AnswerOut(Schema):
     text = fields.String()
     answered_at = fields.AwareDateTime(allow_none=True)
     channel = EnumValue(Channel)
+    linked_by = fields.String(allow_none=True, metadata={
+        "description": "how an import tied it to its questions: name, nearest or topic"})
+    evidence = fields.List(fields.Dict(), metadata={
+        "description": "what the answer says was already done (documents), from an import"})
 
 
 # -- commitments ------------------------------------------------------------------------
@@ -257,6 +274,16 @@ class UpdateIn(Body):
     effective_on = fields.Date(metadata={"description": "when it happened, if earlier"})
 
 
+class EditIn(Body):
+    """A correction of a proposed candidate, recorded as an `Edited` event."""
+
+    text = Text()
+    kind = EnumValue(Kind)
+    agency = AgencyCode()
+    due_on = fields.Date(metadata={"description": "the date the promise states"})
+    note = Text(max_length=5000)
+
+
 class VerdictIn(Body):
     verdict = EnumValue(Verdict, required=True)
     note = Text(max_length=5000)
@@ -277,6 +304,11 @@ class CommitmentQuery(Body):
         "description": "made (oldest first), -made, due_on (soonest due first), -due_on"})
     cursor = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class CandidateQuery(Body):
+    cursor = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 class AsOfQuery(Body):
@@ -339,3 +371,32 @@ class HealthOut(Schema):
     store = fields.String()
     events = fields.Integer()
     read_model_lag = fields.Integer(metadata={"description": "events not yet in the read tables"})
+
+
+# -- transcript imports ----------------------------------------------------------------
+
+
+class ImportQuery(Body):
+    dialogue_title = Text(required=True, max_length=500)
+    held_on = fields.Date(required=True, metadata={"example": "2024-05-10"})
+    place = Text(max_length=500)
+    source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "parse and match, answer what would be recorded, store nothing"})
+
+
+class ImportOut(Schema):
+    dialogue_id = fields.UUID()
+    dry_run = fields.Boolean()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    questions = fields.List(fields.Dict(), metadata={
+        "description": "{id, key, asker, answered}, in meeting order"})
+    answers = fields.List(fields.Dict(), metadata={
+        "description": "{id, key, responder, question_ids, linked_by: name|nearest|topic}"})
+    candidates = fields.List(fields.Dict(), metadata={
+        "description": "proposed commitments: {id, agency, kind, text (the quoted sentence), "
+                       "due_on, due_basis, due_text, answer_id}"})
+    unanswered = fields.List(fields.String(), metadata={"description": "question ids"})
+    agencies_created = fields.List(fields.Dict(), metadata={
+        "description": "unconfirmed agencies made for names that matched none: {name, code}"})
+    agencies_matched = fields.List(fields.Dict())

@@ -43,10 +43,16 @@ def _idempotency() -> Idempotency | None:
             400, f"Idempotency-Key must be 1 to {_MAX_KEY} characters",
             fields={"Idempotency-Key": ["empty or too long"]},
         )
-    # Same key, same request: same path, same If-Match and the same JSON
-    # (key order and spacing do not make a request different).
-    body = json.dumps(request.get_json(silent=True), sort_keys=True, ensure_ascii=False)
-    basis = f"{request.method} {request.path}\n{request.headers.get('If-Match', '')}\n{body}"
+    # Same key, same request: same path and query, same If-Match and the same
+    # JSON (key order and spacing do not make a request different) or, for a
+    # text body, the same bytes.
+    if request.is_json:
+        body = json.dumps(request.get_json(silent=True), sort_keys=True, ensure_ascii=False)
+    else:
+        body = hashlib.sha256(request.get_data()).hexdigest()
+    query = request.query_string.decode("latin-1")
+    basis = (f"{request.method} {request.path}?{query}\n"
+             f"{request.headers.get('If-Match', '')}\n{body}")
     return Idempotency(
         scope=str(credential_id()),
         key=key,

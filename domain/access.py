@@ -30,10 +30,12 @@ class Permission(StrEnum):
 class Actor:
     role: Role
     agency: str | None = None
+    via: str | None = None  # "cli" for the administrator at a shell
 
     def as_record(self) -> dict[str, Any]:
         """What an event keeps of who acted: never the credential itself."""
-        return {"role": self.role.value, "agency": self.agency}
+        record = {"role": self.role.value, "agency": self.agency}
+        return {**record, "via": self.via} if self.via else record
 
 
 def authorize(actor: Actor, permission: Permission, owner: str | None = None) -> None:

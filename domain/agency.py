@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyExists, InvalidInput
 from domain.ids import natural_id
+from domain.text import fold
 
 
 def agency_id(code: str) -> UUID:
@@ -31,15 +32,44 @@ class Agency(Aggregate):
         contacts: list[dict[str, Any]],
         webhook_url: str | None,
         actor: dict[str, Any],
+        confirmed: bool = True,
+        aliases: list[str] | None = None,
     ) -> None:
         self.code = code
         self.name = name
         self.name_en = name_en
         self.contacts = contacts
         self.webhook_url = webhook_url
+        # An import creates the agencies it cannot match, unconfirmed, for
+        # the secretariat to confirm or to map onto an existing agency.
+        self.confirmed = confirmed
+        self.aliases = list(aliases or [])
         self.successor: str | None = None
         self.succeeded_on: date | None = None
         self.transferred: list[dict[str, str]] = []
+
+    @property
+    def names(self) -> list[str]:
+        """Every name it is known by: what an import matches against."""
+        return [self.name, *([self.name_en] if self.name_en else []), *self.aliases]
+
+    def add_alias(self, alias: str, actor: dict[str, Any]) -> None:
+        if alias_key(alias) in {alias_key(name) for name in self.names}:
+            raise AlreadyExists(f"{self.code} is already known as {alias!r}")
+        self._alias_added(alias=alias, actor=actor)
+
+    @event("AliasAdded")
+    def _alias_added(self, alias: str, actor: dict[str, Any]) -> None:
+        self.aliases.append(alias)
+
+    def confirm(self, actor: dict[str, Any]) -> None:
+        if self.confirmed:
+            raise AlreadyExists(f"agency {self.code} is already confirmed")
+        self._confirmed(actor=actor)
+
+    @event("Confirmed")
+    def _confirmed(self, actor: dict[str, Any]) -> None:
+        self.confirmed = True
 
     def succeed(
         self,
@@ -94,3 +124,63 @@ def canonical_code(code: str) -> str:
             "or '-', starting with a letter or digit"
         )
     return canonical
+
+
+# Words that qualify a name without changing which body it is: "Sở Y tế tỉnh
+# Bắc Kạn" is "Sở Y tế". Folded.
+_PROVINCE = re.compile(r"\s+tinh(\s+.*)?$")
+
+
+def alias_key(name: str) -> str:
+    """The form names are matched in: folded, punctuation and the province
+    qualifier dropped, "&" read as "và". `Sở Giáo dục & Đào tạo tỉnh Bắc Kạn`
+    and `so giao duc va dao tao` are one key."""
+    folded = fold(name.replace("&", " và "))
+    words = re.sub(r"[^\w\s]", " ", folded)
+    key = " ".join(words.split())
+    # A province-level body other than a department keeps its "tỉnh"
+    # ("bảo hiểm xã hội tỉnh"): only the province's own name is dropped.
+    if key.startswith("so "):
+        return _PROVINCE.sub("", key)
+    return re.sub(r"\btinh(\s+.*)?$", "tinh", key)
+
+
+def agency_name_id(name: str) -> UUID:
+    return natural_id("agency-name", alias_key(name))
+
+
+class AgencyName(Aggregate):
+    """One name (or alias) of one agency. Its id is derived from the name's
+    key, so two agencies claiming the same name conflict in the event store
+    itself, whichever process writes second."""
+
+    @staticmethod
+    def create_id(name: str, **_: Any) -> UUID:
+        return agency_name_id(name)
+
+    @event("Claimed")
+    def __init__(self, name: str, code: str) -> None:
+        self.name = name
+        self.code = code
+
+
+def initials_code(name: str) -> str:
+    """A code for an agency created by an import: the initials of its name,
+    with words already in capitals kept whole (`Sở Y tế` -> `SYT`,
+    `UBND tỉnh` -> `UBNDT`); "và" and punctuation are skipped."""
+    letters = []
+    words = [w for w in re.split(r"[\s,;()/&-]+", name) if w]
+    department = bool(words) and fold(words[0]) == "so"
+    for word in words:
+        if fold(word) == "tinh":
+            # The province's name is no part of the code; a department
+            # drops "tỉnh" too, as its key does.
+            if not department:
+                letters.append("T")
+            break
+        if fold(word) == "va":
+            continue
+        bare = fold(word).upper()
+        letters.append(bare if word.isupper() and len(word) > 1 else bare[:1])
+    code = re.sub(r"[^A-Z0-9]", "", "".join(letters))[:30]
+    return code if len(code) >= 2 else f"AG{code}"

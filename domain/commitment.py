@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.deadlines import DueBasis, Kind
-from domain.errors import InvalidInput, VersionConflict
+from domain.errors import InvalidInput, TransitionNotAllowed, VersionConflict
 from domain.reminders import (
     Channel,
     Delivery,
@@ -137,8 +137,8 @@ class Commitment(Aggregate):
             return
         if new_due_on is not None:
             raise InvalidInput("new_due_on", "new_due_on is only for the extend action")
-        if action is Action.DECLINE and not note:
-            raise InvalidInput("note", "decline needs a note giving the reason")
+        if action in (Action.DECLINE, Action.REJECT) and not note:
+            raise InvalidInput("note", f"{action.value} needs a note giving the reason")
         recorder = {
             Action.CONFIRM: self._confirmed,
             Action.PROGRESS: self._progress_reported,
@@ -146,10 +146,44 @@ class Commitment(Aggregate):
             Action.PARTIALLY_FULFIL: self._partially_fulfilled,
             Action.DECLINE: self._declined,
             Action.WITHDRAW: self._withdrawn,
+            Action.REJECT: self._rejected,
         }.get(action)
         if recorder is None:
             raise InvalidInput("action", f"{action.value} is not done through updates")
         recorder(note=note, evidence=evidence, effective_on=when, actor=actor)
+
+    def edit(
+        self,
+        *,
+        today: date,
+        actor: dict[str, Any],
+        text: str | None = None,
+        kind: Kind | None = None,
+        agency: str | None = None,
+        due: tuple[date, DueBasis] | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Correct a candidate before it is confirmed: once a promise is open,
+        what was promised is history, and a change of owner is a transfer."""
+        if self.status is not Status.PROPOSED:
+            raise TransitionNotAllowed(
+                f"only a proposed candidate can be edited; this commitment is "
+                f"{self.status.value}"
+            )
+        changes: dict[str, Any] = {}
+        if text is not None and text != self.text:
+            changes["text"] = text
+        if kind is not None and kind is not self.kind:
+            changes["kind"] = kind.value
+        if agency is not None and agency != self.agency:
+            changes["agency"] = agency
+        if due is not None and (due[0], due[1]) != (self.due_on, self.due_basis):
+            changes["due_on"], changes["due_basis"] = due[0], due[1].value
+        if not changes:
+            raise InvalidInput("text", "the edit changes nothing: give text, kind, agency "
+                                       "or due_on different from the candidate's")
+        when = self._check_effective_on(None, today)
+        self._edited(changes=changes, note=note, effective_on=when, actor=actor)
 
     def give_verdict(
         self,
@@ -301,6 +335,28 @@ class Commitment(Aggregate):
     ) -> None:
         self._move(Action.WITHDRAW, effective_on)
         self._add_evidence(evidence, effective_on)
+
+    @event("Rejected")
+    def _rejected(
+        self, note: str | None, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.REJECT, effective_on)
+
+    @event("Edited")
+    def _edited(
+        self, changes: dict[str, Any], note: str | None, effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self.text = changes.get("text", self.text)
+        self.kind = Kind(changes.get("kind", self.kind))
+        self.agency = changes.get("agency", self.agency)
+        if "due_on" in changes:
+            due_on = changes["due_on"]
+            # Stored as JSON inside the dict: the date comes back as text.
+            self.due_on = due_on if isinstance(due_on, date) else date.fromisoformat(due_on)
+            self.due_basis = DueBasis(changes["due_basis"])
+        self.effective_on = effective_on
 
     @event("Transferred")
     def _transferred(

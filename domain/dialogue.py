@@ -35,6 +35,16 @@ class Dialogue(Aggregate):
         self.chair = chair
         self.organiser = organiser
         self.source_url = source_url
+        self.imports: list[dict[str, Any]] = []
+
+    def record_import(self, summary: dict[str, Any], actor: dict[str, Any]) -> None:
+        """Keep what an import found and how it decided (which answer was
+        linked to which question, and why), beside the events it recorded."""
+        self._transcript_imported(summary=summary, actor=actor)
+
+    @event("TranscriptImported")
+    def _transcript_imported(self, summary: dict[str, Any], actor: dict[str, Any]) -> None:
+        self.imports.append(summary)
 
 
 class Question(Aggregate):
@@ -70,6 +80,8 @@ class Answer(Aggregate):
         answered_at: datetime | None,
         channel: str,
         actor: dict[str, Any],
+        linked_by: str | None = None,
+        evidence: list[dict[str, Any]] | None = None,
     ) -> None:
         self.dialogue_id = dialogue_id
         self.question_ids = question_ids
@@ -77,3 +89,8 @@ class Answer(Aggregate):
         self.text = text
         self.answered_at = answered_at
         self.channel = Channel(channel)
+        # How an import tied it to its questions: "name", "nearest" or
+        # "topic"; None when a person linked them.
+        self.linked_by = linked_by
+        # What the answer says was already done: documents, never promises.
+        self.evidence = list(evidence or [])

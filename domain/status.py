@@ -21,6 +21,8 @@ class Status(StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     TRANSFERRED = "transferred"
+    # A candidate the secretariat found was no promise: never counted.
+    REJECTED = "rejected"
 
 
 class Action(StrEnum):
@@ -32,6 +34,7 @@ class Action(StrEnum):
     DECLINE = "decline"
     WITHDRAW = "withdraw"
     TRANSFER = "transfer"
+    REJECT = "reject"
 
 
 class Verdict(StrEnum):
@@ -46,6 +49,7 @@ _WORKING = (Status.OPEN, Status.IN_PROGRESS)
 TRANSITIONS: dict[Status, dict[Action, Status]] = {
     Status.PROPOSED: {
         Action.CONFIRM: Status.OPEN,
+        Action.REJECT: Status.REJECTED,
         Action.WITHDRAW: Status.WITHDRAWN,
         Action.TRANSFER: Status.TRANSFERRED,
     },
@@ -77,6 +81,7 @@ _VI = {
     Status.DECLINED: "từ chối",
     Status.WITHDRAWN: "đã rút",
     Status.TRANSFERRED: "đã chuyển giao",
+    Status.REJECTED: "bị loại (không phải cam kết)",
 }
 
 

@@ -17,8 +17,8 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from domain.access import AccessToken, Actor, Role, token_id
 from domain.agency import agency_id
 from domain.errors import InvalidInput, VersionConflict
-from service.commands import Command
-from service.handlers import HANDLERS, Context
+from service.commands import Command, ImportTranscript
+from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
 from service.settings import Settings
 
@@ -67,20 +67,11 @@ class Commitments(Application[UUID]):
         no accepted request loses an event; a command that names the version
         it expects (If-Match) then fails with VersionConflict instead.
         """
-        handler = HANDLERS[type(command)]
+        handler = _handler(command)
         for _ in range(self.save_attempts):
             if idempotency is not None and (kept := self._kept(idempotency)) is not None:
                 return kept
-            context = Context(
-                repository=self.repository,
-                actor=actor,
-                today=self.clock(),
-                timezone=self.settings.timezone,
-                due_policy=self.settings.due_policy,
-                in_play_of=self.in_play_of,
-                calendar=self.settings.calendar,
-            )
-            changed = handler(command, context)
+            changed = handler(command, self._context(actor))
             primary = changed[0]
             outcome = Outcome(primary.id, primary.version, primary)
             if idempotency is not None:
@@ -99,6 +90,22 @@ class Commitments(Application[UUID]):
             return outcome
         raise VersionConflict(
             "the record kept changing under concurrent writers; try the request again"
+        )
+
+    def try_out(self, command: Command, actor: Actor) -> Aggregate:
+        """What `execute` would answer, with nothing saved (a dry run)."""
+        changed = _handler(command)(command, self._context(actor))
+        return changed[0]
+
+    def _context(self, actor: Actor) -> Context:
+        return Context(
+            repository=self.repository,
+            actor=actor,
+            today=self.clock(),
+            timezone=self.settings.timezone,
+            due_policy=self.settings.due_policy,
+            in_play_of=self.in_play_of,
+            calendar=self.settings.calendar,
         )
 
     def _kept(self, idempotency: Idempotency) -> Outcome | None:
@@ -152,6 +159,16 @@ class Commitments(Application[UUID]):
 
     def get(self, aggregate_id: UUID, version: int | None = None) -> Any:
         return self.repository.get(aggregate_id, version=version)
+
+
+def _handler(command: Command) -> Handler:
+    if isinstance(command, ImportTranscript):
+        # Imports compose the other handlers, so they live in a module of
+        # their own (which imports this one's handlers).
+        from service.importing import import_transcript
+
+        return import_transcript
+    return HANDLERS[type(command)]
 
 
 def _no_read_model(agency: str) -> list[UUID]:

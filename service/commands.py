@@ -19,6 +19,19 @@ class RegisterAgency:
     name_en: str | None = None
     contacts: list[dict[str, Any]] = field(default_factory=list)
     webhook_url: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class AddAgencyAlias:
+    code: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class ConfirmAgency:
+    code: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,11 @@ class GiveAnswer:
     text: str
     answered_at: datetime | None = None
     channel: Channel = Channel.MEETING
+    # An answer that addresses no recorded question (an import found none)
+    # names its dialogue instead.
+    dialogue_id: UUID | None = None
+    linked_by: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,28 @@ class UpdateCommitment:
 
 
 @dataclass(frozen=True)
+class EditCommitment:
+    """Correct a proposed candidate: any of its text, kind, owner, due date."""
+
+    commitment_id: UUID
+    text: str | None = None
+    kind: Kind | None = None
+    agency: str | None = None
+    due_on: date | None = None
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportTranscript:
+    title: str
+    held_on: date
+    text: str
+    place: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
 class GiveVerdict:
     commitment_id: UUID
     verdict: Verdict
@@ -91,6 +131,10 @@ class GiveVerdict:
 
 Command = (
     RegisterAgency
+    | AddAgencyAlias
+    | ConfirmAgency
+    | EditCommitment
+    | ImportTranscript
     | RecordSuccession
     | RecordDialogue
     | AskQuestion

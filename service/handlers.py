@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.access import Actor, Permission, authorize
-from domain.agency import Agency, agency_id
+from domain.agency import Agency, AgencyName, agency_id, agency_name_id, alias_key
 from domain.calendar import Calendar
 from domain.commitment import Commitment
-from domain.deadlines import DuePolicy, due_date
+from domain.deadlines import DueBasis, DuePolicy, due_date
 from domain.dialogue import Answer, Dialogue, Question
 from domain.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
 from domain.status import Action, Status, allowed_actions
@@ -30,7 +30,16 @@ from service import commands as c
 A = TypeVar("A", bound=Aggregate)
 
 
-def load(repository: Repository[UUID], cls: type[A], aggregate_id: UUID) -> A:
+class Store(Protocol):
+    """What handlers read: the application's repository, or an import's view
+    of it that also sees what the import has made so far."""
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None) -> Any: ...
+
+    def __contains__(self, item: UUID, /) -> bool: ...
+
+
+def load(repository: Store, cls: type[A], aggregate_id: UUID) -> A:
     """The aggregate of that kind with that id, or NotFound."""
     try:
         found: Aggregate | None = repository.get(aggregate_id)
@@ -43,7 +52,7 @@ def load(repository: Repository[UUID], cls: type[A], aggregate_id: UUID) -> A:
 
 @dataclass(frozen=True)
 class Context:
-    repository: Repository[UUID]
+    repository: Store
     actor: Actor
     today: date
     timezone: ZoneInfo
@@ -79,25 +88,59 @@ def register_agency(cmd: c.RegisterAgency, ctx: Context) -> list[Aggregate]:
     authorize(ctx.actor, Permission.RECORD)
     if agency_id(cmd.code) in ctx.repository:
         raise AlreadyExists(f"an agency with code {cmd.code!r} already exists")
-    return [
-        Agency(
-            code=cmd.code,
-            name=cmd.name,
-            name_en=cmd.name_en,
-            contacts=cmd.contacts,
-            webhook_url=cmd.webhook_url,
-            actor=ctx.recorded_by,
+    agency = Agency(
+        code=cmd.code,
+        name=cmd.name,
+        name_en=cmd.name_en,
+        contacts=cmd.contacts,
+        webhook_url=cmd.webhook_url,
+        actor=ctx.recorded_by,
+        confirmed=cmd.confirmed,
+        aliases=cmd.aliases,
+    )
+    names = {alias_key(name): name for name in reversed(agency.names)}
+    return [agency, *(_claim_name(ctx, name, cmd.code, "aliases" if name in cmd.aliases
+                                  else "name") for name in names.values())]
+
+
+def _claim_name(ctx: Context, name: str, code: str, field: str) -> AgencyName:
+    """The record that `name` means agency `code`: what imports match by."""
+    if not alias_key(name):
+        raise InvalidInput(field, f"{name!r} has no letters to match an agency by")
+    if agency_name_id(name) in ctx.repository:
+        owner = ctx.get(AgencyName, agency_name_id(name))
+        raise AlreadyExists(
+            f"the name {name!r} already means agency {owner.code} (as {owner.name!r}); "
+            "agencies are matched by name, so two cannot share one"
         )
-    ]
+    return AgencyName(name=name, code=code)
+
+
+def add_agency_alias(cmd: c.AddAgencyAlias, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    agency = _agency_named_in_path(ctx, cmd.code)
+    agency.add_alias(cmd.alias, actor=ctx.recorded_by)
+    return [agency, _claim_name(ctx, cmd.alias, agency.code, "alias")]
+
+
+def confirm_agency(cmd: c.ConfirmAgency, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    agency = _agency_named_in_path(ctx, cmd.code)
+    agency.confirm(actor=ctx.recorded_by)
+    return [agency]
+
+
+def _agency_named_in_path(ctx: Context, code: str) -> Agency:
+    try:
+        return ctx.get(Agency, agency_id(code))
+    except NotFound:
+        raise NotFound(f"no agency with code {code!r}") from None
 
 
 def record_succession(cmd: c.RecordSuccession, ctx: Context) -> list[Aggregate]:
     """The successor takes over every commitment still in play, in one write."""
     authorize(ctx.actor, Permission.RECORD)
-    try:
-        agency = ctx.get(Agency, agency_id(cmd.code))
-    except NotFound:
-        raise NotFound(f"no agency with code {cmd.code!r}") from None
+    agency = _agency_named_in_path(ctx, cmd.code)
     successor = ctx.agency(cmd.successor_code, "successor_code")
     when = cmd.effective_on or ctx.today
     changed: list[Aggregate] = []
@@ -165,10 +208,14 @@ def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
         raise InvalidInput(
             "question_ids", "an answer addresses questions of one dialogue only"
         )
+    if not dialogues:
+        if cmd.dialogue_id is None:
+            raise InvalidInput("question_ids", "name the questions this answer addresses")
+        dialogues.add(ctx.get(Dialogue, cmd.dialogue_id, "dialogue_id").id)
     ctx.agency(cmd.responder["agency"], "responder.agency")
     if cmd.answered_at is not None:
         answered_on = cmd.answered_at.astimezone(ctx.timezone).date()
-        held_on = ctx.get(Dialogue, questions[0].dialogue_id).held_on
+        held_on = ctx.get(Dialogue, next(iter(dialogues))).held_on
         if answered_on > ctx.today:
             raise InvalidInput("answered_at", f"answered_at {answered_on} is in the future")
         if answered_on < held_on:
@@ -184,6 +231,8 @@ def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
             answered_at=cmd.answered_at,
             channel=cmd.channel.value,
             actor=ctx.recorded_by,
+            linked_by=cmd.linked_by,
+            evidence=cmd.evidence,
         )
     ]
 
@@ -247,7 +296,9 @@ def _commitment_for_change(
 
 def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
     commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
-    permission = Permission.CONFIRM if cmd.action is Action.CONFIRM else Permission.UPDATE
+    # Deciding whether a candidate is a promise at all is the secretariat's call.
+    permission = (Permission.CONFIRM if cmd.action in (Action.CONFIRM, Action.REJECT)
+                  else Permission.UPDATE)
     authorize(ctx.actor, permission, owner=commitment.agency)
     commitment.update(
         cmd.action,
@@ -258,6 +309,23 @@ def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
         new_due_on=cmd.new_due_on,
         effective_on=cmd.effective_on,
     )
+    return [commitment]
+
+
+def edit_commitment(cmd: c.EditCommitment, ctx: Context) -> list[Aggregate]:
+    commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
+    authorize(ctx.actor, Permission.CONFIRM)
+    if cmd.agency is not None:
+        ctx.agency(cmd.agency, "agency")
+    due: tuple[date, DueBasis] | None = None
+    if cmd.due_on is not None or (cmd.kind is not None
+                                  and commitment.due_basis is DueBasis.DEFAULT):
+        # A stated date wins; a new kind moves a default date with it.
+        held_on = ctx.get(Dialogue, commitment.dialogue_id).held_on
+        due = due_date(cmd.kind or commitment.kind, cmd.due_on, held_on, ctx.due_policy,
+                       ctx.calendar)
+    commitment.edit(today=ctx.today, actor=ctx.recorded_by, text=cmd.text, kind=cmd.kind,
+                    agency=cmd.agency, due=due, note=cmd.note)
     return [commitment]
 
 
@@ -276,6 +344,9 @@ def give_verdict(cmd: c.GiveVerdict, ctx: Context) -> list[Aggregate]:
 
 HANDLERS: dict[type, Handler] = {
     c.RegisterAgency: register_agency,
+    c.AddAgencyAlias: add_agency_alias,
+    c.ConfirmAgency: confirm_agency,
+    c.EditCommitment: edit_commitment,
     c.RecordSuccession: record_succession,
     c.RecordDialogue: record_dialogue,
     c.AskQuestion: ask_question,

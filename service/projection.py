@@ -93,7 +93,11 @@ class ReadModelProjection(Projection[ReadModel]):
 
     @process_event.register
     def _(self, event: Commitment.Event, tracking: Tracking) -> None:
-        before = self._state_before(event)
+        previous = (None if event.originator_version == Commitment.INITIAL_VERSION
+                    else self._commitment_before(event))
+        # Read before applying: the event mutates the cached aggregate in place.
+        before = None if previous is None else commitment_state(previous)
+        owner_before = None if previous is None else previous.agency
         commitment = self._apply(event)
         state = commitment_state(commitment)
         key = str(commitment.id)
@@ -111,24 +115,23 @@ class ReadModelProjection(Projection[ReadModel]):
                 "transferred_from": (str(commitment.transferred_from)
                                      if commitment.transferred_from else None),
             }
-        row.update(state)
+        row.update(state, agency=commitment.agency, kind=commitment.kind.value,
+                   text=commitment.text, search=" " + fold(commitment.text))
         self.batch.commitments[key] = row
         self.batch.history.append({"commitment_id": key, "effective_on": commitment.effective_on,
                                    **state})
         if before is None:
             self.batch.links += [{"commitment_id": key, "question_id": str(q)}
                                  for q in commitment.question_ids]
-        for scope, scope_key in (("agency", commitment.agency),
-                                 ("dialogue", str(commitment.dialogue_id))):
-            if before is not None:
-                self.batch.count(scope, scope_key, _tally(before), -1)
-            self.batch.count(scope, scope_key, _tally(state), +1)
+        dialogue = str(commitment.dialogue_id)
+        if owner_before is not None and before is not None:
+            # The owner may have changed (a candidate's edit): take the old
+            # state off the old owner's counters.
+            self.batch.count("agency", owner_before, _tally(before), -1)
+            self.batch.count("dialogue", dialogue, _tally(before), -1)
+        self.batch.count("agency", commitment.agency, _tally(state), +1)
+        self.batch.count("dialogue", dialogue, _tally(state), +1)
         self.batch.last = tracking
-
-    def _state_before(self, event: Any) -> dict[str, Any] | None:
-        if event.originator_version == Commitment.INITIAL_VERSION:
-            return None
-        return commitment_state(self._commitment_before(event))
 
     def _commitment_before(self, event: Any) -> Commitment:
         cached = self._cache.get(event.originator_id)

@@ -174,6 +174,7 @@ class DialogueView:
     commitments: int
     by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
+    unanswered: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -408,11 +409,25 @@ class Queries:
             " AS answered FROM rm_questions WHERE dialogue_id = :id", id=key)
         counts = self._rows("SELECT * FROM rm_counters WHERE scope = 'dialogue' AND key = :id",
                             id=key)
-        by_status = {status.value: int(counts[0][status.value]) for status in Status
-                     if counts and counts[0][status.value]}
+        by_status: dict[str, int] = {
+            status.value: int(counts[0][status.value]) for status in Status
+            if counts and status.value in TALLIES and counts[0][status.value]}
+        # Rejected candidates have no counter column (they never count as
+        # promises), but the dialogue still shows how many were turned down.
+        [rejected] = self._rows(
+            "SELECT COUNT(*) AS n FROM rm_commitments WHERE dialogue_id = :id "
+            "AND status = :status", id=key, status=Status.REJECTED.value)
+        if rejected["n"]:
+            by_status[Status.REJECTED.value] = int(rejected["n"])
         [overdue] = self._rows(
             "SELECT COUNT(*) AS n FROM rm_commitments WHERE dialogue_id = :id AND active = 1 "
             "AND due_on < :today", id=key, today=self.app.clock())
+        unanswered = []
+        for row in self._rows("SELECT id FROM rm_questions WHERE dialogue_id = :id "
+                              "AND answers = 0 ORDER BY position", id=key):
+            question: Question = load(self.app.repository, Question, UUID(row["id"]))
+            unanswered.append({"id": str(question.id), "asker": question.asker,
+                               "text": question.text})
         return DialogueView(
             dialogue=found,
             questions=int(questions["asked"]),
@@ -420,6 +435,7 @@ class Queries:
             commitments=sum(by_status.values()),
             by_status=by_status,
             overdue=int(overdue["n"]),
+            unanswered=unanswered,
         )
 
     # -- reports -------------------------------------------------------------------------

@@ -95,8 +95,11 @@ _INSERT_COMMITMENT = (
     f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in COMMITMENT_COLUMNS)})"
 )
+# Static once a promise is open; a candidate's edit may still change them.
+EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 _UPDATE_COMMITMENT = (
-    f"UPDATE rm_commitments SET {', '.join(f'{c} = :{c}' for c in _STATE)} WHERE id = :id"
+    "UPDATE rm_commitments SET "
+    f"{', '.join(f'{c} = :{c}' for c in (*EDITABLE_COLUMNS, *_STATE))} WHERE id = :id"
 )
 _HISTORY_COLUMNS = ("commitment_id", "effective_on", *_STATE)
 _INSERT_HISTORY = (
@@ -121,9 +124,12 @@ def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None) -> d
     Being overdue is not here: it depends on the day the question is asked, so
     it is counted at read time from the due index.
     """
-    counts = {status: 1}
-    if status != Status.PROPOSED.value:
-        counts["total"] = 1  # a candidate nobody confirmed is not yet a promise
+    # Rejected candidates have no column: they are listed, never counted.
+    counts = {status: 1} if status in TALLIES else {}
+    # A candidate nobody confirmed is not yet a promise, and a rejected one
+    # never was one.
+    if status not in (Status.PROPOSED.value, Status.REJECTED.value):
+        counts["total"] = 1
     if status == Status.FULFILLED.value and fulfilled_on is not None:
         counts["fulfilled_on_time" if _day(fulfilled_on) <= _day(due_on) else "fulfilled_late"] = 1
     if verdict:
@@ -208,7 +214,7 @@ class ReadModel(TrackingRecorder):
             if self.position(cursor) != start:
                 raise PositionMoved
             made = [row for key, row in batch.commitments.items() if key in batch.new]
-            changed = [{c: row[c] for c in ("id", *_STATE)}
+            changed = [{c: row[c] for c in ("id", *EDITABLE_COLUMNS, *_STATE)}
                        for key, row in batch.commitments.items() if key not in batch.new]
             if made:
                 self._many(cursor, _INSERT_COMMITMENT, made)

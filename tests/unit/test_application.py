@@ -117,11 +117,22 @@ def test_register_agency_twice_is_refused_and_stores_nothing(app: Commitments) -
     first = app.execute(c.RegisterAgency("SYT", "Sở Y tế"), ADMIN)
     assert first == Outcome(agency_id("SYT"), 1)
     before = stored(app)
-    assert before == 1
+    assert before == 2  # the agency, and the record that its name means SYT
     with pytest.raises(AlreadyExists, match="'SYT'"):
         app.execute(c.RegisterAgency("SYT", "Another name"), ADMIN)
     assert stored(app) == before
     assert app.get(agency_id("SYT")).name == "Sở Y tế"
+
+
+def test_a_name_means_one_agency(app: Commitments) -> None:
+    """Imports match agencies by name, so a second agency cannot take a name
+    (or a spelling of it) that already means another; nothing is stored."""
+    app.execute(c.RegisterAgency("SYT", "Sở Y tế", aliases=["Sở Y tế tỉnh Bắc Kạn"]), ADMIN)
+    before = stored(app)
+    for name in ("SỞ Y TẾ", "So Y te tinh Bac Kan", "Sở  Y tế,"):
+        with pytest.raises(AlreadyExists, match="already means agency SYT"):
+            app.execute(c.RegisterAgency("SYT2", name), ADMIN)
+    assert stored(app) == before
 
 
 def test_register_agency_needs_the_record_permission(app: Commitments) -> None:
@@ -152,7 +163,7 @@ def test_same_key_is_kept_even_when_the_command_would_now_fail(app: Commitments)
     key = Idempotency("token-1", "key-1", "fp-1")
     first = app.execute(c.RegisterAgency("SYT", "Sở Y tế"), ADMIN, key)
     assert app.execute(c.RegisterAgency("SYT", "Sở Y tế"), ADMIN, key) == first
-    assert stored(app) == 2
+    assert stored(app) == 3  # the agency, its name, the idempotency record
 
 
 def test_same_key_with_another_fingerprint_is_refused(app: Commitments) -> None:

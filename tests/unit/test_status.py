@@ -33,10 +33,12 @@ def _id(value: object) -> str:
 
 
 def test_every_pair_is_either_allowed_or_refused() -> None:
-    """The two parametrised lists below cover all 8 x 8 pairs exactly once."""
-    assert len(ALL_PAIRS) == len(Status) * len(Action) == 64
+    """The two parametrised lists below cover all 9 x 9 pairs exactly once."""
+    assert len(ALL_PAIRS) == len(Status) * len(Action) == 81
     assert sorted(ALLOWED + REFUSED) == sorted(ALL_PAIRS)
-    assert len(ALLOWED) == 3 + 7 + 7 + 1  # proposed: confirm, withdraw, transfer
+    # proposed: confirm, reject, withdraw, transfer; open and in_progress: 7 each;
+    # partially_fulfilled: fulfil
+    assert len(ALLOWED) == 4 + 7 + 7 + 1
 
 
 @pytest.mark.parametrize(("status", "action"), ALLOWED, ids=_id)
@@ -86,7 +88,7 @@ def test_non_final_statuses(status: Status) -> None:
 
 def test_refusal_lists_allowed_actions() -> None:
     """The refusal message lists what would have been allowed."""
-    with pytest.raises(TransitionNotAllowed, match=r"allowed actions: confirm, withdraw$"):
+    with pytest.raises(TransitionNotAllowed, match=r"allowed actions: confirm, reject, withdraw$"):
         next_status(Status.PROPOSED, Action.FULFIL)
 
 

@@ -1,0 +1,72 @@
+"""Transcript imports: a live blog or an article in, a dialogue with its
+questions, answers and promise candidates out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from api import schemas
+from api.auth import require_token
+from api.context import actor, service
+from api.errors import ApiError
+from api.writes import execute
+from domain.dialogue import Dialogue
+from service.commands import ImportTranscript
+
+blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports",
+                description="Turning a dialogue's transcript into records to confirm")
+blp.before_request(require_token)
+
+
+def _text_body() -> str:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "the request body is larger than 1 MiB")
+    if request.mimetype != "text/plain":
+        got = request.mimetype or "no Content-Type"
+        raise ApiError(415, f"send the transcript as text/plain; charset=utf-8 (got {got})")
+    raw = request.get_data()
+    try:
+        return raw.decode(request.mimetype_params.get("charset", "utf-8"))
+    except (UnicodeDecodeError, LookupError) as error:
+        raise ApiError(400, f"the transcript is not valid text in its charset: {error}",
+                       fields={"body": ["not UTF-8 text"]}) from None
+
+
+@blp.route("/transcripts", methods=["POST"])
+@blp.arguments(schemas.ImportQuery(), location="query", unknown=RAISE)
+@blp.response(201, schemas.ImportOut)
+@blp.alt_response(200, schema=schemas.ImportOut, description="a dry run: nothing stored")
+@blp.doc(requestBody={"required": True, "content": {"text/plain": {"schema": {
+    "type": "string", "description": "the transcript, UTF-8"}}}})
+def import_transcript(args: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Import a transcript (admin): records the dialogue, its questions and
+    answers, and each promise found as a `proposed` commitment to confirm,
+    edit or reject. Agencies are matched by name (aliases); a name that
+    matches none makes an unconfirmed agency. `dry_run=true` stores nothing."""
+    command = ImportTranscript(
+        title=args["dialogue_title"], held_on=args["held_on"], text=_text_body(),
+        place=args.get("place"), source_url=args.get("source_url"))
+    if args["dry_run"]:
+        dialogue = service().try_out(command, actor())
+    else:
+        dialogue = service().result(execute(command))
+    assert isinstance(dialogue, Dialogue)
+    return import_result(dialogue, dry_run=args["dry_run"]), 200 if args["dry_run"] else 201
+
+
+def import_result(dialogue: Dialogue, dry_run: bool) -> dict[str, Any]:
+    summary = dialogue.imports[-1]
+    counts = {
+        "questions": len(summary["questions"]),
+        "answers": len(summary["answers"]),
+        "links": sum(len(a["question_ids"]) for a in summary["answers"]),
+        "candidates": len(summary["candidates"]),
+        "unanswered": len(summary["unanswered"]),
+        "agencies_created": len(summary["agencies_created"]),
+    }
+    return {"dialogue_id": dialogue.id, "dry_run": dry_run, "counts": counts, **summary}
