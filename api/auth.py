@@ -24,12 +24,16 @@ def require_token() -> None:
     g.actor, g.token_id = found
 
 
-def require_json_body() -> None:
-    if request.method not in _WRITES:
-        return
+def require_small_body() -> None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "the request body is larger than 1 MiB")
+
+
+def require_json_body() -> None:
+    if request.method not in _WRITES:
+        return
+    require_small_body()
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
         raise ApiError(415, f"send the body as application/json (got {got})")

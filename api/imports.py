@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from api import schemas
-from api.auth import require_token
+from api.auth import require_small_body, require_token
 from api.context import actor, service
 from api.errors import ApiError
 from api.writes import execute
@@ -23,9 +23,7 @@ blp.before_request(require_token)
 
 
 def _text_body() -> str:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "the request body is larger than 1 MiB")
+    require_small_body()
     if request.mimetype != "text/plain":
         got = request.mimetype or "no Content-Type"
         raise ApiError(415, f"send the transcript as text/plain; charset=utf-8 (got {got})")

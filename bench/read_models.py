@@ -50,7 +50,6 @@ import inspect
 import io
 import pstats
 import random
-import statistics
 import sys
 import threading
 import time
@@ -63,8 +62,8 @@ from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg
-from store import postgres_database
+from measure import Progress, log, pct, positive_numbers
+from store import connect, postgres_database
 
 from domain.access import Actor, Role
 from domain.agency import Agency
@@ -89,10 +88,6 @@ LAG_P99_S = 0.5
 
 def clock() -> date:
     return TODAY
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 # -- the store ------------------------------------------------------------------------
@@ -260,29 +255,6 @@ class Load:
             self.active.append(c.id)
 
 
-class Progress:
-    """A line every ~10 % (and at most every 15 s without one)."""
-
-    def __init__(self, what: str, total: int) -> None:
-        self.what, self.total, self.done = what, total, 0
-        self.began = self.last = time.perf_counter()
-        self.next_mark = 0.1
-
-    def add(self, count: int, rate_seconds: float | None = None) -> None:
-        self.done += count
-        now = time.perf_counter()
-        if self.done / self.total >= self.next_mark or now - self.last > 15:
-            while self.done / self.total >= self.next_mark:
-                self.next_mark += 0.1
-            self.last = now
-            elapsed = now - self.began
-            rate = self.done / (rate_seconds if rate_seconds else elapsed)
-            left = (self.total - self.done) / (self.done / elapsed)
-            log(f"  {self.what}: {self.done:,}/{self.total:,} events "
-                f"({self.done / self.total:.0%}), {rate:,.0f} ev/s, "
-                f"{elapsed:.0f} s so far, ~{left:.0f} s left")
-
-
 def load(app: Commitments, n: int, args: argparse.Namespace) -> Load:
     rng = random.Random(args.seed)
     result = Load()
@@ -290,7 +262,7 @@ def load(app: Commitments, n: int, args: argparse.Namespace) -> Load:
     seed = setup(app, rng)
     result.save_seconds += time.perf_counter() - began
     result.events = app.recorder.max_notification_id() or 0
-    progress = Progress("load", n * args.events_per_commitment)
+    progress = Progress("load", n * args.events_per_commitment, "events")
     if args.order == "chunked":
         for start in range(0, n, args.chunk):
             t0 = time.perf_counter()
@@ -340,12 +312,6 @@ def load(app: Commitments, n: int, args: argparse.Namespace) -> Load:
 
 
 # -- measurements -----------------------------------------------------------------------
-
-
-def pct(values: list[float], p: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 @dataclass
@@ -540,22 +506,14 @@ def _profiled(enabled: bool, call: Callable[[], Any]) -> tuple[Any, str]:
     return found, out.getvalue()
 
 
-def _connect(settings: Settings, dbname: str | None = None
-             ) -> psycopg.Connection[tuple[object, ...]]:
-    env = settings.eventsourcing_env
-    return psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-                           user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
-                           dbname=dbname or env["POSTGRES_DBNAME"], autocommit=True)
-
-
 def _vacuum(settings: Settings) -> None:
     """What autovacuum would have done by now: dead row versions gone, statistics fresh."""
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         conn.execute("VACUUM (ANALYZE)")
 
 
 def _server_notes(settings: Settings) -> None:
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         found = {name: conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
                  for name in ("server_version", "autovacuum", "shared_buffers",
                               "synchronous_commit")}
@@ -587,7 +545,7 @@ def run_size(n: int, args: argparse.Namespace) -> Result:
             if text:
                 log(f"[{n:,}] profile of the load:\n{text}")
             queries = build_queries(app)
-            progress = Progress("catch-up", loaded.events)
+            progress = Progress("catch-up", loaded.events, "events")
             log(f"[{n:,}] catch-up from position {queries.view.position()} to "
                 f"{loaded.events:,}")
             t0 = time.perf_counter()
@@ -727,16 +685,6 @@ def _estimate(results: list[Result], n: int) -> None:
             "the store, and the catch-up can be several times slower than this estimate)")
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected numbers like 1000,10000") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("sizes must be positive")
-    return sizes
-
-
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Read model at scale on PostgreSQL: append and projection catch-up "
@@ -745,7 +693,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "127.0.0.1:5432) as POSTGRES_USER (default postgres); a database is created "
         "for each size and dropped after it.",
     )
-    parser.add_argument("--sizes", type=_sizes, default=[1_000, 10_000, 100_000],
+    parser.add_argument("--sizes", type=positive_numbers, default=[1_000, 10_000, 100_000],
                         help="numbers of commitments, comma separated "
                         "(default: 1000,10000,100000)")
     parser.add_argument("--events-per-commitment", type=int, default=10,
@@ -769,7 +717,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vacuum", action="store_true",
                         help="run VACUUM (ANALYZE) after the catch-up, before the reads "
                         "(what autovacuum does, where it is on)")
-    parser.add_argument("--profile", type=_sizes, default=[],
+    parser.add_argument("--profile", type=positive_numbers, default=[],
                         help="sizes whose load and catch-up run under cProfile, e.g. 10000")
     parser.add_argument("--seed", type=int, default=20250601,
                         help="random seed of the generated data (default: %(default)s)")

@@ -70,10 +70,10 @@ from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg
 import redis
 from aiosmtpd.controller import Controller
-from store import postgres_database
+from measure import Progress, log, pct, positive_numbers
+from store import connect, postgres_database
 
 from domain.access import Actor, Role
 from domain.agency import Agency
@@ -119,15 +119,6 @@ def clock() -> date:
     return TODAY
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 @dataclass
 class Timing:
     samples: list[float]  # seconds
@@ -150,35 +141,6 @@ def timed(call: Callable[[], object], runs: int, warmup: int) -> Timing:
         call()
         samples.append(time.perf_counter() - t0)
     return Timing(samples)
-
-
-class Progress:
-    """A line every ~10 % of a step (and at most 15 s without one)."""
-
-    def __init__(self, what: str, total: int) -> None:
-        self.what, self.total, self.done = what, max(total, 1), 0
-        self.began = self.last = time.perf_counter()
-        self.next_mark = 0.1
-
-    def add(self, count: int) -> None:
-        self.done += count
-        now = time.perf_counter()
-        if self.done / self.total >= self.next_mark or now - self.last > 15:
-            while self.done / self.total >= self.next_mark:
-                self.next_mark += 0.1
-            self.last = now
-            elapsed = now - self.began
-            rate = self.done / elapsed if elapsed else 0.0
-            left = (self.total - self.done) / rate if rate else 0.0
-            log(f"  {self.what}: {self.done:,}/{self.total:,} ({self.done / self.total:.0%}), "
-                f"{rate:,.0f}/s, {elapsed:.0f} s so far, ~{left:.0f} s left")
-
-
-def _connect(settings: Settings) -> psycopg.Connection[tuple[Any, ...]]:
-    env = settings.eventsourcing_env
-    return psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-                           user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
-                           dbname=env["POSTGRES_DBNAME"], autocommit=True)
 
 
 # -- the data -----------------------------------------------------------------------------
@@ -272,7 +234,7 @@ class Store:
             raise SystemExit(f"catch-up applied {applied} of {behind} events")
         if not self.args.no_vacuum:
             t0 = time.perf_counter()
-            with _connect(self.app.settings) as conn:
+            with connect(self.app.settings) as conn:
                 conn.execute("VACUUM (ANALYZE) rm_commitments")
             grown.vacuum_seconds = time.perf_counter() - t0
         return grown
@@ -299,7 +261,7 @@ def naive_scan(queries: Queries, ladder: Ladder, app: Commitments, today: date) 
 
 def plan(settings: Settings, horizon: date) -> str:
     """The scan nodes of the ladder query's plan, e.g. 'Index Only Scan using ...'."""
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         lines = [str(r[0]) for r in conn.execute(f"EXPLAIN {LADDER_SQL}", (horizon,))]
     nodes = [re.sub(r"\s+\(cost=.*", "", line).strip(" ->") for line in lines
              if "Scan" in line]
@@ -339,7 +301,7 @@ def measure_scan(store: Store, reminders: Reminders, n: int) -> ScanResult:
 def part_scan(args: argparse.Namespace) -> list[ScanResult]:
     results: list[ScanResult] = []
     with postgres_database("commitments_scan", keep=args.keep_db) as settings:
-        with _connect(settings) as conn:
+        with connect(settings) as conn:
             autovacuum = conn.execute("SHOW autovacuum").fetchone()
         log(f"postgres: autovacuum {autovacuum[0] if autovacuum else '?'}; "
             + ("no VACUUM after loading" if args.no_vacuum
@@ -704,16 +666,6 @@ def report(scans: list[ScanResult], deliveries: list[DeliveryResult],
     return ok
 
 
-def _numbers(text: str) -> list[int]:
-    try:
-        found = [int(part.strip().replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected numbers like 1,2") from None
-    if not found or min(found) < 1:
-        raise argparse.ArgumentTypeError("numbers must be positive")
-    return found
-
-
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Reminder scan time at 10k/100k/1M open commitments (100 due) against a "
@@ -723,10 +675,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "as POSTGRES_USER (default postgres); each database the script creates is dropped "
         "at the end unless --keep-db.",
     )
-    parser.add_argument("--sizes", type=_numbers, default=[10_000, 100_000, 1_000_000],
+    parser.add_argument("--sizes", type=positive_numbers, default=[10_000, 100_000, 1_000_000],
                         help="numbers of open commitments, comma separated, grown in one "
                         "database (default: 10000,100000,1000000)")
-    parser.add_argument("--max", type=lambda t: _numbers(t)[0], default=1_000_000,
+    parser.add_argument("--max", type=lambda t: positive_numbers(t)[0], default=1_000_000,
                         help="largest number of commitments: sizes above it are dropped and "
                         "it is run instead (default: %(default)s)")
     parser.add_argument("--due", type=int, default=100,
@@ -741,7 +693,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-vacuum", action="store_true",
                         help="skip VACUUM (ANALYZE) rm_commitments after each growth (the "
                         "server's autovacuum may be off)")
-    parser.add_argument("--workers", type=_numbers, default=[1, 2],
+    parser.add_argument("--workers", type=positive_numbers, default=[1, 2],
                         help="worker process counts to deliver with (default: 1,2)")
     parser.add_argument("--mails", type=int, default=500,
                         help="reminders to deliver per worker count (default: %(default)s)")

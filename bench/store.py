@@ -53,3 +53,11 @@ def postgres_database(prefix: str, *, keep: bool = False) -> Iterator[Settings]:
             with admin() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             print(f"postgres: dropped database {name}", flush=True)
+
+
+def connect(settings: Settings) -> psycopg.Connection[tuple[object, ...]]:
+    """A connection of its own to the database `settings` name (autocommit)."""
+    env = settings.eventsourcing_env
+    return psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+                           user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
+                           dbname=env["POSTGRES_DBNAME"], autocommit=True)

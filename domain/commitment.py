@@ -177,7 +177,7 @@ class Commitment(Aggregate):
             changes["kind"] = kind.value
         if agency is not None and agency != self.agency:
             changes["agency"] = agency
-        if due is not None and (due[0], due[1]) != (self.due_on, self.due_basis):
+        if due is not None and due != (self.due_on, self.due_basis):
             changes["due_on"], changes["due_basis"] = due[0], due[1].value
         if not changes:
             raise InvalidInput("text", "the edit changes nothing: give text, kind, agency "
@@ -352,9 +352,7 @@ class Commitment(Aggregate):
         self.kind = Kind(changes.get("kind", self.kind))
         self.agency = changes.get("agency", self.agency)
         if "due_on" in changes:
-            due_on = changes["due_on"]
-            # Stored as JSON inside the dict: the date comes back as text.
-            self.due_on = due_on if isinstance(due_on, date) else date.fromisoformat(due_on)
+            self.due_on = changes["due_on"]
             self.due_basis = DueBasis(changes["due_basis"])
         self.effective_on = effective_on
 

@@ -20,6 +20,7 @@ from domain.errors import InvalidInput, VersionConflict
 from service.commands import Command, ImportTranscript
 from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
+from service.importing import import_transcript
 from service.settings import Settings
 
 TOKEN_PREFIX = "cmt_"
@@ -161,14 +162,13 @@ class Commitments(Application[UUID]):
         return self.repository.get(aggregate_id, version=version)
 
 
-def _handler(command: Command) -> Handler:
-    if isinstance(command, ImportTranscript):
-        # Imports compose the other handlers, so they live in a module of
-        # their own (which imports this one's handlers).
-        from service.importing import import_transcript
+# Imports compose the other handlers, so their handler lives in a module of
+# its own, which imports those.
+_ALL_HANDLERS: dict[type, Handler] = {**HANDLERS, ImportTranscript: import_transcript}
 
-        return import_transcript
-    return HANDLERS[type(command)]
+
+def _handler(command: Command) -> Handler:
+    return _ALL_HANDLERS[type(command)]
 
 
 def _no_read_model(agency: str) -> list[UUID]:

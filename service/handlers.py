@@ -98,6 +98,8 @@ def register_agency(cmd: c.RegisterAgency, ctx: Context) -> list[Aggregate]:
         confirmed=cmd.confirmed,
         aliases=cmd.aliases,
     )
+    # One claim per distinct key ("Sở Y tế" and "Sở Y tế tỉnh Bắc Kạn" are one
+    # name); where two spellings share a key, the first given is kept.
     names = {alias_key(name): name for name in reversed(agency.names)}
     return [agency, *(_claim_name(ctx, name, cmd.code, "aliases" if name in cmd.aliases
                                   else "name") for name in names.values())]

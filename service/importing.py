@@ -36,6 +36,7 @@ from domain.errors import InvalidInput
 from service import commands as c
 from service.handlers import (
     Context,
+    Store,
     ask_question,
     give_answer,
     load,
@@ -43,7 +44,7 @@ from service.handlers import (
     record_dialogue,
     register_agency,
 )
-from service.transcript import Transcript, parse
+from service.transcript import Speaker, Transcript, parse
 
 C = TypeVar("C")
 
@@ -52,7 +53,7 @@ class Pending:
     """The store as an import sees it: what it has made so far, over what is
     saved. Handlers read through it exactly as through the repository."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self.made: dict[UUID, Aggregate] = {}
 
@@ -143,7 +144,7 @@ def import_transcript(cmd: c.ImportTranscript, ctx: Context) -> list[Aggregate]:
     assert isinstance(dialogue, Dialogue)
 
     answering: dict[str, list[str]] = {}  # question key -> codes of agencies answering it
-    answer_codes = {}
+    answer_codes: dict[str, str] = {}
     for answer in transcript.answers:
         code = work.agency(_speaks_for(answer.responder))
         answer_codes[answer.key] = code
@@ -202,13 +203,13 @@ def import_transcript(cmd: c.ImportTranscript, ctx: Context) -> list[Aggregate]:
     return [dialogue, *(a for a in work.changed.values() if a.id != dialogue.id)]
 
 
-def _speaks_for(speaker: Any) -> str:
+def _speaks_for(speaker: Speaker) -> str:
     # Nobody answers in a vacuum: without a named agency, the title (or the
     # person) is what the secretariat will have to map.
-    return str(speaker.agency or speaker.title or speaker.name)
+    return speaker.agency or speaker.title or speaker.name
 
 
-def _person(speaker: Any) -> dict[str, Any]:
+def _person(speaker: Speaker) -> dict[str, Any]:
     person = {"name": speaker.name, "title": speaker.title or None,
               "organisation": speaker.organisation or None}
     return {key: value for key, value in person.items() if value}

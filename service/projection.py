@@ -93,11 +93,12 @@ class ReadModelProjection(Projection[ReadModel]):
 
     @process_event.register
     def _(self, event: Commitment.Event, tracking: Tracking) -> None:
-        previous = (None if event.originator_version == Commitment.INITIAL_VERSION
-                    else self._commitment_before(event))
-        # Read before applying: the event mutates the cached aggregate in place.
-        before = None if previous is None else commitment_state(previous)
-        owner_before = None if previous is None else previous.agency
+        # The state and owner before this event, read before applying it: the
+        # event mutates the cached aggregate in place.
+        before: tuple[dict[str, Any], str] | None = None
+        if event.originator_version != Commitment.INITIAL_VERSION:
+            previous = self._commitment_before(event)
+            before = commitment_state(previous), previous.agency
         commitment = self._apply(event)
         state = commitment_state(commitment)
         key = str(commitment.id)
@@ -124,11 +125,12 @@ class ReadModelProjection(Projection[ReadModel]):
             self.batch.links += [{"commitment_id": key, "question_id": str(q)}
                                  for q in commitment.question_ids]
         dialogue = str(commitment.dialogue_id)
-        if owner_before is not None and before is not None:
+        if before is not None:
             # The owner may have changed (a candidate's edit): take the old
             # state off the old owner's counters.
-            self.batch.count("agency", owner_before, _tally(before), -1)
-            self.batch.count("dialogue", dialogue, _tally(before), -1)
+            state_before, owner_before = before
+            self.batch.count("agency", owner_before, _tally(state_before), -1)
+            self.batch.count("dialogue", dialogue, _tally(state_before), -1)
         self.batch.count("agency", commitment.agency, _tally(state), +1)
         self.batch.count("dialogue", dialogue, _tally(state), +1)
         self.batch.last = tracking

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Protocol
 from uuid import UUID
 
@@ -106,19 +107,22 @@ class Reminders:
         redeliveries, `attempt` its retry count; `final` says not to retry."""
         report = Report()
         commitment = load(self.app.repository, Commitment, due.commitment_id)
+        # Read once, and only if a decision or a message needs it.
+        agency = cache(lambda: load(self.app.repository, Agency, agency_id(commitment.agency)))
         recorded = {r.delivery for r in commitment.reminders}
         begun = {r.delivery for r in commitment.reminders if r.mark not in (Mark.SENT,
                                                                             Mark.FAILED)}
         plan: list[Planned] = []
         for delivery in sorted(begun, key=str):
-            plan += [p for p in self._plan(commitment, delivery.rung, delivery.due_on, today)
+            plan += [p for p in self._plan(commitment, agency(), delivery.rung,
+                                           delivery.due_on, today)
                      if p.delivery == delivery]
         if due.rung is not None:
-            reason = self._why_not(commitment, due, today)
+            reason = self._why_not(commitment, agency, due, today)
             if reason:
                 report.skipped = reason
             else:
-                planned = self._plan(commitment, due.rung, due.due_on, today)
+                planned = self._plan(commitment, agency(), due.rung, due.due_on, today)
                 if not planned:
                     self._no_recipients(commitment, due)
                     report.gave_up.append(Delivery(due.rung, due.due_on, Channel.EMAIL))
@@ -129,7 +133,8 @@ class Reminders:
             self._deliver_one(item, due.commitment_id, claim, attempt, final, report)
         return report
 
-    def _why_not(self, commitment: Commitment, due: Due, today: date) -> str | None:
+    def _why_not(self, commitment: Commitment, agency: Callable[[], Agency], due: Due,
+                 today: date) -> str | None:
         """Why this reminder is not (or no longer) to be sent, if it is not."""
         assert due.rung is not None
         if commitment.due_on != due.due_on:
@@ -137,7 +142,7 @@ class Reminders:
         if commitment.reminder_rank > due.rung.rank:
             return "a later reminder was already begun"
         if commitment.reminder_rank == due.rung.rank and not self._unrecorded_channels(
-                commitment, due.rung, due.due_on):
+                commitment, agency(), due.rung, due.due_on):
             return "this reminder was already begun on every channel"
         rung = self.settings.ladder.rung_on(commitment.status, commitment.due_on, today,
                                              self.calendar)
@@ -145,11 +150,11 @@ class Reminders:
             return f"on {today} the reminder that applies is {rung or 'none'}"
         return None
 
-    def _unrecorded_channels(self, commitment: Commitment, rung: Rung, due_on: date
+    @staticmethod
+    def _unrecorded_channels(commitment: Commitment, agency: Agency, rung: Rung, due_on: date
                              ) -> set[Channel]:
         recorded = {r.delivery.channel for r in commitment.reminders
                     if r.delivery.rung is rung and r.delivery.due_on == due_on}
-        agency: Agency = load(self.app.repository, Agency, agency_id(commitment.agency))
         channels = {Channel.EMAIL} | ({Channel.WEBHOOK} if agency.webhook_url else set())
         return channels - recorded
 
@@ -215,9 +220,8 @@ class Reminders:
 
     # -- who gets what -------------------------------------------------------------------
 
-    def _plan(self, commitment: Commitment, rung: Rung, due_on: date, today: date
-              ) -> list[Planned]:
-        agency: Agency = load(self.app.repository, Agency, agency_id(commitment.agency))
+    def _plan(self, commitment: Commitment, agency: Agency, rung: Rung, due_on: date,
+              today: date) -> list[Planned]:
         dialogue: Dialogue = load(self.app.repository, Dialogue, commitment.dialogue_id)
         question: Question | None = None
         if commitment.question_ids:

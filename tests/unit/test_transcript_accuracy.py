@@ -3,7 +3,6 @@ written to be phrased differently. Run with `-s` to see the figures."""
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from datetime import date
 from typing import Any
@@ -112,11 +111,3 @@ def test_nfd_and_crlf_input_give_the_same_result(name: str) -> None:
     assert crlf.questions == t.questions
     assert crlf.answers == t.answers
     assert [c.quote for c in crlf.candidates] == [c.quote for c in t.candidates]
-
-
-def test_parsing_the_sample_is_fast() -> None:
-    text, gold = load(LIVE_BLOG)
-    held_on = date.fromisoformat(gold["held_on"])
-    started = time.perf_counter()
-    parse(text, held_on)
-    assert time.perf_counter() - started < 1.0
