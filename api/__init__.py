@@ -7,6 +7,7 @@ from flask import Flask, Response
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.queries import Queries
+from service.reports import Reports
 
 
 def create_app(service: Commitments | None = None, queries: Queries | None = None) -> Flask:
@@ -15,7 +16,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     Called once per process (gunicorn calls it in each worker after fork), so
     every process has its own connection pool.
     """
-    from api import agencies, commitments, dialogues, errors, health, imports, public
+    from api import agencies, commitments, dialogues, errors, health, imports, public, reports
 
     app = Flask(__name__)
     app.config.update(
@@ -33,6 +34,8 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     service = service or build()
     app.extensions["commitments"] = service
     app.extensions["queries"] = queries or build_queries(service)
+    app.extensions["reports"] = Reports(app.extensions["queries"],
+                                        service.settings.report_minimum)
 
     @app.before_request
     def _no_lag_yet() -> None:
@@ -51,4 +54,5 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     for module in (agencies, dialogues, commitments, imports, public, health):
         api.register_blueprint(module.blp)
     errors.register(app)
+    reports.register(app)
     return app

@@ -29,6 +29,7 @@ from domain.dialogue import Answer, Dialogue, Question
 from domain.status import Status
 from domain.text import fold
 from service.application import Commitments
+from service.disclosure import disclosed, event_name
 from service.read_model import (
     SOURCE,
     Batch,
@@ -119,8 +120,10 @@ class ReadModelProjection(Projection[ReadModel]):
         row.update(state, agency=commitment.agency, kind=commitment.kind.value,
                    text=commitment.text, search=" " + fold(commitment.text))
         self.batch.commitments[key] = row
-        self.batch.history.append({"commitment_id": key, "effective_on": commitment.effective_on,
-                                   **state})
+        self.batch.history.append({
+            "commitment_id": key, "effective_on": commitment.effective_on,
+            "event": event_name(event), "recorded_at": event.timestamp.isoformat(),
+            "detail": dumps(disclosed(event)), **state})
         if before is None:
             self.batch.links += [{"commitment_id": key, "question_id": str(q)}
                                  for q in commitment.question_ids]
@@ -174,22 +177,32 @@ class ReadModelProjection(Projection[ReadModel]):
 
     @process_event.register
     def _(self, event: Dialogue.Recorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.batch.execute("INSERT INTO rm_dialogues VALUES (:id, :title, :held_on, :position)",
-                           id=str(event.originator_id), title=event.title,
-                           held_on=event.held_on, position=tracking.notification_id)
+        self.batch.execute(
+            "INSERT INTO rm_dialogues VALUES (:id, :title, :held_on, :place, :organiser, "
+            ":source_url, :position)", id=str(event.originator_id), title=event.title,
+            held_on=event.held_on, place=event.place, organiser=event.organiser,
+            source_url=event.source_url, position=tracking.notification_id)
         self.batch.last = tracking
 
     @process_event.register
     def _(self, event: Question.Asked, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute(
-            "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0)",
+            "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0, :asker, :text)",
             id=str(event.originator_id), dialogue_id=str(event.dialogue_id),
-            position=tracking.notification_id,
+            position=tracking.notification_id, asker=dumps(_person(event.asker)),
+            text=event.text,
         )
         self.batch.last = tracking
 
     @process_event.register
     def _(self, event: Answer.Given, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute(
+            "INSERT INTO rm_answers VALUES (:id, :dialogue_id, :responder, :text, :answered_on, "
+            ":channel, :position)", id=str(event.originator_id),
+            dialogue_id=str(event.dialogue_id), responder=dumps(_person(event.responder)),
+            text=event.text,
+            answered_on=event.answered_at.date() if event.answered_at else None,
+            channel=event.channel, position=tracking.notification_id)
         for question_id in event.question_ids:
             self.batch.execute(
                 "INSERT INTO rm_answer_questions VALUES (:answer_id, :question_id, :position)",
@@ -199,6 +212,12 @@ class ReadModelProjection(Projection[ReadModel]):
             self.batch.execute("UPDATE rm_questions SET answers = answers + 1 WHERE id = :id",
                                id=str(question_id))
         self.batch.last = tracking
+
+
+def _person(person: dict[str, Any]) -> dict[str, Any]:
+    """Who spoke, as the press would name them: never an address or a phone."""
+    return {key: person[key] for key in ("name", "title", "organisation", "agency")
+            if person.get(key)}
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ class CommitmentFilter:
     q: str | None = None
     due_before: date | None = None
     due_after: date | None = None
+    # Only promises: not candidates awaiting confirmation, nor rejected ones.
+    promised: bool = False
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ _STATE_COLUMNS = ", ".join(f"h.{c}" for c in STATE_COLUMNS)
 _STATIC_COLUMNS = ", ".join(f"c.{c}" for c in STATIC_COLUMNS)
 # The commitments as they stood at the end of :as_of: each one's latest
 # history row effective by then (effective dates never go backwards).
-_AS_OF = f"""(SELECT {_STATIC_COLUMNS}, {_STATE_COLUMNS}
+AS_OF = f"""(SELECT {_STATIC_COLUMNS}, {_STATE_COLUMNS}
     FROM rm_commitments c
     JOIN rm_history h ON h.commitment_id = c.id
     JOIN (SELECT commitment_id, MAX(version) AS version FROM rm_history
@@ -304,7 +306,7 @@ class Queries:
         """Commitments matching `where`, a page at a time, with the total."""
         self.fresh()
         on = as_of or self.app.clock()
-        source = _AS_OF if as_of is not None else "rm_commitments"
+        source = AS_OF if as_of is not None else "rm_commitments"
         clauses, params = _where(where, on)
         params["as_of"] = on
         column, ascending = _ORDER[sort]
@@ -422,12 +424,10 @@ class Queries:
         [overdue] = self._rows(
             "SELECT COUNT(*) AS n FROM rm_commitments WHERE dialogue_id = :id AND active = 1 "
             "AND due_on < :today", id=key, today=self.app.clock())
-        unanswered = []
-        for row in self._rows("SELECT id FROM rm_questions WHERE dialogue_id = :id "
-                              "AND answers = 0 ORDER BY position", id=key):
-            question: Question = load(self.app.repository, Question, UUID(row["id"]))
-            unanswered.append({"id": str(question.id), "asker": question.asker,
-                               "text": question.text})
+        unanswered = [
+            {"id": str(row["id"]), "asker": json.loads(row["asker"]), "text": row["text"]}
+            for row in self._rows("SELECT id, asker, text FROM rm_questions WHERE "
+                                  "dialogue_id = :id AND answers = 0 ORDER BY position", id=key)]
         return DialogueView(
             dialogue=found,
             questions=int(questions["asked"]),
@@ -440,38 +440,57 @@ class Queries:
 
     # -- reports -------------------------------------------------------------------------
 
-    def agency_scores(self, *, as_of: date | None = None,
-                      dialogue: UUID | None = None) -> list[AgencyScore]:
-        """Per agency: what it promised and how it kept it, as of a date."""
+    def agency_scores(self, *, as_of: date | None = None, dialogue: UUID | None = None,
+                      agency: str | None = None) -> list[AgencyScore]:
+        """Per agency (or only `agency`): what it promised and how it kept it, as of a date."""
         self.fresh()
         names = {row["code"]: row["name"] for row in self._rows(
             "SELECT code, name FROM rm_agencies")}
-        on = as_of or self.app.clock()
-        if as_of is None and dialogue is None:
-            # The counters, plus what only today can tell: who is late now.
-            tallies = {row["key"]: {t: int(row[t]) for t in TALLIES} for row in self._rows(
-                "SELECT * FROM rm_counters WHERE scope = 'agency'")}
-            late = {row["agency"]: int(row["n"]) for row in self._rows(
-                "SELECT agency, COUNT(*) AS n FROM rm_commitments WHERE active = 1 "
-                "AND due_on < :today GROUP BY agency", today=on)}
-        else:
-            source = _AS_OF if as_of is not None else "rm_commitments"
-            clauses, params = _where(CommitmentFilter(dialogue=dialogue), on)
-            tallies, late = {}, {}
-            for row in self._rows(
-                f"SELECT s.agency, s.status, s.fulfilled_on, s.due_on, s.verdict, s.active "
-                f"FROM {source} s WHERE {' AND '.join(clauses) or '1 = 1'}",
-                    **params, as_of=on):
-                counts = tallies.setdefault(row["agency"], dict.fromkeys(TALLIES, 0))
-                for name, value in tally(row["status"], row["fulfilled_on"], row["due_on"],
-                                         row["verdict"]).items():
-                    counts[name] += value
-                if row["active"] and _day(row["due_on"]) < on:
-                    late[row["agency"]] = late.get(row["agency"], 0) + 1
+        tallies, late = self.tallies("agency", as_of=as_of,
+                                     where=CommitmentFilter(dialogue=dialogue, agency=agency))
+        codes = set(names) | set(tallies) if agency is None else {agency}
         return [
             AgencyScore.of(code, names.get(code, code), tallies.get(code, {}), late.get(code, 0))
-            for code in sorted(set(names) | set(tallies))
+            for code in sorted(codes)
         ]
+
+    def tallies(self, by: str, *, as_of: date | None = None,
+                where: CommitmentFilter | None = None,
+                ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+        """Counters per agency or per dialogue (`by`), and how many of each
+        group's promises are late on the day: from the kept counters today,
+        from the history rows as of an earlier date."""
+        assert by in ("agency", "dialogue")
+        where = where or CommitmentFilter()
+        on = as_of or self.app.clock()
+        column = "agency" if by == "agency" else "dialogue_id"
+        tallies: dict[str, dict[str, int]] = {}
+        late: dict[str, int] = {}
+        if as_of is None and where == CommitmentFilter(agency=where.agency) and (
+                by == "agency" or where.agency is None):
+            # The counters, plus what only today can tell: who is late now.
+            only = " AND key = :key" if where.agency is not None else ""
+            for row in self._rows(f"SELECT * FROM rm_counters WHERE scope = :scope{only}",
+                                  scope=by, key=where.agency):
+                tallies[row["key"]] = {t: int(row[t]) for t in TALLIES}
+            clauses, params = _where(CommitmentFilter(agency=where.agency, overdue=True), on)
+            late = {str(row["k"]): int(row["n"]) for row in self._rows(
+                f"SELECT s.{column} AS k, COUNT(*) AS n FROM rm_commitments s "
+                f"WHERE {' AND '.join(clauses)} GROUP BY s.{column}", **params)}
+            return tallies, late
+        source = AS_OF if as_of is not None else "rm_commitments"
+        clauses, params = _where(where, on)
+        for row in self._rows(
+            f"SELECT s.{column} AS k, s.status, s.fulfilled_on, s.due_on, s.verdict, s.active "
+            f"FROM {source} s WHERE {' AND '.join(clauses) or '1 = 1'}", **params, as_of=on):
+            key = str(row["k"])
+            counts = tallies.setdefault(key, dict.fromkeys(TALLIES, 0))
+            for name, value in tally(row["status"], row["fulfilled_on"], row["due_on"],
+                                     row["verdict"]).items():
+                counts[name] += value
+            if row["active"] and _day(row["due_on"]) < on:
+                late[key] = late.get(key, 0) + 1
+        return tallies, late
 
 
 def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]]:
@@ -490,6 +509,9 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
         late = "(s.active = 1 AND s.due_on < :today)"
         clauses.append(late if where.overdue else f"NOT {late}")
         params["today"] = on
+    if where.promised:
+        clauses.append("s.status NOT IN (:not_yet, :never)")
+        params.update(not_yet=Status.PROPOSED.value, never=Status.REJECTED.value)
     if where.due_before is not None:
         clauses.append("s.due_on < :due_before")
         params["due_before"] = where.due_before

@@ -41,6 +41,12 @@ COMMITMENT_COLUMNS = _STATIC + _STATE
 # What changes along a commitment's history, and what never does.
 STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 
+# The shape of the tables below. Read tables are a cache of the log: when the
+# shape changes, a process that finds an older one drops them and the
+# projection rebuilds them from the first event, instead of migrating them.
+SCHEMA_VERSION = "2"
+_META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
 _TABLES = [
     """CREATE TABLE IF NOT EXISTS rm_commitments (
         id TEXT PRIMARY KEY, position BIGINT NOT NULL, agency TEXT NOT NULL,
@@ -65,7 +71,8 @@ _TABLES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_commitments_position ON rm_commitments (position)",
     # One dated row per change: what `as_of` answers from.
     """CREATE TABLE IF NOT EXISTS rm_history (
-        commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, status TEXT NOT NULL,
+        commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, event TEXT NOT NULL,
+        recorded_at TEXT NOT NULL, detail TEXT NOT NULL, status TEXT NOT NULL,
         active INTEGER NOT NULL, due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT,
         fulfilled_on DATE, updated_on DATE NOT NULL, evidence TEXT NOT NULL,
         transferred_to TEXT, version INTEGER NOT NULL, reminder_rank INTEGER NOT NULL,
@@ -81,15 +88,24 @@ _TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_agencies (code TEXT PRIMARY KEY, id TEXT NOT NULL, "
     "name TEXT NOT NULL, name_en TEXT, successor TEXT, position BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS rm_dialogues (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
-    "held_on DATE NOT NULL, position BIGINT NOT NULL)",
+    "held_on DATE NOT NULL, place TEXT, organiser TEXT, source_url TEXT, "
+    "position BIGINT NOT NULL)",
+    # Askers and responders are named in public (the press names them); their
+    # contact details are never copied here.
     "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
-    "position BIGINT NOT NULL, answers INTEGER NOT NULL DEFAULT 0)",
+    "position BIGINT NOT NULL, answers INTEGER NOT NULL DEFAULT 0, asker TEXT NOT NULL, "
+    "text TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_questions_dialogue ON rm_questions (dialogue_id, position)",
     "CREATE TABLE IF NOT EXISTS rm_answer_questions (answer_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (question_id, answer_id))",
+    "CREATE TABLE IF NOT EXISTS rm_answers (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
+    "responder TEXT NOT NULL, text TEXT NOT NULL, answered_on DATE, channel TEXT NOT NULL, "
+    "position BIGINT NOT NULL)",
+    _META,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
-               "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions")
+               "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions",
+               "rm_answers", "rm_meta")
 
 _INSERT_COMMITMENT = (
     f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
@@ -101,7 +117,7 @@ _UPDATE_COMMITMENT = (
     "UPDATE rm_commitments SET "
     f"{', '.join(f'{c} = :{c}' for c in (*EDITABLE_COLUMNS, *_STATE))} WHERE id = :id"
 )
-_HISTORY_COLUMNS = ("commitment_id", "effective_on", *_STATE)
+_HISTORY_COLUMNS = ("commitment_id", "effective_on", "event", "recorded_at", "detail", *_STATE)
 _INSERT_HISTORY = (
     f"INSERT INTO rm_history ({', '.join(_HISTORY_COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)})"
@@ -175,8 +191,11 @@ class ReadModel(TrackingRecorder):
 
     def create_read_tables(self) -> None:
         with self.datastore.transaction(commit=True) as cursor:
-            for statement in _TABLES:
-                cursor.execute(self.sql(statement))
+            cursor.execute(self.sql(_META))
+            cursor.execute(self.sql("SELECT value FROM rm_meta WHERE key = 'schema'"))
+            found = cursor.fetchone()
+        if found is None or found["value"] != SCHEMA_VERSION:
+            self.drop_read_tables()
         self._extras()
 
     def _extras(self) -> None:
@@ -191,6 +210,8 @@ class ReadModel(TrackingRecorder):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _TABLES:
                 cursor.execute(self.sql(statement))
+            cursor.execute(self.sql("INSERT INTO rm_meta VALUES ('schema', :version)"),
+                           {"version": SCHEMA_VERSION})
             cursor.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE "
                                     "application_name = :name"), {"name": SOURCE})
 

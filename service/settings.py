@@ -70,6 +70,8 @@ class Settings:
     mail: MailSettings = field(default_factory=lambda: MailSettings())
     webhook_secret: str = ""
     public_base_url: str = "http://localhost:8000"
+    # Promises an agency needs before the public league table ranks it.
+    report_minimum: int = 5
 
     @property
     def is_embedded(self) -> bool:
@@ -166,6 +168,7 @@ class Settings:
             mail=mail,
             webhook_secret=env.get("WEBHOOK_SECRET", ""),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
+            report_minimum=_number(env, "REPORT_MINIMUM_RANKED", 5, int, low=1),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,

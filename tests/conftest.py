@@ -13,10 +13,11 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
-    """Under CI=true a skipped integration test is a failure, not a pass."""
+    """Under CI=true a skipped integration or browser test is a failure, not a pass."""
     outcome = yield
     report = outcome.get_result()
-    if IN_CI and report.skipped and item.get_closest_marker("integration"):
+    if IN_CI and report.skipped and (item.get_closest_marker("integration")
+                                     or item.get_closest_marker("browser")):
         report.outcome = "failed"
         report.longrepr = f"integration test skipped under CI=true: {report.longrepr}"
 

@@ -17,7 +17,9 @@ from domain.text import matches
 from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build_queries
+from service.disclosure import SHOWN
 from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
+from service.reports import Reports
 from tests.api.conftest import Caller
 from tests.support.clock import FixedClock
 
@@ -206,3 +208,45 @@ def _accepts(where: CommitmentFilter, view: CommitmentView) -> bool:
         and (where.verdict is None or view.verdict == where.verdict.value)
         and (where.q is None or matches(where.q, view.text))
     )
+
+
+def test_report_scorecards_as_of_equal_replaying_the_aggregates(
+    queries: Queries, history: list[UUID]
+) -> None:
+    reports = Reports(queries, minimum_ranked=1)
+    for on in _dates(6):
+        promised = [v for v in _replayed(queries, history, on).values()
+                    if v.status not in (Status.PROPOSED.value, Status.REJECTED.value)]
+        card = reports.overview(as_of=on).scorecard
+        assert card.made == sum(v.status != Status.TRANSFERRED.value for v in promised), on
+        assert card.overdue == sum(v.overdue for v in promised), on
+        kept = [v for v in promised if v.status == Status.FULFILLED.value]
+        assert card.fulfilled == len(kept), on
+        assert card.fulfilled_on_time == sum(
+            v.fulfilled_on is not None and v.fulfilled_on <= v.due_on for v in kept), on
+        assert card.disputed == sum(v.verdict == Verdict.DISPUTED.value for v in promised), on
+        for commitment in history[:8]:
+            try:
+                shown = reports.commitment(commitment, as_of=on).item.timeline
+            except NotFound:
+                continue
+            assert [(e.event, e.effective_on) for e in shown] == [
+                (e.type, e.effective_on) for e in queries.history(commitment)
+                if e.effective_on <= on and e.type in SHOWN], (commitment, on)
+
+
+def test_an_older_read_model_is_rebuilt_from_the_log(
+    api: Caller, queries: Queries, history: list[UUID]
+) -> None:
+    before = queries.list_commitments(CommitmentFilter(), limit=500).items
+    # Tables of an earlier shape, as a deploy of new code would find them.
+    with queries.view.datastore.transaction(commit=True) as cursor:
+        cursor.execute(queries.view.sql("UPDATE rm_meta SET value = '1'"))
+    reopened = build_queries(api.service)
+    try:
+        assert reopened.view.position() == 0
+        after = reopened.list_commitments(CommitmentFilter(), limit=500).items
+        assert [_key(v) for v in after] == [_key(v) for v in before]
+        assert reopened.view.position() == api.service.recorder.max_notification_id()
+    finally:
+        reopened.close()

@@ -1,0 +1,75 @@
+"""Names shown to readers for the service's codes (statuses, kinds, events)."""
+
+from __future__ import annotations
+
+from api.i18n import N_
+
+STATUS = {
+    "proposed": N_("candidate"),
+    "open": N_("open"),
+    "in_progress": N_("in progress"),
+    "fulfilled": N_("fulfilled"),
+    "partially_fulfilled": N_("partially fulfilled"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+    "transferred": N_("transferred"),
+    "rejected": N_("rejected"),
+    "overdue": N_("overdue"),
+}
+
+VERDICT = {
+    "verified": N_("verified by the union"),
+    "disputed": N_("disputed by the union"),
+}
+
+KIND = {
+    "review": N_("review"),
+    "study": N_("study"),
+    "propose": N_("propose to the competent authority"),
+    "advise": N_("advise"),
+    "implement": N_("implement"),
+    "report": N_("report"),
+    "other": N_("other"),
+}
+
+EVENT = {
+    "Made": N_("Promise made"),
+    "Confirmed": N_("Confirmed as a promise"),
+    "ProgressReported": N_("Progress reported"),
+    "DeadlineExtended": N_("Deadline extended"),
+    "Fulfilled": N_("Marked fulfilled"),
+    "PartiallyFulfilled": N_("Marked partially fulfilled"),
+    "Declined": N_("Declined"),
+    "Withdrawn": N_("Withdrawn"),
+    "Transferred": N_("Transferred to another agency"),
+    "VerdictGiven": N_("Union verdict"),
+    "ReminderSent": N_("Reminder sent"),
+}
+
+ROLE = {
+    "admin": N_("union secretariat"),
+    "auditor": N_("union auditor"),
+    "agency": N_("agency"),
+    "system": N_("the service"),
+}
+
+BAND = {
+    "fulfilled_on_time": N_("fulfilled on time"),
+    "fulfilled_late": N_("fulfilled late"),
+    "pending_within_deadline": N_("pending, within deadline"),
+    "overdue": N_("overdue"),
+    "partially_fulfilled": N_("partially fulfilled"),
+    "closed": N_("declined or withdrawn"),
+}
+
+DUE_BASIS = {
+    "stated": N_("date stated in the answer"),
+    "default": N_("default for this kind of promise"),
+    "extended": N_("extended"),
+}
+
+RUNG = {
+    "due_soon": N_("due soon"),
+    "overdue": N_("overdue"),
+    "escalation": N_("escalated to the head of the agency"),
+}

@@ -1,0 +1,63 @@
+"""What of a commitment's history the public report may show.
+
+The log keeps everything a use case needed: reminder recipients (e-mail
+addresses), delivery claims and errors, the credential a write came through.
+The public sees what was promised and done: each step's date, what it
+changed, the note and evidence an agency or auditor gave, and who acted by
+role and agency, never by person, address or token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Events the report lists, in the words of the domain. Candidate edits and
+# rejections happen before anything is a promise; reminder claims and failed
+# attempts are the sender's bookkeeping.
+SHOWN = frozenset({
+    "Made", "Confirmed", "ProgressReported", "DeadlineExtended", "Fulfilled",
+    "PartiallyFulfilled", "Declined", "Withdrawn", "Transferred", "VerdictGiven",
+    "ReminderSent",
+})
+# Events whose note is a public statement: an agency's report, a reason for a
+# new date or a refusal, an auditor's finding.
+_WITH_NOTE = frozenset({
+    "Confirmed", "ProgressReported", "DeadlineExtended", "Fulfilled", "PartiallyFulfilled",
+    "Declined", "Withdrawn", "VerdictGiven",
+})
+_EVIDENCE_FIELDS = ("title", "url")
+
+
+def event_name(event: Any) -> str:
+    return type(event).__name__
+
+
+def disclosed(event: Any) -> dict[str, Any]:
+    """The public part of a commitment event; empty for events not shown."""
+    name = event_name(event)
+    if name not in SHOWN:
+        return {}
+    detail: dict[str, Any] = {}
+    actor = getattr(event, "actor", None)
+    if isinstance(actor, dict) and actor.get("role"):
+        detail["actor"] = {key: actor[key] for key in ("role", "agency") if actor.get(key)}
+    if name in _WITH_NOTE and getattr(event, "note", None):
+        detail["note"] = event.note
+    evidence = [
+        {key: item[key] for key in _EVIDENCE_FIELDS if item.get(key)}
+        for item in getattr(event, "evidence", None) or [] if isinstance(item, dict)
+    ]
+    if any(evidence):
+        detail["evidence"] = [item for item in evidence if item]
+    if name == "Made":
+        detail["due_on"] = event.due_on
+    if name == "DeadlineExtended":
+        detail["new_due_on"] = event.new_due_on
+    if name == "VerdictGiven":
+        detail["verdict"] = event.verdict
+    if name == "Transferred":
+        detail["agency"] = event.agency
+        detail["commitment_id"] = str(event.commitment_id)
+    if name == "ReminderSent":
+        detail["rung"] = event.rung
+    return detail
