@@ -70,8 +70,18 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     return text % {"num": n, **values}
 
 
-def day(value: date | None, style: str = "medium") -> str:
-    return format_date(value, style, locale=language()) if value else ""
+def day(value: date | str | None, style: str = "medium") -> str:
+    """A date for the reader; ISO text (as event details keep dates) too."""
+    if not value:
+        return ""
+    found = date.fromisoformat(value) if isinstance(value, str) else value
+    return _formatted(found, style, language())
+
+
+@cache
+def _formatted(value: date, style: str, locale: str) -> str:
+    # A page repeats the same few dates many times over; Babel is not quick.
+    return format_date(value, style, locale=locale)
 
 
 def month(value: date) -> str:

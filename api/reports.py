@@ -16,7 +16,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from marshmallow.validate import OneOf
 
@@ -244,6 +253,8 @@ def _cell(value: Any) -> Any:
 def register(app: Any) -> None:
     """The blueprint, with the template helpers its pages use."""
     app.register_blueprint(blp)
+    # Someone who types the bare address is a reader: show them the report.
+    app.add_url_rule("/", "front", lambda: redirect(url_for("reports.index"), code=302))
     env = app.jinja_env
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(

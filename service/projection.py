@@ -120,7 +120,7 @@ class ReadModelProjection(Projection[ReadModel]):
         row.update(state, agency=commitment.agency, kind=commitment.kind.value,
                    text=commitment.text, search=" " + fold(commitment.text))
         self.batch.commitments[key] = row
-        self.batch.history.append({
+        self.batch.record_history({
             "commitment_id": key, "effective_on": commitment.effective_on,
             "event": event_name(event), "recorded_at": event.timestamp.isoformat(),
             "detail": dumps(disclosed(event)), **state})

@@ -28,7 +28,7 @@ from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
 from service.projection import Projector
-from service.read_model import STATE_COLUMNS, STATIC_COLUMNS, TALLIES, ReadModel, tally
+from service.read_model import STATE_COLUMNS, STATIC_COLUMNS, TALLIES, ReadModel, tally_of
 
 # -- views ------------------------------------------------------------------------
 
@@ -239,14 +239,13 @@ _ORDER: dict[Sort, tuple[str | None, bool]] = {
 
 _STATE_COLUMNS = ", ".join(f"h.{c}" for c in STATE_COLUMNS)
 _STATIC_COLUMNS = ", ".join(f"c.{c}" for c in STATIC_COLUMNS)
-# The commitments as they stood at the end of :as_of: each one's latest
-# history row effective by then (effective dates never go backwards).
+# The commitments as they stood at the end of :as_of: for each, the history
+# row effective by then and not yet superseded (effective dates never go
+# backwards along a history).
 AS_OF = f"""(SELECT {_STATIC_COLUMNS}, {_STATE_COLUMNS}
-    FROM rm_commitments c
-    JOIN rm_history h ON h.commitment_id = c.id
-    JOIN (SELECT commitment_id, MAX(version) AS version FROM rm_history
-          WHERE effective_on <= :as_of GROUP BY commitment_id) latest
-      ON latest.commitment_id = h.commitment_id AND latest.version = h.version)"""
+    FROM rm_history h JOIN rm_commitments c ON c.id = h.commitment_id
+    WHERE h.effective_on <= :as_of
+      AND (h.superseded_on IS NULL OR h.superseded_on > :as_of))"""
 
 
 class Queries:
@@ -302,8 +301,10 @@ class Queries:
         sort: Sort = Sort.MADE,
         cursor: str | None = None,
         limit: int = 50,
+        count: bool = True,
     ) -> Page:
-        """Commitments matching `where`, a page at a time, with the total."""
+        """Commitments matching `where`, a page at a time, with the total
+        (`count=False`: a caller who knows it saves a pass over the rows; 0)."""
         self.fresh()
         on = as_of or self.app.clock()
         source = AS_OF if as_of is not None else "rm_commitments"
@@ -323,7 +324,8 @@ class Queries:
         rows = self._rows(
             f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses) or '1 = 1'} "
             f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
-        [total] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}", **params)
+        [total] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}",
+                             **params) if count else [{"n": 0}]
         items = rows[:limit]
         more = len(rows) > limit
         next_cursor = None
@@ -440,18 +442,17 @@ class Queries:
 
     # -- reports -------------------------------------------------------------------------
 
-    def agency_scores(self, *, as_of: date | None = None, dialogue: UUID | None = None,
-                      agency: str | None = None) -> list[AgencyScore]:
-        """Per agency (or only `agency`): what it promised and how it kept it, as of a date."""
+    def agency_scores(self, *, as_of: date | None = None,
+                      dialogue: UUID | None = None) -> list[AgencyScore]:
+        """Per agency: what it promised and how it kept it, as of a date."""
         self.fresh()
         names = {row["code"]: row["name"] for row in self._rows(
             "SELECT code, name FROM rm_agencies")}
         tallies, late = self.tallies("agency", as_of=as_of,
-                                     where=CommitmentFilter(dialogue=dialogue, agency=agency))
-        codes = set(names) | set(tallies) if agency is None else {agency}
+                                     where=CommitmentFilter(dialogue=dialogue))
         return [
             AgencyScore.of(code, names.get(code, code), tallies.get(code, {}), late.get(code, 0))
-            for code in sorted(codes)
+            for code in sorted(set(names) | set(tallies))
         ]
 
     def tallies(self, by: str, *, as_of: date | None = None,
@@ -480,16 +481,20 @@ class Queries:
             return tallies, late
         source = AS_OF if as_of is not None else "rm_commitments"
         clauses, params = _where(where, on)
+        # Counted by the database, a row per kind of state, not per commitment.
         for row in self._rows(
-            f"SELECT s.{column} AS k, s.status, s.fulfilled_on, s.due_on, s.verdict, s.active "
-            f"FROM {source} s WHERE {' AND '.join(clauses) or '1 = 1'}", **params, as_of=on):
-            key = str(row["k"])
+            f"SELECT s.{column} AS k, s.status, s.verdict, CASE WHEN s.fulfilled_on IS NULL "
+            "THEN NULL WHEN s.fulfilled_on <= s.due_on THEN 1 ELSE 0 END AS on_time, "
+            "CASE WHEN s.active = 1 AND s.due_on < :late_on THEN 1 ELSE 0 END AS late, "
+            f"COUNT(*) AS n FROM {source} s WHERE {' AND '.join(clauses) or '1 = 1'} "
+            "GROUP BY 1, 2, 3, 4, 5", **params, as_of=on, late_on=on):
+            key, n = str(row["k"]), int(row["n"])
             counts = tallies.setdefault(key, dict.fromkeys(TALLIES, 0))
-            for name, value in tally(row["status"], row["fulfilled_on"], row["due_on"],
-                                     row["verdict"]).items():
-                counts[name] += value
-            if row["active"] and _day(row["due_on"]) < on:
-                late[key] = late.get(key, 0) + 1
+            on_time = None if row["on_time"] is None else bool(row["on_time"])
+            for name, value in tally_of(row["status"], on_time, row["verdict"]).items():
+                counts[name] += value * n
+            if row["late"]:
+                late[key] = late.get(key, 0) + n
         return tallies, late
 
 

@@ -44,7 +44,7 @@ STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 _TABLES = [
@@ -69,7 +69,10 @@ _TABLES = [
     "ON rm_commitments (agency, active, due_on, position)",
     "CREATE INDEX IF NOT EXISTS rm_commitments_dialogue ON rm_commitments (dialogue_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_commitments_position ON rm_commitments (position)",
-    # One dated row per change: what `as_of` answers from.
+    # One dated row per change: what `as_of` answers from. A row holds from its
+    # effective date until the next row's (`superseded_on`, NULL while it is
+    # the latest), so the state on a day is a filter, not a search for each
+    # commitment's latest row.
     """CREATE TABLE IF NOT EXISTS rm_history (
         commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, event TEXT NOT NULL,
         recorded_at TEXT NOT NULL, detail TEXT NOT NULL, status TEXT NOT NULL,
@@ -77,9 +80,7 @@ _TABLES = [
         fulfilled_on DATE, updated_on DATE NOT NULL, evidence TEXT NOT NULL,
         transferred_to TEXT, version INTEGER NOT NULL, reminder_rank INTEGER NOT NULL,
         reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL,
-        PRIMARY KEY (commitment_id, version))""",
-    "CREATE INDEX IF NOT EXISTS rm_history_effective "
-    "ON rm_history (effective_on, commitment_id, version)",
+        superseded_on DATE, PRIMARY KEY (commitment_id, version))""",
     "CREATE TABLE IF NOT EXISTS rm_commitment_questions (commitment_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, PRIMARY KEY (question_id, commitment_id))",
     f"""CREATE TABLE IF NOT EXISTS rm_counters (scope TEXT NOT NULL, key TEXT NOT NULL,
@@ -117,7 +118,8 @@ _UPDATE_COMMITMENT = (
     "UPDATE rm_commitments SET "
     f"{', '.join(f'{c} = :{c}' for c in (*EDITABLE_COLUMNS, *_STATE))} WHERE id = :id"
 )
-_HISTORY_COLUMNS = ("commitment_id", "effective_on", "event", "recorded_at", "detail", *_STATE)
+_HISTORY_COLUMNS = ("commitment_id", "effective_on", "event", "recorded_at", "detail", *_STATE,
+                    "superseded_on")
 _INSERT_HISTORY = (
     f"INSERT INTO rm_history ({', '.join(_HISTORY_COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)})"
@@ -140,14 +142,20 @@ def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None) -> d
     Being overdue is not here: it depends on the day the question is asked, so
     it is counted at read time from the due index.
     """
+    on_time = None if fulfilled_on is None else _day(fulfilled_on) <= _day(due_on)
+    return tally_of(status, on_time, verdict)
+
+
+def tally_of(status: str, on_time: bool | None, verdict: str | None) -> dict[str, int]:
+    """`tally`, given whether the fulfilment (if any) came by the due date."""
     # Rejected candidates have no column: they are listed, never counted.
     counts = {status: 1} if status in TALLIES else {}
     # A candidate nobody confirmed is not yet a promise, and a rejected one
     # never was one.
     if status not in (Status.PROPOSED.value, Status.REJECTED.value):
         counts["total"] = 1
-    if status == Status.FULFILLED.value and fulfilled_on is not None:
-        counts["fulfilled_on_time" if _day(fulfilled_on) <= _day(due_on) else "fulfilled_late"] = 1
+    if status == Status.FULFILLED.value and on_time is not None:
+        counts["fulfilled_on_time" if on_time else "fulfilled_late"] = 1
     if verdict:
         counts[verdict] = 1
     return counts
@@ -164,6 +172,10 @@ class Batch:
     commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
     new: set[str] = field(default_factory=set)  # commitments made in this batch
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Each commitment's newest history row in this batch, and rows of earlier
+    # batches that a row of this one supersedes.
+    newest: dict[str, dict[str, Any]] = field(default_factory=dict)
+    superseded: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -173,6 +185,19 @@ class Batch:
         row = self.counts.setdefault((scope, key), dict.fromkeys(TALLIES, 0))
         for name, value in change.items():
             row[name] += sign * value
+
+    def record_history(self, row: dict[str, Any]) -> None:
+        """Append a commitment's next history row; the one before it ends there."""
+        key = row["commitment_id"]
+        previous = self.newest.get(key)
+        if previous is not None:
+            previous["superseded_on"] = row["effective_on"]
+        elif row["version"] > 1:
+            self.superseded.append({"commitment_id": key, "version": row["version"] - 1,
+                                    "superseded_on": row["effective_on"]})
+        row["superseded_on"] = None
+        self.history.append(row)
+        self.newest[key] = row
 
     def execute(self, sql: str, **params: Any) -> None:
         self.statements.append((sql, params))
@@ -243,6 +268,10 @@ class ReadModel(TrackingRecorder):
                 self._many(cursor, _UPDATE_COMMITMENT, changed)
             if batch.history:
                 self._many(cursor, _INSERT_HISTORY, batch.history)
+            if batch.superseded:
+                self._many(cursor, "UPDATE rm_history SET superseded_on = :superseded_on "
+                           "WHERE commitment_id = :commitment_id AND version = :version",
+                           batch.superseded)
             if batch.links:
                 self._many(cursor, "INSERT INTO rm_commitment_questions VALUES "
                            "(:commitment_id, :question_id) ON CONFLICT DO NOTHING", batch.links)

@@ -294,17 +294,22 @@ class Reports:
     def _months(self, as_of: date | None, agency: str | None = None) -> list[MonthPoint]:
         source = AS_OF if as_of is not None else "rm_commitments"
         only = " AND s.agency = :agency" if agency else ""
-        params = {"as_of": as_of or self.today(), "agency": agency,
-                  "fulfilled": Status.FULFILLED.value, "proposed": Status.PROPOSED.value,
-                  "rejected": Status.REJECTED.value, "transferred": Status.TRANSFERRED.value}
-        made = {_day(row["day"]): int(row["n"]) for row in self._rows(
-            f"SELECT s.made_on AS day, COUNT(*) AS n FROM {source} s "
-            f"WHERE s.status NOT IN (:proposed, :rejected, :transferred){only} "
-            "GROUP BY s.made_on", **params)}
-        fulfilled = {_day(row["day"]): int(row["n"]) for row in self._rows(
-            f"SELECT s.fulfilled_on AS day, COUNT(*) AS n FROM {source} s "
-            f"WHERE s.status = :fulfilled AND s.fulfilled_on IS NOT NULL{only} "
-            "GROUP BY s.fulfilled_on", **params)}
+        made: dict[date, int] = {}
+        fulfilled: dict[date, int] = {}
+        # One pass: promises by the day they were made and the day they were
+        # kept (a promise passed to another agency is counted there).
+        for row in self._rows(
+                f"SELECT s.made_on, s.fulfilled_on, s.status, COUNT(*) AS n FROM {source} s "
+                f"WHERE s.status NOT IN (:proposed, :rejected, :transferred){only} "
+                "GROUP BY s.made_on, s.fulfilled_on, s.status",
+                as_of=as_of or self.today(), agency=agency, proposed=Status.PROPOSED.value,
+                rejected=Status.REJECTED.value, transferred=Status.TRANSFERRED.value):
+            n = int(row["n"])
+            day = _day(row["made_on"])
+            made[day] = made.get(day, 0) + n
+            if row["status"] == Status.FULFILLED.value and row["fulfilled_on"] is not None:
+                kept = _day(row["fulfilled_on"])
+                fulfilled[kept] = fulfilled.get(kept, 0) + n
         return by_month(made, fulfilled, as_of or self.today())
 
     # -- one dialogue ------------------------------------------------------------------
@@ -374,20 +379,23 @@ class Reports:
         predecessors = [AgencyLink(r["code"], r["name"]) for r in self._rows(
             "SELECT code, name FROM rm_agencies WHERE successor = :code ORDER BY code",
             code=code)]
-        [score] = self.queries.agency_scores(as_of=as_of, agency=code)
+        # Every agency's score: the league gives this one's rank.
+        scores = self.queries.agency_scores(as_of=as_of)
+        score = next((s for s in scores if s.agency == code), None) or AgencyScore(code, code)
         where = CommitmentFilter(agency=code, promised=True)
         if limit is None:
             page_items = self._commitments(where, as_of, names)
             total, after = len(page_items), None
         else:
+            # Promises are what the score counts: its total is the list's.
             page = self.queries.list_commitments(where, as_of=as_of, sort=Sort.DUE,
-                                                 cursor=cursor, limit=limit)
+                                                 cursor=cursor, limit=limit, count=False)
             timelines = self._timelines([str(c.id) for c in page.items], as_of)
             page_items = [Reported(c, names.get(c.agency, c.agency),
                                    timelines.get(str(c.id), [])) for c in page.items]
-            total, after = page.total, page.next
-        standing = next((s for s in league(self.queries.agency_scores(as_of=as_of),
-                                           self.minimum) if s.score.agency == code), None)
+            total, after = score.total, page.next
+        standing = next((s for s in league(scores, self.minimum) if s.score.agency == code),
+                        None)
         return AgencyReport(
             as_of=as_of or self.today(), agency=AgencyLink(code, row["name"]),
             name_en=row["name_en"], successor=successor, predecessors=predecessors,
@@ -448,7 +456,7 @@ class Reports:
         cursor = None
         while True:
             page = self.queries.list_commitments(promised, as_of=as_of, cursor=cursor,
-                                                 limit=1000)
+                                                 limit=1000, count=False)
             found += [Reported(c, names.get(c.agency, c.agency), []) for c in page.items]
             if page.next is None:
                 return found

@@ -60,6 +60,8 @@ def report(api: Caller, world: World) -> dict[str, str]:
                                      "url": "https://sgddt.example.vn/bc55"}]})
     update(api, world.commitment, {"action": "progress", "effective_on": "2024-06-01",
                                    "note": "Đã lấy ý kiến các huyện"})
+    update(api, world.commitment, {"action": "extend", "effective_on": "2024-06-15",
+                                   "new_due_on": "2024-07-15", "note": "Chờ ý kiến Bộ Y tế"})
     remind(api, world.commitment, "syt@example.vn")
     response = api.post(f"/api/v1/commitments/{kept}/verdicts",
                         {"verdict": "verified", "note": "Đã xem báo cáo"})
@@ -179,7 +181,7 @@ def test_the_dialogue_page_follows_each_question(api: Caller, world: World,
     assert "chế độ phụ cấp cho nhân viên y tế thôn bản" in text
     assert "Ông Nguyễn Văn A" in text and "Sở Y tế tiếp thu" in text
     # The overdue promise: badge with days, due date, reminders sent.
-    assert "quá hạn · 54 ngày" in text
+    assert "quá hạn · 48 ngày" in text
     assert "Số lần nhắc việc: 1" in text
     # The kept one: fulfilled, verified, with its evidence link.
     assert "đã hoàn thành" in text and "Công đoàn xác nhận" in text
@@ -204,7 +206,8 @@ def test_the_agency_page_dates_every_step(api: Caller, world: World,
     assert "Reminder sent" in text and "(overdue)" in text
     whole = api.as_(None).get("/reports/agencies/SYT", format="json").json
     assert whole["agency"]["code"] == "SYT" and whole["total"] == 1
-    assert whole["commitments"][0]["days_overdue"] == 54
+    assert whole["commitments"][0]["days_overdue"] == 48
+    assert "Deadline extended" in text and "(new due date: Jul 15, 2024)" in text
 
 
 def test_the_agency_page_pages_its_promises(api: Caller, world: World) -> None:
@@ -215,6 +218,7 @@ def test_the_agency_page_pages_its_promises(api: Caller, world: World) -> None:
             "text": f"Cam kết số {n}"}))
     first = page(api, "/reports/agencies/SGDDT")
     assert first.count('class="promise"') == 50
+    assert '<span class="muted">(55)</span>' in first
     assert "Cam kết số 0<" in first and "Cam kết số 54<" not in first
     [after] = [part.split('"')[0] for part in first.split("after=")[1:2]]
     second = page(api, "/reports/agencies/SGDDT", after=after.replace("&amp;", "&"))
@@ -233,7 +237,7 @@ def test_the_commitment_page_quotes_its_source(api: Caller, world: World,
     as_json = api.as_(None).get(f"/reports/commitments/{world.commitment}",
                                 format="json").json
     events = [entry["event"] for entry in as_json["commitment"]["timeline"]]
-    assert events == ["Made", "ProgressReported", "ReminderSent"]
+    assert events == ["Made", "ProgressReported", "DeadlineExtended", "ReminderSent"]
     # As of a date, the history stops there.
     earlier = api.as_(None).get(f"/reports/commitments/{world.commitment}",
                                 as_of="2024-05-20", format="json").json
@@ -297,3 +301,9 @@ def test_exports_are_spreadsheet_ready(api: Caller, world: World,
     as_json = json.loads(api.as_(None).get(f"/reports/dialogues/{world.dialogue}",
                                            format="json").data)
     assert [q["answered"] for q in as_json["questions"]] == [True, True]
+
+
+def test_the_bare_address_leads_to_the_report(api: Caller) -> None:
+    response = api.as_(None).get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/reports/")
