@@ -211,14 +211,17 @@ def token_create(role: str, agency: str | None, label: str) -> None:
     click.echo(secret)
 
 
-def _add_import_commands() -> None:
+def _add_commands() -> None:
+    from api.cli_audit import audit_group, db_group
     from api.cli_imports import candidates, import_command
 
     main.add_command(import_command)
     main.add_command(candidates)
+    main.add_command(audit_group)
+    main.add_command(db_group)
 
 
-_add_import_commands()
+_add_commands()
 
 
 class _Gunicorn:

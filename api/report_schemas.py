@@ -68,6 +68,12 @@ class DialogueSummaryOut(Schema):
     url = fields.Function(lambda d: public_url("reports.dialogue", dialogue_id=d.id))
 
 
+class LogHeadOut(Schema):
+    events = fields.Int()
+    digest = fields.Str()
+    chained_at = fields.DateTime()
+
+
 class OverviewOut(Schema):
     as_of = fields.Date()
     scorecard = fields.Nested(ScorecardOut)
@@ -75,6 +81,7 @@ class OverviewOut(Schema):
     agencies = fields.List(fields.Nested(StandingOut), attribute="standings")
     dialogues = fields.List(fields.Nested(DialogueSummaryOut))
     months = fields.List(fields.Nested(MonthOut))
+    log = fields.Nested(LogHeadOut, allow_none=True)
 
 
 class EvidenceOut(Schema):

@@ -265,7 +265,8 @@ def register(app: Any) -> None:
                        percent=i18n.percent)
     env.globals.update(labels=labels, link=link, this_page=this_page, language=i18n.language,
                        languages=i18n.LANGUAGES, today=lambda: reports().today(),
-                       safe_url=_safe_url, as_of_chosen=lambda: "as_of" in g.get("keep", {}))
+                       safe_url=_safe_url, log_head=lambda: reports().log_head(),
+                       as_of_chosen=lambda: "as_of" in g.get("keep", {}))
 
 
 def _safe_url(url: Any) -> str | None:

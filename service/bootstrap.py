@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from service.application import Commitments
+from service.integrity import postgres_append_only, sqlite_append_only
 from service.projection import open_view
 from service.queries import Queries
 from service.schema import schema_lock
@@ -17,7 +19,24 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
     settings = settings or Settings.from_env()
     settings.prepare_storage()
     with schema_lock(settings.persistence_module, settings.eventsourcing_env, Commitments.name):
-        return Commitments(settings, clock=clock)
+        app = Commitments(settings, clock=clock)
+        factory: Any = app.factory
+        if factory.env_create_table():
+            make_append_only(app)
+        return app
+
+
+def make_append_only(app: Commitments) -> None:
+    """Triggers that refuse to change or delete a stored event, for anyone."""
+    recorder: Any = app.recorder
+    table = recorder.events_table_name
+    if app.settings.is_embedded:
+        statements = sqlite_append_only(table)
+    else:
+        statements = postgres_append_only(recorder.datastore.schema, table)
+    with recorder.datastore.transaction(commit=True) as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def build_queries(app: Commitments) -> Queries:

@@ -250,7 +250,7 @@ class Projector:
             notifications = self.app.recorder.select_notifications(start + 1, size)
             if not notifications:
                 break
-            self.projection.batch = Batch()
+            self.projection.batch = Batch(events=notifications)
             for notification in notifications:
                 event = self.app.mapper.to_domain_event(notification)
                 self.projection.process_event(event, Tracking(SOURCE, notification.id))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -22,6 +22,14 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from domain.status import Status
+from service.integrity import (
+    CHAIN_DDL,
+    CHAIN_TABLE,
+    GENESIS,
+    link,
+    postgres_append_only,
+    sqlite_append_only,
+)
 
 # The upstream application whose log the read model follows.
 SOURCE = "Commitments"
@@ -179,6 +187,8 @@ class Batch:
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The stored events of the batch, for the hash chain.
+    events: Sequence[Any] = ()
     last: Tracking | None = None
 
     def count(self, scope: str, key: str, change: Mapping[str, int], sign: int) -> None:
@@ -221,7 +231,21 @@ class ReadModel(TrackingRecorder):
             found = cursor.fetchone()
         if found is None or found["value"] != SCHEMA_VERSION:
             self.drop_read_tables()
+        # The chain is not a read table: a rebuild keeps it, and it accepts
+        # nothing but new links. Made once, by whoever creates the tables (the
+        # service's restricted role may not create triggers).
+        with self.datastore.transaction(commit=True) as cursor:
+            if not self._has_table(cursor, CHAIN_TABLE):
+                cursor.execute(CHAIN_DDL)
+                for statement in self._append_only(CHAIN_TABLE):
+                    cursor.execute(statement)
         self._extras()
+
+    def _has_table(self, cursor: Any, name: str) -> bool:
+        raise NotImplementedError
+
+    def _append_only(self, table: str) -> list[str]:
+        raise NotImplementedError
 
     def _extras(self) -> None:
         """Store-specific additions (PostgreSQL's trigram index)."""
@@ -281,7 +305,49 @@ class ReadModel(TrackingRecorder):
                 self._many(cursor, _ADD_COUNTS, counts)
             for sql, params in batch.statements:
                 cursor.execute(self.sql(sql), self.params(params))
+            self._chain(cursor, batch.events)
             self._insert_tracking(cursor, batch.last)  # type: ignore[attr-defined]
+
+    def _chain(self, cursor: Any, events: Sequence[Any]) -> None:
+        """Link the batch's events onto the chain; events already linked (a
+        rebuild replays them) are left as they are."""
+        cursor.execute(f"SELECT notification_id, seq, digest FROM {CHAIN_TABLE} "
+                       "ORDER BY notification_id DESC LIMIT 1")
+        head = cursor.fetchone()
+        last, seq, previous = ((int(head["notification_id"]), int(head["seq"]), head["digest"])
+                               if head else (0, 0, GENESIS))
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        links = []
+        for event in events:
+            if event.id <= last:
+                continue
+            previous, seq = link(previous, event), seq + 1
+            links.append({"notification_id": event.id, "seq": seq, "digest": previous,
+                          "chained_at": now})
+        if links:
+            self._many(cursor, f"INSERT INTO {CHAIN_TABLE} VALUES (:notification_id, :seq, "
+                       ":digest, :chained_at)", links)
+
+    def read_table_names(self) -> tuple[str, ...]:
+        return TABLE_NAMES
+
+    def chain_head(self) -> dict[str, Any] | None:
+        rows = self.rows(f"SELECT seq, digest, chained_at FROM {CHAIN_TABLE} "
+                         "ORDER BY notification_id DESC LIMIT 1")
+        return dict(rows[0]) if rows else None
+
+    def chain(self, page: int = 1000) -> Iterator[tuple[int, str]]:
+        """Every link, in notification order, a page at a time."""
+        after = 0
+        while True:
+            rows = self.rows(f"SELECT notification_id, digest FROM {CHAIN_TABLE} WHERE "
+                             "notification_id > :after ORDER BY notification_id LIMIT :n",
+                             after=after, n=page)
+            for row in rows:
+                yield int(row["notification_id"]), row["digest"]
+            if len(rows) < page:
+                return
+            after = int(rows[-1]["notification_id"])
 
     def _many(self, cursor: Any, sql: str, rows: Sequence[dict[str, Any]]) -> None:
         cursor.executemany(self.sql(sql), [self.params(row) for row in rows])
@@ -314,6 +380,13 @@ class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
     @property
     def tracking_table(self) -> str:
         return "tracking"
+
+    def _append_only(self, table: str) -> list[str]:
+        return sqlite_append_only(table)
+
+    def _has_table(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cursor.fetchone() is not None
 
     @contextmanager
     def locked(self) -> Iterator[Any]:
@@ -354,6 +427,14 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
     @property
     def tracking_table(self) -> str:
         return self.tracking_table_name
+
+    def _append_only(self, table: str) -> list[str]:
+        return postgres_append_only(self.datastore.schema, table)
+
+    def _has_table(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT to_regclass(%s) AS found", (f'"{self.datastore.schema}".{name}',))
+        row = cursor.fetchone()
+        return row is not None and row["found"] is not None
 
     @contextmanager
     def locked(self) -> Iterator[Any]:

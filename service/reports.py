@@ -161,6 +161,16 @@ class DialogueSummary:
 
 
 @dataclass(frozen=True)
+class LogHead:
+    """The hash chain's last link: whoever notes it can later tell whether the
+    history up to it was rewritten (`commitments audit verify`)."""
+
+    events: int
+    digest: str
+    chained_at: datetime
+
+
+@dataclass(frozen=True)
 class Overview:
     as_of: date
     scorecard: Scorecard
@@ -168,6 +178,7 @@ class Overview:
     minimum: int
     dialogues: list[DialogueSummary]
     months: list[MonthPoint]
+    log: LogHead | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +276,15 @@ class Reports:
             minimum=self.minimum,
             dialogues=self._dialogues(as_of),
             months=self._months(as_of),
+            log=self.log_head(),
         )
+
+    def log_head(self) -> LogHead | None:
+        head = self.queries.view.chain_head()
+        if head is None:
+            return None
+        return LogHead(int(head["seq"]), head["digest"],
+                       datetime.fromisoformat(head["chained_at"]))
 
     def _dialogues(self, as_of: date | None, only: UUID | None = None) -> list[DialogueSummary]:
         on = as_of or self.today()

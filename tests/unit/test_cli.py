@@ -62,3 +62,17 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for command in ("serve", "init", "token"):
         assert command in result.output
+
+
+def test_audit_verify_prints_the_head(runner: CliRunner) -> None:
+    runner.invoke(main, ["token", "create", "--role", "auditor"])
+    result = runner.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok, 1 events, head ")
+    assert len(result.output.split("head ")[1].strip()) == 64
+
+
+def test_db_restrict_says_it_is_for_postgresql(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["db", "restrict", "commitments_app"])
+    assert result.exit_code != 0
+    assert "db restrict is for PostgreSQL" in result.output
