@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from api.auth import FailedTokens
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.queries import Queries
@@ -36,6 +37,8 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     app.extensions["queries"] = queries or build_queries(service)
     app.extensions["reports"] = Reports(app.extensions["queries"],
                                         service.settings.report_minimum)
+    app.extensions["failed_tokens"] = FailedTokens(service.settings.token_failures_allowed,
+                                                   service.settings.token_failure_window)
 
     @app.before_request
     def _no_lag_yet() -> None:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -14,6 +15,7 @@ import click
 from domain.access import Role
 from domain.agency import canonical_code
 from domain.errors import DomainError
+from service.application import token_id_of
 from service.bootstrap import build, build_queries
 from service.settings import ConfigurationError, Settings
 
@@ -191,7 +193,10 @@ def token() -> None:
               help="admin: union secretariat; auditor: union leader; agency: one agency.")
 @click.option("--agency", help="Agency code, for --role agency.")
 @click.option("--label", default="", help="A note saying who holds the token.")
-def token_create(role: str, agency: str | None, label: str) -> None:
+@click.option("--days", default=365, show_default=True, type=click.IntRange(min=1),
+              help="Days the token is valid.")
+@click.option("--no-expiry", is_flag=True, help="Valid until revoked.")
+def token_create(role: str, agency: str | None, label: str, days: int, no_expiry: bool) -> None:
     """Print a new token on the last line; only its hash is stored.
 
     \b
@@ -201,14 +206,51 @@ def token_create(role: str, agency: str | None, label: str) -> None:
     app = build(_settings())
     try:
         code = canonical_code(agency) if agency else None
-        secret = app.issue_token(Role(role), code, label)
+        life = None if no_expiry else timedelta(days=days)
+        secret = app.issue_token(Role(role), code, label, valid_for=life)
+        issued = app.get(token_id_of(secret))
     except (DomainError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     finally:
         app.close()
     bound = f" for agency {code}" if code else ""
-    click.echo(f"New {role} token{bound}. It is shown once; store it now:", err=True)
+    until = (f", valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC" if issued.expires_at
+             else ", valid until revoked")
+    click.echo(f"New {role} token{bound} (id {issued.id}{until}). It is shown once; "
+               "store it now:", err=True)
     click.echo(secret)
+
+
+@token.command("list")
+def token_list() -> None:
+    """Every token issued: id, role, agency, label, expiry, whether revoked."""
+    app = build(_settings())
+    try:
+        tokens = app.tokens()
+    finally:
+        app.close()
+    now = app.now()
+    for t in tokens:
+        state = ("revoked" if t.revoked else "expired" if t.expires_at and t.expires_at <= now
+                 else "active")
+        until = f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never"
+        click.echo(f"{t.id}  {state:<7}  {t.role.value:<7}  {t.agency or '-':<8}  "
+                   f"expires {until:<10}  {t.label}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.UUID)
+def token_revoke(token_id: Any) -> None:
+    """Revoke the token with this id (from `token list`); requests with it are
+    refused within 10 seconds, on every process."""
+    app = build(_settings())
+    try:
+        found = app.revoke_token(token_id)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        app.close()
+    click.echo(f"revoked {found.id} ({found.role.value} {found.agency or ''} {found.label})")
 
 
 def _add_commands() -> None:

@@ -40,6 +40,7 @@ _HTTP_CODES = {
     409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
     422: "invalid",
     500: "internal_error",
     503: "unavailable",
@@ -51,13 +52,14 @@ class ApiError(Exception):
 
     def __init__(
         self, status: int, message: str, fields: dict[str, Any] | None = None,
-        code: str | None = None,
+        code: str | None = None, headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.fields = fields or {}
         self.code = code or _HTTP_CODES.get(status, "error")
+        self.headers = headers or {}
 
 
 def envelope(
@@ -113,7 +115,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:
-        return envelope(error.status, error.code, error.message, error.fields)
+        response = envelope(error.status, error.code, error.message, error.fields)
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -66,15 +68,27 @@ class AccessToken(Aggregate):
         return token_id(digest)
 
     @event("Issued")
-    def __init__(self, digest: str, role: str, agency: str | None, label: str) -> None:
+    def __init__(self, digest: str, role: str, agency: str | None, label: str,
+                 expires_at: datetime | None = None) -> None:
+        self.digest = digest
         self.role = Role(role)
         self.agency = agency
         self.label = label
+        # Tokens issued before expiry existed have none: they last until revoked.
+        self.expires_at = expires_at
         self.revoked = False
 
     @event("Revoked")
     def revoke(self) -> None:
         self.revoked = True
+
+    def accepts(self, digest: str, now: datetime) -> bool:
+        """Whether this token lets the holder of `digest` in at `now`."""
+        # Compared in constant time, though finding the token by its digest's
+        # id already needed the whole digest.
+        if not hmac.compare_digest(self.digest, digest):
+            return False
+        return not self.revoked and (self.expires_at is None or now < self.expires_at)
 
     @property
     def actor(self) -> Actor:

@@ -6,17 +6,18 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import get_topic
 
 from domain.access import AccessToken, Actor, Role, token_id
 from domain.agency import agency_id
-from domain.errors import InvalidInput, VersionConflict
+from domain.errors import InvalidInput, NotFound, VersionConflict
 from service.commands import Command, ImportTranscript
 from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
@@ -25,8 +26,12 @@ from service.settings import Settings
 
 TOKEN_PREFIX = "cmt_"
 # How long a process trusts a token it has looked up: one read fewer per
-# request, at the price of a revocation taking up to this long to apply.
+# request, at the price of a revocation elsewhere taking up to this long to
+# apply (expiry is checked on every request).
 TOKEN_CACHE_SECONDS = 10.0
+# A new token's life unless the issuer says otherwise: long enough for a
+# term of office, short enough that a forgotten one dies.
+DEFAULT_TOKEN_LIFE = timedelta(days=365)
 
 
 class DateAsISO(Transcoding):
@@ -49,7 +54,9 @@ class Commitments(Application[UUID]):
     def __init__(self, settings: Settings, clock: Callable[[], date] | None = None) -> None:
         self.settings = settings
         self.clock = clock or settings.clock()
-        self._tokens: dict[str, tuple[float, tuple[Actor, UUID]]] = {}
+        self._tokens: dict[str, tuple[float, AccessToken]] = {}
+        # Wall-clock time, for token expiry; `clock` is the calendar day.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         # Which of an agency's commitments are still in play: the read model
         # knows; the bootstrap wires it in once the read side exists.
         self.in_play_of: Callable[[str], list[UUID]] = _no_read_model
@@ -119,8 +126,10 @@ class Commitments(Application[UUID]):
 
     # -- tokens ------------------------------------------------------------------
 
-    def issue_token(self, role: Role, agency: str | None = None, label: str = "") -> str:
-        """A new bearer token; only its hash is stored."""
+    def issue_token(self, role: Role, agency: str | None = None, label: str = "",
+                    valid_for: timedelta | None = DEFAULT_TOKEN_LIFE) -> str:
+        """A new bearer token, valid for `valid_for` (None: until revoked);
+        only its hash is stored."""
         if role is Role.AGENCY:
             if not agency:
                 raise InvalidInput("agency", "an agency token needs --agency CODE")
@@ -130,9 +139,12 @@ class Commitments(Application[UUID]):
                 )
         elif agency:
             raise InvalidInput("agency", f"a {role.value} token is not bound to an agency")
+        if valid_for is not None and valid_for <= timedelta(0):
+            raise InvalidInput("valid_for", "a token must be valid for some time")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires_at = self.now() + valid_for if valid_for is not None else None
         self.save(AccessToken(digest=_digest(secret), role=role.value, agency=agency,
-                              label=label))
+                              label=label, expires_at=expires_at))
         return secret
 
     def authenticate(self, secret: str) -> tuple[Actor, UUID] | None:
@@ -140,17 +152,43 @@ class Commitments(Application[UUID]):
         if not secret.startswith(TOKEN_PREFIX):
             return None
         digest = _digest(secret)
+        now = self.now()
+        # Looked up by the digest's id: the secret itself is never compared.
         cached = self._tokens.get(digest)
         if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        try:
-            token: Aggregate = self.repository.get(token_id(digest))
-        except AggregateNotFoundError:
+            token = cached[1]
+        else:
+            try:
+                found: Aggregate = self.repository.get(token_id(digest))
+            except AggregateNotFoundError:
+                return None
+            if not isinstance(found, AccessToken):
+                return None
+            token = found
+            self._tokens[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, token)
+        if not token.accepts(digest, now):
             return None
-        if not isinstance(token, AccessToken) or token.revoked:
-            return None
-        self._tokens[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, (token.actor, token.id))
         return token.actor, token.id
+
+    def revoke_token(self, token: UUID) -> AccessToken:
+        """Revoke a token by its id (`commitments token list` shows them)."""
+        try:
+            found: Aggregate = self.repository.get(token)
+        except AggregateNotFoundError:
+            raise NotFound(f"no token with id {token}") from None
+        if not isinstance(found, AccessToken):
+            raise NotFound(f"no token with id {token}")
+        if not found.revoked:
+            found.revoke()
+            self.save(found)
+        self._tokens.clear()
+        return found
+
+    def tokens(self) -> list[AccessToken]:
+        """Every token ever issued, oldest first."""
+        topic = get_topic(AccessToken.Issued)  # type: ignore[attr-defined]
+        ids = [n.originator_id for n in _notifications(self.recorder, topic)]
+        return [self.repository.get(i) for i in ids]
 
     def result(self, outcome: Outcome) -> Any:
         """The aggregate a write answered with, as it was just after the write."""
@@ -169,6 +207,22 @@ _ALL_HANDLERS: dict[type, Handler] = {**HANDLERS, ImportTranscript: import_trans
 
 def _handler(command: Command) -> Handler:
     return _ALL_HANDLERS[type(command)]
+
+
+def token_id_of(secret: str) -> UUID:
+    """The id of the token whose secret this is (printed, listed, revoked by)."""
+    return token_id(_digest(secret))
+
+
+def _notifications(recorder: Any, topic: str, page: int = 1000) -> list[Any]:
+    found: list[Any] = []
+    start = 1
+    while True:
+        batch = recorder.select_notifications(start, page, topics=[topic])
+        found += batch
+        if len(batch) < page:
+            return found
+        start = batch[-1].id + 1
 
 
 def _no_read_model(agency: str) -> list[UUID]:

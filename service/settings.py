@@ -72,6 +72,9 @@ class Settings:
     public_base_url: str = "http://localhost:8000"
     # Promises an agency needs before the public league table ranks it.
     report_minimum: int = 5
+    # Bad tokens a client may present within the window before it is slowed.
+    token_failures_allowed: int = 10
+    token_failure_window: float = 60.0
 
     @property
     def is_embedded(self) -> bool:
@@ -169,6 +172,9 @@ class Settings:
             webhook_secret=env.get("WEBHOOK_SECRET", ""),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
             report_minimum=_number(env, "REPORT_MINIMUM_RANKED", 5, int, low=1),
+            token_failures_allowed=_number(env, "TOKEN_FAILURES_ALLOWED", 10, int, low=1),
+            token_failure_window=_number(env, "TOKEN_FAILURE_WINDOW_SECONDS", 60.0, float,
+                                         low=1),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,

@@ -76,3 +76,24 @@ def test_db_restrict_says_it_is_for_postgresql(runner: CliRunner) -> None:
     result = runner.invoke(main, ["db", "restrict", "commitments_app"])
     assert result.exit_code != 0
     assert "db restrict is for PostgreSQL" in result.output
+
+
+def test_tokens_are_listed_and_revoked_by_id(runner: CliRunner, tmp_path: Path) -> None:
+    created = runner.invoke(main, ["token", "create", "--role", "auditor", "--days", "30",
+                                   "--label", "Bà Nga"])
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert "valid until" in created.output
+    [line] = runner.invoke(main, ["token", "list"]).output.strip().splitlines()
+    token_id = line.split()[0]
+    assert " active " in line and "Bà Nga" in line and f"(id {token_id}," in created.output
+    revoked = runner.invoke(main, ["token", "revoke", token_id])
+    assert revoked.exit_code == 0, revoked.output
+    assert " revoked " in runner.invoke(main, ["token", "list"]).output
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    try:
+        assert app.authenticate(secret) is None
+    finally:
+        app.close()
+    missing = runner.invoke(main, ["token", "revoke", "3f2b0c1e-0000-4000-8000-000000000000"])
+    assert missing.exit_code != 0 and "no token with id" in missing.output

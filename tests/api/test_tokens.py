@@ -1,0 +1,83 @@
+"""Tokens: they expire, they can be revoked, guessing them is slowed down, and
+the history names who acted by role and agency, never by token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from api.auth import FailedTokens
+from domain.access import Role
+from service.application import token_id_of
+from tests.api.conftest import Caller, World
+
+
+def test_a_token_stops_working_when_it_expires(api: Caller, world: World) -> None:
+    app = api.service
+    secret = app.issue_token(Role.AUDITOR, valid_for=timedelta(days=30))
+    assert api.as_(secret).get("/api/v1/commitments").status_code == 200
+    issued = app.now()
+    app.now = lambda: issued + timedelta(days=30, seconds=1)
+    response = api.as_(secret).get("/api/v1/commitments")
+    assert response.status_code == 401
+    assert "expired" in response.json["error"]["message"]
+
+
+def test_a_revoked_token_is_refused_at_once(api: Caller, world: World) -> None:
+    app = api.service
+    secret = app.issue_token(Role.AUDITOR)
+    assert api.as_(secret).get("/api/v1/commitments").status_code == 200
+    app.revoke_token(token_id_of(secret))
+    assert api.as_(secret).get("/api/v1/commitments").status_code == 401
+    [token] = [t for t in app.tokens() if t.id == token_id_of(secret)]
+    assert token.revoked
+
+
+def test_repeated_bad_tokens_from_one_client_are_slowed(api: Caller, world: World) -> None:
+    api.client.application.extensions["failed_tokens"] = FailedTokens(3, 60.0)
+    good = api.service.issue_token(Role.AUDITOR)
+    for _ in range(3):
+        assert api.as_("cmt_wrong").get("/api/v1/commitments").status_code == 401
+    refused = api.as_(good).get("/api/v1/commitments")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert "too many requests with a bad token" in refused.json["error"]["message"]
+    # Another address is not held back by this one's guessing.
+    other = api.client.get("/api/v1/commitments", headers={"Authorization": f"Bearer {good}"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200
+
+
+def test_failures_leave_the_window() -> None:
+    limiter = FailedTokens(2, 60.0)
+    limiter.failed("a", 0.0)
+    limiter.failed("a", 10.0)
+    assert limiter.wait("a", 20.0) == 40.0
+    assert limiter.wait("a", 60.5) == 0.0
+    assert limiter.wait("b", 20.0) == 0.0
+    crowded = FailedTokens(1, 60.0, clients=2)
+    for client in ("x", "y", "z"):
+        crowded.failed(client, 0.0)
+    assert crowded.wait("x", 1.0) == 0.0  # forgotten, not remembered forever
+    assert crowded.wait("z", 1.0) > 0
+
+
+def test_the_history_names_the_role_and_agency_never_the_token(api: Caller,
+                                                               world: World) -> None:
+    response = api.as_(world.agency_token).post(
+        f"/api/v1/commitments/{world.commitment}/updates",
+        {"action": "progress", "note": "Đã họp"})
+    assert response.status_code == 200, response.json
+    history = api.get(f"/api/v1/commitments/{world.commitment}/history").json
+    last = history["items"][-1] if isinstance(history, dict) else history[-1]
+    assert last["actor"] == {"role": "agency", "agency": "SYT"}
+    stored = b"".join(bytes(n.state) for n in api.service.recorder.select_notifications(1, 500))
+    for secret in (world.agency_token, world.auditor_token, api.token):
+        assert secret is not None
+        assert secret.encode() not in stored
+    assert str(token_id_of(world.agency_token)).encode() not in stored
+
+
+def test_a_token_without_expiry_lasts_until_revoked(api: Caller) -> None:
+    secret = api.service.issue_token(Role.AUDITOR, valid_for=None)
+    api.service.now = lambda: datetime(2100, 1, 1, tzinfo=UTC)
+    assert api.as_(secret).get("/api/v1/commitments").status_code == 200
