@@ -101,6 +101,7 @@ class ReportedOut(Schema):
     id = fields.UUID(attribute="commitment.id")
     agency = fields.Str(attribute="commitment.agency")
     agency_name = fields.Str()
+    handover = fields.Str(allow_none=True)
     text = fields.Str(attribute="commitment.text")
     kind = fields.Str(attribute="commitment.kind")
     status = fields.Str(attribute="commitment.status")
@@ -176,6 +177,6 @@ STANDING_COLUMNS = ("rank", "agency", "name", "commitments", "overdue_share", "o
                     "fulfilled_on_time", "fulfilled_late", "pending_within_deadline",
                     "partially_fulfilled", "declined", "withdrawn", "transferred", "verified",
                     "disputed", "url")
-COMMITMENT_COLUMNS = ("id", "agency", "agency_name", "kind", "text", "status", "made_on",
-                      "due_on", "due_basis", "overdue", "days_overdue", "fulfilled_on",
+COMMITMENT_COLUMNS = ("id", "agency", "agency_name", "handover", "kind", "text", "status",
+                      "made_on", "due_on", "due_basis", "overdue", "days_overdue", "fulfilled_on",
                       "verdict", "reminders_sent", "evidence", "url")

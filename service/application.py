@@ -16,8 +16,8 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from eventsourcing.utils import get_topic
 
 from domain.access import AccessToken, Actor, Role, token_id
-from domain.agency import agency_id
-from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.agency import Agency, agency_id
+from domain.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from service.commands import Command, ImportTranscript
 from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
@@ -76,6 +76,7 @@ class Commitments(Application[UUID]):
         it expects (If-Match) then fails with VersionConflict instead.
         """
         handler = _handler(command)
+        self._check_not_succeeded(actor)
         for _ in range(self.save_attempts):
             if idempotency is not None and (kept := self._kept(idempotency)) is not None:
                 return kept
@@ -104,6 +105,22 @@ class Commitments(Application[UUID]):
         """What `execute` would answer, with nothing saved (a dry run)."""
         changed = _handler(command)(command, self._context(actor))
         return changed[0]
+
+    def _check_not_succeeded(self, actor: Actor) -> None:
+        """An agency that a successor replaced writes nothing from that day on:
+        its officers now act for the successor, with its tokens."""
+        if actor.role is not Role.AGENCY or actor.agency is None:
+            return
+        try:
+            agency: Aggregate = self.repository.get(agency_id(actor.agency))
+        except AggregateNotFoundError:
+            return
+        since = agency.succeeded_on if isinstance(agency, Agency) else None
+        if isinstance(agency, Agency) and since is not None and since <= self.clock():
+            raise Forbidden(
+                f"agency {agency.code} was succeeded by {agency.successor} on "
+                f"{since.isoformat()}: its tokens no longer write; ask the "
+                f"secretariat for a token of {agency.successor}")
 
     def _context(self, actor: Actor) -> Context:
         return Context(

@@ -147,6 +147,8 @@ class Reported:
     commitment: CommitmentView
     agency_name: str
     timeline: list[TimelineEntry]
+    # "Sở LĐTBXH → Sở Nội vụ" when the promise changed hands in a succession.
+    handover: str | None = None
 
 
 @dataclass(frozen=True)
@@ -410,8 +412,7 @@ class Reports:
             page = self.queries.list_commitments(where, as_of=as_of, sort=Sort.DUE,
                                                  cursor=cursor, limit=limit, count=False)
             timelines = self._timelines([str(c.id) for c in page.items], as_of)
-            page_items = [Reported(c, names.get(c.agency, c.agency),
-                                   timelines.get(str(c.id), [])) for c in page.items]
+            page_items = self._reported(page.items, names, timelines)
             total, after = score.total, page.next
         standing = next((s for s in league(scores, self.minimum) if s.score.agency == code),
                         None)
@@ -442,8 +443,7 @@ class Reports:
                            "nobody has confirmed as a promise")
         view = CommitmentView.of_row(row, on)
         names = self._agency_names()
-        item = Reported(view, names.get(view.agency, view.agency),
-                        self._timelines([key], as_of).get(key, []))
+        [item] = self._reported([view], names, self._timelines([key], as_of))
         dialogue_id = view.source["dialogue_id"]
         dialogues = self._dialogues(as_of, only=dialogue_id)
         if not dialogues:
@@ -476,10 +476,34 @@ class Reports:
         while True:
             page = self.queries.list_commitments(promised, as_of=as_of, cursor=cursor,
                                                  limit=1000, count=False)
-            found += [Reported(c, names.get(c.agency, c.agency), []) for c in page.items]
+            found += self._reported(page.items, names, {})
             if page.next is None:
                 return found
             cursor = page.next
+
+    def _reported(self, views: list[CommitmentView], names: Mapping[str, str],
+                  timelines: Mapping[str, list[TimelineEntry]]) -> list[Reported]:
+        """Promises with their owner's name, and both names where a promise was
+        handed from an agency to its successor."""
+        other = {str(v.source[k]): v for v in views
+                 for k in ("transferred_from", "transferred_to") if v.source[k]}
+        owners: dict[str, str] = {}
+        if other:
+            marks = ", ".join(f":o{n}" for n in range(len(other)))
+            owners = {str(row["id"]): row["agency"] for row in self._rows(
+                f"SELECT id, agency FROM rm_commitments WHERE id IN ({marks})",
+                **{f"o{n}": key for n, key in enumerate(other)})}
+        found = []
+        for view in views:
+            handover = None
+            before, after = view.source["transferred_from"], view.source["transferred_to"]
+            if before is not None and str(before) in owners:
+                handover = f"{_name(names, owners[str(before)])} → {_name(names, view.agency)}"
+            elif after is not None and str(after) in owners:
+                handover = f"{_name(names, view.agency)} → {_name(names, owners[str(after)])}"
+            found.append(Reported(view, _name(names, view.agency),
+                                  timelines.get(str(view.id), []), handover))
+        return found
 
     def _timelines(self, ids: list[str], as_of: date | None) -> dict[str, list[TimelineEntry]]:
         if not ids:
@@ -499,6 +523,10 @@ class Reports:
                 recorded_at=datetime.fromisoformat(row["recorded_at"]),
                 status=row["status"], detail=json.loads(row["detail"])))
         return found
+
+
+def _name(names: Mapping[str, str], code: str) -> str:
+    return names.get(code, code)
 
 
 def _answer(row: Any) -> AnswerItem:

@@ -266,6 +266,12 @@ def test_successions_show_both_names(api: Caller, world: World) -> None:
     assert "Sở Y tế" in old and "Sở Nội vụ" in old
     new = page(api, "/reports/agencies/SNV")
     assert "Sở Y tế</a> → Sở Nội vụ" in new
+    # The promise it took over says whose it was.
+    assert '<span class="handover">Sở Y tế → Sở Nội vụ</span>' in new
+    dialogue = page(api, f"/reports/dialogues/{world.dialogue}")
+    assert dialogue.count("Sở Y tế → Sở Nội vụ") == 2  # the old promise and the new
+    rows = api.as_(None).get("/reports/agencies/SNV", format="json").json["commitments"]
+    assert [row["handover"] for row in rows] == ["Sở Y tế → Sở Nội vụ"]
 
 
 def test_nothing_private_is_shown(api: Caller, world: World, report: dict[str, str]) -> None:

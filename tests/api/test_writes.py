@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from domain.access import Role
 from tests.api.conftest import Caller, World, created
 
 
@@ -375,6 +376,16 @@ def test_a_successor_takes_over_the_commitments_still_in_play(api: Caller, world
     # The old agency's officers can no longer report on it; the new one's can.
     refused(api, api.as_(world.agency_token).post(
         f"/api/v1/commitments/{pair['to']}/updates", {"action": "progress"}), 403)
+    # Its tokens write nothing at all from the succession date on.
+    before = api.events()
+    stale = api.as_(world.agency_token).post(
+        f"/api/v1/commitments/{done['id']}/updates", {"action": "progress"})
+    assert stale.status_code == 403
+    assert "was succeeded by SNV on 2024-07-01" in stale.json["error"]["message"]
+    assert api.events() == before
+    snv = api.service.issue_token(Role.AGENCY, "SNV")
+    assert api.as_(snv).post(f"/api/v1/commitments/{pair['to']}/updates",
+                             {"action": "progress"}).status_code == 200
 
 
 def test_succession_is_refused_when_it_cannot_be_right(api: Caller, world: World) -> None:
