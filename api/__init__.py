@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response
 
 from api.auth import FailedTokens
@@ -9,6 +12,7 @@ from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.queries import Queries
 from service.reports import Reports
+from service.settings import Settings
 
 
 def create_app(service: Commitments | None = None, queries: Queries | None = None) -> Flask:
@@ -32,13 +36,36 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     # order (id first) instead of paying for a sort on every response.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    service = service or build()
-    app.extensions["commitments"] = service
-    app.extensions["queries"] = queries or build_queries(service)
-    app.extensions["reports"] = Reports(app.extensions["queries"],
-                                        service.settings.report_minimum)
-    app.extensions["failed_tokens"] = FailedTokens(service.settings.token_failures_allowed,
-                                                   service.settings.token_failure_window)
+    settings = service.settings if service is not None else Settings.from_env()
+    app.extensions["failed_tokens"] = FailedTokens(settings.token_failures_allowed,
+                                                   settings.token_failure_window)
+    wiring = threading.Lock()
+
+    def wire(found: Commitments, reads: Queries) -> None:
+        app.extensions["queries"] = reads
+        app.extensions["reports"] = Reports(reads, settings.report_minimum)
+        app.extensions["commitments"] = found
+
+    if service is not None:
+        wire(service, queries or build_queries(service))
+    else:
+        try:
+            built = build(settings)
+            wire(built, build_queries(built))
+        except (OperationalError, InterfaceError) as error:
+            # A worker restarted while the database is down still boots and
+            # answers 503 until the store is back, instead of failing to boot
+            # (which stops gunicorn altogether).
+            app.logger.warning("event store not reachable at start (%s); will retry", error)
+
+    @app.before_request
+    def _wired() -> None:
+        if "commitments" in app.extensions:
+            return
+        with wiring:
+            if "commitments" not in app.extensions:
+                built = build(settings)  # raises: answered 503 by errors.register
+                wire(built, build_queries(built))
 
     @app.before_request
     def _no_lag_yet() -> None:
@@ -48,10 +75,11 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     def _lag(response: Response) -> Response:
         # Reads answered from tables the projection has not caught up with
         # say by how many events they are behind.
-        lag = app.extensions["queries"].lag
-        if lag:
-            response.headers["X-Read-Model-Lag"] = str(lag)
+        queries = app.extensions.get("queries")
+        if queries is not None and queries.lag:
+            response.headers["X-Read-Model-Lag"] = str(queries.lag)
         return response
+
     api = errors.EnvelopeApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (agencies, dialogues, commitments, imports, public, health):

@@ -82,6 +82,9 @@ def require_json_body() -> None:
     if request.method not in _WRITES:
         return
     require_small_body()
+    # A POST that carries nothing (confirming an agency) needs no media type.
+    if not request.content_length and not request.get_data(cache=True):
+        return
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
         raise ApiError(415, f"send the body as application/json (got {got})")

@@ -7,6 +7,7 @@ from typing import Any
 from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response, jsonify
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import (
@@ -88,8 +89,23 @@ def _summary(fields: dict[str, Any]) -> str:
     return f"invalid input: {names}" if names else "invalid input"
 
 
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True, metadata={"example": "no agency with code 'NOPE'"})
+    field_messages = fields.Dict(
+        data_key="fields", keys=fields.String(), required=True,
+        metadata={"description": "the fields at fault, each with its messages"})
+
+
+class ErrorEnvelope(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
 class EnvelopeApi(Api):
-    """flask-smorest, answering its own errors in this service's envelope."""
+    """flask-smorest, answering its own errors in this service's envelope, and
+    documenting that envelope as every operation's error response."""
+
+    ERROR_SCHEMA = ErrorEnvelope
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         status = error.code or 500
@@ -124,8 +140,9 @@ def register(app: Flask) -> None:
     def store_unavailable(error: Exception) -> Response:
         app.logger.warning("event store unavailable: %s", error)
         response = envelope(
-            503, "unavailable", "the event store is not reachable; nothing was stored, "
-            "try again shortly"
+            503, "unavailable", "the event store is not reachable, so the request may not "
+            "have been carried out; retry it shortly (a write with the same Idempotency-Key "
+            "is never stored twice)"
         )
         response.headers["Retry-After"] = "5"
         return response

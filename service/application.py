@@ -92,14 +92,33 @@ class Commitments(Application[UUID]):
                         version=outcome.version,
                     )
                 )
+            events = [event for aggregate in changed for event in aggregate.collect_events()]
             try:
-                self.save(*changed)
+                self.save(*events)
             except IntegrityError:
+                if self._stored(events):
+                    # The store took the write and its answer was lost; the
+                    # driver's retry then collided with our own events.
+                    return outcome
                 continue
             return outcome
         raise VersionConflict(
             "the record kept changing under concurrent writers; try the request again"
         )
+
+    def _stored(self, events: list[Any]) -> bool:
+        """Whether exactly these events are in the store: each event's state
+        holds its creation time to the microsecond, so no other writer's event
+        at the same version is equal to it."""
+        for event in events:
+            mine = self.mapper.to_stored_event(event)
+            found = self.recorder.select_events(
+                event.originator_id, gt=event.originator_version - 1,
+                lte=event.originator_version)
+            if not found or (found[0].topic, bytes(found[0].state)) != (mine.topic,
+                                                                       bytes(mine.state)):
+                return False
+        return True
 
     def try_out(self, command: Command, actor: Actor) -> Aggregate:
         """What `execute` would answer, with nothing saved (a dry run)."""

@@ -18,12 +18,15 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
     """The write side alone: enough for the CLI's token commands."""
     settings = settings or Settings.from_env()
     settings.prepare_storage()
+    if not settings.creates_tables:
+        # A web worker restarted while the database is down must still boot
+        # (and answer 503s), not take a connection it cannot get.
+        return Commitments(settings, clock=clock)
     with schema_lock(settings.persistence_module, settings.eventsourcing_env, Commitments.name):
         app = Commitments(settings, clock=clock)
-        factory: Any = app.factory
-        if factory.env_create_table():
-            make_append_only(app)
+        make_append_only(app)
         return app
+
 
 
 def make_append_only(app: Commitments) -> None:

@@ -302,6 +302,9 @@ def open_view(app: Commitments) -> ReadModel:
     # Prefixed variables (COMMITMENTS_SQLITE_DBNAME) name the event store, not this.
     env = {key: value for key, value in env.items() if not key.startswith("COMMITMENTS_")}
     factory = InfrastructureFactory[Any].construct(env=Environment(ReadModel.name, env))
+    if not settings.creates_tables:
+        found: ReadModel = factory.tracking_recorder(view_class)
+        return found
     with schema_lock(settings.persistence_module, env, ReadModel.name):
         view: ReadModel = factory.tracking_recorder(view_class)
     return view

@@ -80,6 +80,12 @@ class Settings:
     def is_embedded(self) -> bool:
         return self.persistence_module == SQLITE
 
+    @property
+    def creates_tables(self) -> bool:
+        """CREATE_TABLE, as eventsourcing reads it (yes unless told otherwise)."""
+        value = self.eventsourcing_env.get("CREATE_TABLE", "y").strip().lower()
+        return value not in ("n", "no", "f", "false", "off", "0")
+
     def today(self) -> date:
         return datetime.now(self.timezone).date()
 
@@ -110,6 +116,11 @@ class Settings:
             es_env.setdefault("POSTGRES_PORT", "5432")
             es_env.setdefault("POSTGRES_USER", "postgres")
             es_env.setdefault("POSTGRES_PASSWORD", "")
+            # eventsourcing tries a statement 10 times; with its 30 s waits an
+            # outage outlasts gunicorn's worker timeout and the client gets no
+            # JSON 503 at all. 2 s is long on a LAN and keeps 10 tries under 30 s.
+            es_env.setdefault("POSTGRES_CONNECT_TIMEOUT", "2")
+            es_env.setdefault("POSTGRES_POOL_TIMEOUT", "2")
         tz_name = env.get("COMMITMENTS_TIMEZONE", "Asia/Ho_Chi_Minh")
         try:
             timezone = ZoneInfo(tz_name)

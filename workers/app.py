@@ -27,6 +27,10 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # A send under way when the broker goes away finishes and records its
+        # reminder (Celery 6 would cancel it, leaving the delivery claimed
+        # until its lease runs out); the test of a broker outage relies on it.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         task_ignore_result=settings.result_backend is None,
         timezone=str(settings.timezone),
         enable_utc=True,

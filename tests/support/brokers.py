@@ -16,10 +16,16 @@ never a skip.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import redis
@@ -142,3 +148,101 @@ def broker(name: str) -> Iterator[Broker]:
     factory = {"redis": redis_broker, "rabbitmq": rabbitmq_broker}[name]
     with factory() as found:
         yield found
+
+
+# -- a Redis server of a test's own, to stop and start ---------------------------------
+
+
+@dataclass
+class OwnRedis:
+    """A `redis-server` of one test's own on a free loopback port (never the
+    shared one), which the test may stop and start again on the same port.
+
+    Nothing is saved to disk (`--save "" --appendonly no`): it comes back
+    empty, as a broker restarted without persistence does, so whatever was
+    queued in it when it stopped (tasks, kombu's bindings and its index of
+    unacknowledged tasks) is gone."""
+
+    port: int
+    folder: Path
+    popen: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5,
+                           socket_connect_timeout=3)
+
+    def answers(self) -> bool:
+        client = self.client()
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def log(self, lines: int = 20) -> str:
+        logs = sorted(self.folder.glob("redis-*.log"))
+        if not logs:
+            return "(no log)"
+        return "\n".join(logs[-1].read_text(errors="replace").splitlines()[-lines:])
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Start it on its port and wait until it answers PING."""
+        assert not self.running, "already running"
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("no redis-server binary to start a broker of the test's own: "
+                        "install it (apt-get install redis-server)", pytrace=False)
+        self.starts += 1
+        with (self.folder / f"redis-{self.starts}.log").open("wb") as out:
+            self.popen = subprocess.Popen(
+                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--daemonize", "no", "--dir", str(self.folder)],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not self.answers():
+            if self.popen.poll() is not None:
+                pytest.fail(f"redis-server on port {self.port} exited with "
+                            f"{self.popen.returncode}:\n{self.log()}", pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(f"redis-server on port {self.port} did not answer within "
+                            f"{timeout:.0f} s:\n{self.log()}", pytrace=False)
+            time.sleep(0.05)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop it (SIGTERM, SIGKILL if it lingers): every client's connection
+        drops, and nothing answers on the port until `start`."""
+        popen, self.popen = self.popen, None
+        if popen is None or popen.poll() is not None:
+            return
+        popen.send_signal(signal.SIGTERM)
+        try:
+            popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait(timeout=5)
+        assert not self.answers(), f"something else answers on port {self.port}"
+
+
+@contextmanager
+def own_redis(folder: Path) -> Iterator[OwnRedis]:
+    """An OwnRedis, started, on a free port; stopped on exit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = OwnRedis(port, folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -128,3 +128,73 @@ def database(on: Server) -> Iterator[str]:
     finally:
         with on.connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Cluster:
+    """A throwaway cluster of the test's own, which it may stop and start
+    again (same data folder, same port): never the machine's shared server."""
+
+    server: Server
+    bindir: str
+    folder: str
+    prefix: list[str]
+
+    @property
+    def data(self) -> str:
+        return os.path.join(self.folder, "data")
+
+    def _pg_ctl(self, *args: str) -> None:
+        done = subprocess.run(
+            [*self.prefix, f"{self.bindir}/pg_ctl", "-D", self.data, *args],
+            capture_output=True, text=True, timeout=60,
+        )
+        if done.returncode != 0:
+            raise NoPostgres(f"pg_ctl {' '.join(args)} failed ({done.returncode}): "
+                             f"{done.stdout}{done.stderr}\n{self.log()}")
+
+    def log(self, lines: int = 20) -> str:
+        try:
+            with open(os.path.join(self.folder, "log"), errors="replace") as file:
+                return "".join(file.readlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def start(self, timeout: float = 30) -> None:
+        """Start the server and wait until it answers."""
+        self._pg_ctl("-l", os.path.join(self.folder, "log"), "-w", "-t", str(int(timeout)),
+                     "-o", f"-p {self.server.port} -k {self.folder} "
+                           "-c listen_addresses=127.0.0.1", "start")
+        deadline = time.monotonic() + timeout
+        while not _answers(self.server):
+            if time.monotonic() > deadline:
+                raise NoPostgres(f"the throwaway PostgreSQL did not answer:\n{self.log()}")
+            time.sleep(0.1)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`fast`: disconnect clients; `immediate`: a crash)."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+
+@contextmanager
+def restartable() -> Iterator[Cluster]:
+    """A started Cluster, removed afterwards (as `postgres` when run as root)."""
+    bindir = _bindir()
+    if bindir is None:
+        raise NoPostgres("no PostgreSQL binaries (initdb, pg_ctl) were found to start a "
+                         "server of the test's own: install them (apt-get install postgresql)")
+    folder = tempfile.mkdtemp(prefix="commitments-pg-")
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    cluster = Cluster(Server("127.0.0.1", _free_port(), "postgres"), bindir, folder, prefix)
+    try:
+        subprocess.run([*prefix, f"{bindir}/initdb", "-D", cluster.data, "-U", "postgres",
+                        "--auth=trust", "--no-sync"], check=True, capture_output=True)
+        cluster.start()
+        yield cluster
+    finally:
+        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", cluster.data, "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

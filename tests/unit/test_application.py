@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from domain.access import Actor, Role
 from domain.agency import agency_id
@@ -204,7 +205,7 @@ def test_racing_requests_with_one_key_store_one_write(
     outcome = app.execute(c.RecordDialogue("Đối thoại", HELD_ON), ADMIN, key)
     assert outcome == winner[0]
     assert len(calls) == 1
-    losing_dialogue = calls[0][0].id
+    losing_dialogue = calls[0][0].originator_id  # the events it tried to save
     assert losing_dialogue != outcome.aggregate_id
     assert losing_dialogue not in app.repository
     assert stored(app) == 2
@@ -431,3 +432,56 @@ def test_make_commitment_refusals(
         app.execute(c.MakeCommitment(**fields), ADMIN)
     assert list(raised.value.fields) == [field]
     assert stored(app) == before
+
+
+def _commitment(app: Commitments, world: World) -> UUID:
+    return app.execute(c.MakeCommitment(agency="SYT", text="Sẽ xem xét", kind=Kind.REVIEW,
+                                        answer_id=world.answer), ADMIN).aggregate_id
+
+
+def test_a_write_whose_answer_was_lost_is_not_stored_twice(
+    app: Commitments, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database commits, the connection drops before it says so, and the
+    # driver's retry of the same insert collides with what was just stored.
+    commitment = _commitment(app, world)
+    real_save = app.save
+    calls = 0
+
+    def save_then_lose_the_answer(*items: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        real_save(*items)
+        if calls == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(app, "save", save_then_lose_the_answer)
+    outcome = app.execute(c.UpdateCommitment(commitment, Action.PROGRESS, note="đã họp"), ADMIN)
+    stored = list(app.events.get(commitment))
+    assert [type(e).__name__ for e in stored] == ["Made", "ProgressReported"]
+    assert outcome.version == stored[-1].originator_version
+    assert calls == 1
+
+
+def test_a_real_conflict_is_still_retried(
+    app: Commitments, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commitment = _commitment(app, world)
+    real_save = app.save
+    calls = 0
+
+    def another_writer_first(*items: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            # Someone else's update lands at the version this one wanted.
+            other = app.repository.get(commitment)
+            other.update(Action.PROGRESS, today=TODAY, actor=ADMIN.as_record(), note="khác")
+            real_save(other)
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real_save(*items)
+
+    monkeypatch.setattr(app, "save", another_writer_first)
+    app.execute(c.UpdateCommitment(commitment, Action.PROGRESS, note="của tôi"), ADMIN)
+    notes = [getattr(e, "note", None) for e in app.events.get(commitment)]
+    assert notes == [None, "khác", "của tôi"] and calls == 2
