@@ -132,7 +132,8 @@ class Commitment(Aggregate):
             if not note:
                 raise InvalidInput("note", "extend needs a note giving the reason")
             self._deadline_extended(
-                new_due_on=new_due_on, note=note, effective_on=when, actor=actor
+                new_due_on=new_due_on, note=note, effective_on=when, actor=actor,
+                evidence=evidence,
             )
             return
         if new_due_on is not None:
@@ -298,11 +299,14 @@ class Commitment(Aggregate):
 
     @event("DeadlineExtended")
     def _deadline_extended(
-        self, new_due_on: date, note: str, effective_on: date, actor: dict[str, Any]
+        self, new_due_on: date, note: str, effective_on: date, actor: dict[str, Any],
+        evidence: list[dict[str, Any]] | None = None,
     ) -> None:
+        # Extensions recorded before they could carry evidence have none.
         self._move(Action.EXTEND, effective_on)
         self.due_on = new_due_on
         self.due_basis = DueBasis.EXTENDED
+        self._add_evidence(evidence or [], effective_on)
 
     @event("Fulfilled")
     def _fulfilled(

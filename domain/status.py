@@ -65,8 +65,10 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
         }
         for status in _WORKING
     },
-    # A partial delivery can still be completed later.
-    Status.PARTIALLY_FULFILLED: {Action.FULFIL: Status.FULFILLED},
+    # A partial delivery can still be completed later, and what is still owed
+    # passes to a successor agency like any promise in play.
+    Status.PARTIALLY_FULFILLED: {Action.FULFIL: Status.FULFILLED,
+                                 Action.TRANSFER: Status.TRANSFERRED},
 }
 
 # An auditor judges what the agency claims it delivered, nothing else.

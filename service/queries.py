@@ -340,9 +340,9 @@ class Queries:
         self.fresh()
         rows = self._rows(
             "SELECT id FROM rm_commitments WHERE agency = :agency AND status IN "
-            "(:proposed, :open, :in_progress) ORDER BY position", agency=agency,
+            "(:proposed, :open, :in_progress, :partial) ORDER BY position", agency=agency,
             proposed=Status.PROPOSED.value, open=Status.OPEN.value,
-            in_progress=Status.IN_PROGRESS.value)
+            in_progress=Status.IN_PROGRESS.value, partial=Status.PARTIALLY_FULFILLED.value)
         return [UUID(str(row["id"])) for row in rows]
 
     def due_between(self, first: date, last: date) -> list[CommitmentView]:

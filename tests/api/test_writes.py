@@ -352,14 +352,24 @@ def test_a_successor_takes_over_the_commitments_still_in_play(api: Caller, world
                     {"action": "fulfil", "effective_on": "2024-06-01"}).status_code == 200
     assert api.post(f"/api/v1/commitments/{world.commitment}/updates",
                     {"action": "progress", "effective_on": "2024-06-15"}).status_code == 200
+    # Partly delivered: what is still owed passes on too.
+    partial = created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "implement", "dialogue_id": world.dialogue,
+        "text": "Bổ sung biên chế"}))
+    assert api.post(f"/api/v1/commitments/{partial['id']}/updates",
+                    {"action": "partially_fulfil", "effective_on": "2024-06-20"}
+                    ).status_code == 200
 
     response = api.post("/api/v1/agencies/syt/successor",
                         {"successor_code": "SNV", "effective_on": "2024-07-01"})
     assert response.status_code == 200, response.json
     agency = response.json
     assert (agency["successor"], agency["succeeded_on"]) == ("SNV", "2024-07-01")
-    [pair] = agency["transferred"]
+    pair, partial_pair = agency["transferred"]
     assert pair["from"] == world.commitment
+    assert partial_pair["from"] == partial["id"]
+    carried = api.get(f"/api/v1/commitments/{partial_pair['to']}").json
+    assert (carried["agency"], carried["status"]) == ("SNV", "partially_fulfilled")
 
     old = api.get(f"/api/v1/commitments/{world.commitment}").json
     new = api.get(f"/api/v1/commitments/{pair['to']}").json

@@ -37,8 +37,8 @@ def test_every_pair_is_either_allowed_or_refused() -> None:
     assert len(ALL_PAIRS) == len(Status) * len(Action) == 81
     assert sorted(ALLOWED + REFUSED) == sorted(ALL_PAIRS)
     # proposed: confirm, reject, withdraw, transfer; open and in_progress: 7 each;
-    # partially_fulfilled: fulfil
-    assert len(ALLOWED) == 4 + 7 + 7 + 1
+    # partially_fulfilled: fulfil, transfer
+    assert len(ALLOWED) == 4 + 7 + 7 + 2
 
 
 @pytest.mark.parametrize(("status", "action"), ALLOWED, ids=_id)
