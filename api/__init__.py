@@ -6,6 +6,7 @@ import threading
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.auth import FailedTokens
 from service.application import Commitments
@@ -37,6 +38,11 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     settings = service.settings if service is not None else Settings.from_env()
+    if settings.proxy_hops:
+        # Behind a proxy every request comes from the proxy's address: the
+        # client is the one it names, and only as many hops as configured.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     app.extensions["failed_tokens"] = FailedTokens(settings.token_failures_allowed,
                                                    settings.token_failure_window)
     wiring = threading.Lock()

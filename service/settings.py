@@ -75,6 +75,9 @@ class Settings:
     # Bad tokens a client may present within the window before it is slowed.
     token_failures_allowed: int = 10
     token_failure_window: float = 60.0
+    # Reverse proxies in front of the web processes: their X-Forwarded-For
+    # names the client (for the bad-token limit); 0 trusts no such header.
+    proxy_hops: int = 0
 
     @property
     def is_embedded(self) -> bool:
@@ -186,6 +189,7 @@ class Settings:
             token_failures_allowed=_number(env, "TOKEN_FAILURES_ALLOWED", 10, int, low=1),
             token_failure_window=_number(env, "TOKEN_FAILURE_WINDOW_SECONDS", 60.0, float,
                                          low=1),
+            proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,

@@ -3,11 +3,15 @@ the history names who acted by role and agency, never by token."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from api import create_app
 from api.auth import FailedTokens
 from domain.access import Role
 from service.application import token_id_of
+from service.bootstrap import build_queries
 from tests.api.conftest import Caller, World
 
 
@@ -81,3 +85,22 @@ def test_a_token_without_expiry_lasts_until_revoked(api: Caller) -> None:
     secret = api.service.issue_token(Role.AUDITOR, valid_for=None)
     api.service.now = lambda: datetime(2100, 1, 1, tzinfo=UTC)
     assert api.as_(secret).get("/api/v1/commitments").status_code == 200
+
+
+def test_behind_a_proxy_the_forwarded_client_is_limited(service: Any) -> None:
+    settings = replace(service.settings, proxy_hops=1)
+    service.settings = settings
+    queries = build_queries(service)
+    app = create_app(service, queries)
+    app.extensions["failed_tokens"] = FailedTokens(2, 60.0)
+    client = app.test_client()
+
+    def bad(forwarded_for: str) -> int:
+        return client.get("/api/v1/commitments", headers={
+            "Authorization": "Bearer cmt_wrong", "X-Forwarded-For": forwarded_for},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code
+
+    assert [bad("203.0.113.5") for _ in range(3)] == [401, 401, 429]
+    # Another reader behind the same proxy is not held back.
+    assert bad("198.51.100.7") == 401
+    queries.close()
