@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from domain.access import Role
+from domain.access import Actor, Role
 from domain.agency import canonical_code
 from domain.errors import DomainError
 from service.application import token_id_of
@@ -251,6 +251,39 @@ def token_revoke(token_id: Any) -> None:
     finally:
         app.close()
     click.echo(f"revoked {found.id} ({found.role.value} {found.agency or ''} {found.label})")
+
+
+@main.group()
+def user() -> None:
+    """Personal accounts for the staff workspace."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--name", required=True, help="The person's name, as shown in the history.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+              help="admin: union secretariat; auditor: union leader; agency: an officer.")
+@click.option("--agency", help="Agency code, for --role agency.")
+@click.password_option(envvar="COMMITMENTS_NEW_PASSWORD",
+                       help="Asked for twice when not given (or COMMITMENTS_NEW_PASSWORD).")
+def user_create(email: str, name: str, role: str, agency: str | None, password: str) -> None:
+    """Create a person's account; only a slow hash of the password is kept.
+
+    \b
+    Example:
+      commitments user create --email nga@ldld.example.vn --name "Nông Thị Nga" --role auditor
+    """
+    app = build(_settings())
+    try:
+        code = canonical_code(agency) if agency else None
+        account = app.create_account(email, name, Role(role), code, password,
+                                     Actor(Role.ADMIN, via="cli"))
+    except (DomainError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        app.close()
+    bound = f" of {account.agency}" if account.agency else ""
+    click.echo(f"created {account.role.value}{bound} account {account.email} ({account.id})")
 
 
 def _add_commands() -> None:

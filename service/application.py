@@ -16,12 +16,14 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from eventsourcing.utils import get_topic
 
 from domain.access import AccessToken, Actor, Role, token_id
+from domain.account import Account, account_id, canonical_email
 from domain.agency import Agency, agency_id
-from domain.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
 from service.commands import Command, ImportTranscript
 from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
 from service.importing import import_transcript
+from service.passwords import MINIMUM_LENGTH, check_password, decoy, hash_password
 from service.settings import Settings
 
 TOKEN_PREFIX = "cmt_"
@@ -166,15 +168,7 @@ class Commitments(Application[UUID]):
                     valid_for: timedelta | None = DEFAULT_TOKEN_LIFE) -> str:
         """A new bearer token, valid for `valid_for` (None: until revoked);
         only its hash is stored."""
-        if role is Role.AGENCY:
-            if not agency:
-                raise InvalidInput("agency", "an agency token needs --agency CODE")
-            if agency_id(agency) not in self.repository:
-                raise InvalidInput(
-                    "agency", f"no agency with code {agency!r}: register it first"
-                )
-        elif agency:
-            raise InvalidInput("agency", f"a {role.value} token is not bound to an agency")
+        self._check_binding(role, agency)
         if valid_for is not None and valid_for <= timedelta(0):
             raise InvalidInput("valid_for", "a token must be valid for some time")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -225,6 +219,54 @@ class Commitments(Application[UUID]):
         topic = get_topic(AccessToken.Issued)  # type: ignore[attr-defined]
         ids = [n.originator_id for n in _notifications(self.recorder, topic)]
         return [self.repository.get(i) for i in ids]
+
+    # -- personal accounts (the staff workspace) -------------------------------------
+
+    def create_account(self, email: str, name: str, role: Role, agency: str | None,
+                       password: str, actor: Actor) -> Account:
+        """A person who signs in to the workspace; refuses a second account for
+        the same address."""
+        address = canonical_email(email)
+        if not name.strip():
+            raise InvalidInput("name", "give the person's name")
+        self._check_binding(role, agency)
+        if len(password) < MINIMUM_LENGTH:
+            raise InvalidInput("password",
+                               f"a password needs at least {MINIMUM_LENGTH} characters")
+        if account_id(address) in self.repository:
+            raise AlreadyExists(f"there is already an account for {address}")
+        account = Account(email=address, name=name.strip(), role=role.value, agency=agency,
+                          password_hash=hash_password(password), actor=actor.as_record())
+        try:
+            self.save(account)
+        except IntegrityError:
+            raise AlreadyExists(f"there is already an account for {address}") from None
+        return account
+
+    def sign_in(self, email: str, password: str) -> Account | None:
+        """The account these credentials open, or None; as slow for an unknown
+        address as for a wrong password."""
+        try:
+            found: Aggregate = self.repository.get(account_id(email))
+        except (AggregateNotFoundError, InvalidInput):
+            check_password(password, decoy())
+            return None
+        if not isinstance(found, Account):
+            return None
+        if not check_password(password, found.password_hash) or found.disabled:
+            return None
+        return found
+
+    def _check_binding(self, role: Role, agency: str | None) -> None:
+        if role is Role.AGENCY:
+            if not agency:
+                raise InvalidInput("agency", "an agency officer needs --agency CODE")
+            if agency_id(agency) not in self.repository:
+                raise InvalidInput(
+                    "agency", f"no agency with code {agency!r}: register it first"
+                )
+        elif agency:
+            raise InvalidInput("agency", f"a {role.value} is not bound to an agency")
 
     def result(self, outcome: Outcome) -> Any:
         """The aggregate a write answered with, as it was just after the write."""

@@ -1,0 +1,112 @@
+"""Personal accounts: created once per address, signed in with a slow hash,
+acting under their own name in the history."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from domain.access import Actor, Role
+from domain.errors import AlreadyExists, InvalidInput
+from service import commands as c
+from service.application import Commitments
+from service.bootstrap import build
+from service.passwords import check_password, hash_password
+from service.settings import Settings
+
+ADMIN = Actor(Role.ADMIN)
+PASSWORD = "mật khẩu đủ dài"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Commitments]:
+    found = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    found.execute(c.RegisterAgency(code="SYT", name="Sở Y tế"), ADMIN)
+    yield found
+    found.close()
+
+
+def test_a_hash_checks_its_password_and_nothing_else() -> None:
+    stored = hash_password(PASSWORD)
+    assert stored.startswith("scrypt$16384$8$1$")
+    assert PASSWORD not in stored
+    assert check_password(PASSWORD, stored)
+    assert not check_password(PASSWORD + "x", stored)
+    assert hash_password(PASSWORD) != stored  # salted
+    assert not check_password(PASSWORD, "bcrypt$whatever")
+    assert not check_password(PASSWORD, "not a hash")
+
+
+def test_an_officer_signs_in_and_acts_as_their_account(app: Commitments) -> None:
+    account = app.create_account(" Officer@SYT.example.vn ", "Trần Văn B", Role.AGENCY, "SYT",
+                                 PASSWORD, ADMIN)
+    assert account.email == "officer@syt.example.vn"
+    found = app.sign_in("OFFICER@syt.example.vn", PASSWORD)
+    assert found is not None and found.id == account.id
+    assert found.actor.as_record() == {"role": "agency", "agency": "SYT",
+                                       "via": f"account:{account.id}"}
+    assert app.sign_in("officer@syt.example.vn", "sai mật khẩu rồi") is None
+    assert app.sign_in("nobody@syt.example.vn", PASSWORD) is None
+
+
+def test_an_unknown_address_is_refused_as_slowly_as_a_wrong_password(app: Commitments) -> None:
+    app.create_account("a@ldld.example.vn", "Bà Nga", Role.AUDITOR, None, PASSWORD, ADMIN)
+    app.sign_in("nobody@ldld.example.vn", PASSWORD)  # the decoy hash, made once
+    started = time.perf_counter()
+    app.sign_in("nobody@ldld.example.vn", PASSWORD)
+    unknown = time.perf_counter() - started
+    started = time.perf_counter()
+    app.sign_in("a@ldld.example.vn", "sai mật khẩu rồi")
+    wrong = time.perf_counter() - started
+    assert unknown > 0.2 * wrong and wrong > 0.005
+
+
+@pytest.mark.parametrize(("email", "name", "role", "agency", "password", "field"), [
+    ("not an address", "B", Role.AUDITOR, None, PASSWORD, "email"),
+    ("b@x.vn", " ", Role.AUDITOR, None, PASSWORD, "name"),
+    ("b@x.vn", "B", Role.AGENCY, None, PASSWORD, "agency"),
+    ("b@x.vn", "B", Role.AGENCY, "NOPE", PASSWORD, "agency"),
+    ("b@x.vn", "B", Role.AUDITOR, "SYT", PASSWORD, "agency"),
+    ("b@x.vn", "B", Role.AUDITOR, None, "ngắn", "password"),
+])
+def test_bad_accounts_are_refused_naming_the_field(
+    app: Commitments, email: str, name: str, role: Role, agency: str | None, password: str,
+    field: str,
+) -> None:
+    before = app.recorder.max_notification_id()
+    with pytest.raises(InvalidInput) as refused:
+        app.create_account(email, name, role, agency, password, ADMIN)
+    assert field in refused.value.fields
+    assert app.recorder.max_notification_id() == before
+
+
+def test_one_account_per_address(app: Commitments) -> None:
+    app.create_account("a@x.vn", "A", Role.AUDITOR, None, PASSWORD, ADMIN)
+    with pytest.raises(AlreadyExists):
+        app.create_account("A@X.VN", "A again", Role.ADMIN, None, PASSWORD, ADMIN)
+
+
+def test_user_create_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PERSISTENCE_MODULE", "SQLITE_DBNAME", "COMMITMENTS_SQLITE_DBNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COMMITMENTS_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    result = runner.invoke(main, ["user", "create", "--email", "nga@ldld.example.vn",
+                                  "--name", "Nông Thị Nga", "--role", "auditor"],
+                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "created auditor account nga@ldld.example.vn" in result.output
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    try:
+        assert app.sign_in("nga@ldld.example.vn", PASSWORD) is not None
+    finally:
+        app.close()
+    again = runner.invoke(main, ["user", "create", "--email", "nga@ldld.example.vn",
+                                 "--name", "X", "--role", "auditor"],
+                          env={"COMMITMENTS_NEW_PASSWORD": PASSWORD})
+    assert again.exit_code != 0 and "already an account" in again.output
