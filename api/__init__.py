@@ -22,7 +22,17 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     Called once per process (gunicorn calls it in each worker after fork), so
     every process has its own connection pool.
     """
-    from api import agencies, commitments, dialogues, errors, health, imports, public, reports
+    from api import (
+        agencies,
+        commitments,
+        dialogues,
+        errors,
+        health,
+        imports,
+        public,
+        reports,
+        workspace,
+    )
 
     app = Flask(__name__)
     app.config.update(
@@ -92,4 +102,6 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         api.register_blueprint(module.blp)
     errors.register(app)
     reports.register(app)
+    workspace.configure(app, settings.session_secret(),
+                        https=settings.public_base_url.startswith("https://"))
     return app

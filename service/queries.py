@@ -148,6 +148,8 @@ class CommitmentFilter:
     due_after: date | None = None
     # Only promises: not candidates awaiting confirmation, nor rejected ones.
     promised: bool = False
+    # Still being worked on (open or in progress), or not.
+    active: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -514,6 +516,8 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
         late = "(s.active = 1 AND s.due_on < :today)"
         clauses.append(late if where.overdue else f"NOT {late}")
         params["today"] = on
+    if where.active is not None:
+        clauses.append(f"s.active = {1 if where.active else 0}")
     if where.promised:
         clauses.append("s.status NOT IN (:not_yet, :never)")
         params.update(not_yet=Status.PROPOSED.value, never=Status.REJECTED.value)

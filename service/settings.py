@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -78,6 +79,7 @@ class Settings:
     # Reverse proxies in front of the web processes: their X-Forwarded-For
     # names the client (for the bad-token limit); 0 trusts no such header.
     proxy_hops: int = 0
+    secret_key: str = ""
 
     @property
     def is_embedded(self) -> bool:
@@ -94,6 +96,22 @@ class Settings:
 
     def clock(self) -> Callable[[], date]:
         return self.today
+
+    def session_secret(self) -> str:
+        """SECRET_KEY signs workspace session cookies. Without it, a key is made
+        once and kept in the data folder, so every process on this machine
+        shares it and sessions survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x", encoding="ascii") as file:
+                os.chmod(path, 0o600)
+                file.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass
+        return path.read_text(encoding="ascii").strip()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -190,6 +208,7 @@ class Settings:
             token_failure_window=_number(env, "TOKEN_FAILURE_WINDOW_SECONDS", 60.0, float,
                                          low=1),
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
+            secret_key=env.get("SECRET_KEY", ""),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,

@@ -1,0 +1,197 @@
+"""The staff workspace: pages where people sign in and do their work.
+
+Sessions live in a signed cookie (HttpOnly, SameSite=Lax, Secure behind
+https) holding only the account id and a CSRF token; every form posts that
+token back. Repeated failed sign-ins from one address are slowed down.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow.validate import OneOf
+from werkzeug.exceptions import HTTPException
+
+from api import i18n
+from api.auth import FailedTokens
+from api.context import queries, service
+from domain.access import Role
+from domain.account import Account
+from domain.status import Status
+from service.queries import CommitmentFilter, Sort
+
+blp = Blueprint("workspace", __name__, url_prefix="/workspace")
+
+PAGE_SIZE = 50
+
+
+class ListArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.Str(load_default=None)
+    status = fields.Str(validate=OneOf([s.value for s in Status]), load_default=None)
+    agency = fields.Str(load_default=None)
+    finished = fields.Bool(load_default=False)
+    after = fields.Str(load_default=None)
+    lang = fields.Str(validate=OneOf(i18n.LANGUAGES), load_default=None)
+
+
+def configure(app: Any, secret: str, https: bool) -> None:
+    app.secret_key = secret
+    app.config.update(
+        SESSION_COOKIE_NAME="commitments_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+    )
+    app.extensions["failed_sign_ins"] = FailedTokens(allowed=5, window=300.0)
+    app.register_blueprint(blp)
+
+
+@blp.before_request
+def _language_and_csrf() -> None:
+    g.language = i18n.choose(request.args.get("lang") or session.get("lang"), request)
+    if request.args.get("lang") in i18n.LANGUAGES:
+        session["lang"] = request.args["lang"]
+    session.setdefault("csrf", secrets.token_urlsafe(32))
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not secrets.compare_digest(sent, session["csrf"]):
+            # The form did not come from a page this session was given.
+            abort(400, description=i18n._(
+                "This form has expired or did not come from this site; reload the page "
+                "and send it again."))
+
+
+@blp.after_request
+def _no_store(response: Response) -> Response:
+    # Workspace pages show a person's own work: never from a shared cache.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    response.headers["Content-Language"] = i18n.language()
+    return response
+
+
+@blp.errorhandler(400)
+def _refused(error: HTTPException) -> Any:
+    return render_template("workspace/error.html", message=error.description,
+                           account=None), 400
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        account = _account()
+        if account is None:
+            return redirect(url_for("workspace.sign_in", next=request.full_path))
+        g.account = account
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _account() -> Account | None:
+    raw = session.get("account")
+    if not raw:
+        return None
+    try:
+        found = service().get(UUID(raw))
+    except Exception:  # an account id that no longer opens anything
+        session.clear()
+        return None
+    if not isinstance(found, Account) or found.disabled:
+        session.clear()
+        return None
+    return found
+
+
+@blp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    error = None
+    email = ""
+    status = 200
+    if request.method == "POST":
+        limiter: FailedTokens = current_app.extensions["failed_sign_ins"]
+        client = request.remote_addr or "unknown"
+        email = request.form.get("email", "").strip()
+        wait = limiter.wait(client, time.monotonic())
+        if wait > 0:
+            error = i18n._("Too many failed sign-ins from this address; try again in "
+                           "%(minutes)d minutes.", minutes=max(1, round(wait / 60)))
+            status = 429
+        else:
+            account = service().sign_in(email, request.form.get("password", ""))
+            if account is None:
+                limiter.failed(client, time.monotonic())
+                error = i18n._("That e-mail address and password do not match an account.")
+                status = 401
+            else:
+                lang = session.get("lang")
+                session.clear()  # a new session: nothing carried over from before
+                session.permanent = True
+                session.update(account=str(account.id), csrf=secrets.token_urlsafe(32))
+                if lang:
+                    session["lang"] = lang
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("workspace/sign_in.html", error=error, email=email), status
+
+
+@blp.route("/sign-out", methods=["POST"])
+def sign_out() -> Any:
+    session.clear()
+    return redirect(url_for("workspace.sign_in"))
+
+
+@blp.route("/")
+@signed_in
+def home() -> Any:
+    """The commitments a person works on: an officer's own agency's, anyone's
+    for the secretariat and auditors; those in play first, the most overdue
+    at the top, then those due soon, then the rest."""
+    try:
+        args = ListArgs().load(request.args)
+    except ValidationError as error:
+        abort(400, description=str(error.messages))
+    account: Account = g.account
+    agency = account.agency if account.role is Role.AGENCY else (args["agency"] or None)
+    where = CommitmentFilter(agency=agency, q=args["q"], promised=True,
+                             status=Status(args["status"]) if args["status"] else None,
+                             active=None if args["finished"] else True)
+    page = queries().list_commitments(where, sort=Sort.DUE, cursor=args["after"],
+                                      limit=PAGE_SIZE)
+    soon = service().settings.reminders.ladder.due_soon_days
+    return render_template("workspace/home.html", account=account, page=page, args=args,
+                           agency=agency, today=service().clock(), soon_days=soon,
+                           agencies=queries().agencies() if agency is None else [])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site: never a redirect to somewhere else."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("workspace.home")

@@ -1,0 +1,122 @@
+"""The staff workspace: sign-in, sessions, CSRF, and the commitments home page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from domain.access import Actor, Role
+from tests.api.conftest import Caller, World, created
+
+PASSWORD = "mật khẩu đủ dài"
+
+
+@pytest.fixture
+def people(api: Caller, world: World) -> dict[str, str]:
+    app = api.service
+    app.create_account("officer@syt.example.vn", "Trần Văn B", Role.AGENCY, "SYT", PASSWORD,
+                       Actor(Role.ADMIN))
+    app.create_account("nga@ldld.example.vn", "Nông Thị Nga", Role.AUDITOR, None, PASSWORD,
+                       Actor(Role.ADMIN))
+    created(api.post("/api/v1/commitments", {
+        "agency": "SGDDT", "kind": "review", "dialogue_id": world.dialogue,
+        "due_on": "2024-12-31", "text": "Rà soát biên chế kế toán trường học"}))
+    created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "study", "dialogue_id": world.dialogue,
+        "due_on": "2024-09-05", "text": "Nghiên cứu chế độ trực đêm"}))
+    return {"officer": "officer@syt.example.vn", "auditor": "nga@ldld.example.vn"}
+
+
+def csrf(client: FlaskClient, path: str = "/workspace/sign-in") -> str:
+    page = client.get(path).data.decode()
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, page
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return client.post("/workspace/sign-in", data={
+        "email": email, "password": password, "csrf_token": csrf(client)})
+
+
+def test_the_home_page_needs_a_signed_in_person(api: Caller, people: dict[str, str]) -> None:
+    response = api.client.get("/workspace/")
+    assert response.status_code == 302
+    assert "/workspace/sign-in?next=" in response.headers["Location"]
+    page = api.client.get("/workspace/sign-in").data.decode()
+    assert "Đăng nhập" in page and 'type="password"' in page
+
+
+def test_signing_in_opens_a_session_in_a_safe_cookie(api: Caller,
+                                                     people: dict[str, str]) -> None:
+    response = sign_in(api.client, people["officer"])
+    assert response.status_code == 302 and response.headers["Location"] == "/workspace/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    home = api.client.get("/workspace/")
+    assert home.status_code == 200
+    assert home.headers["Cache-Control"] == "no-store"
+    assert "Trần Văn B" in home.data.decode()
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_slowed(
+    api: Caller, people: dict[str, str]
+) -> None:
+    refused = sign_in(api.client, people["officer"], "sai mật khẩu rồi")
+    assert refused.status_code == 401
+    assert "không khớp với tài khoản nào" in refused.data.decode()
+    for _ in range(4):
+        sign_in(api.client, people["officer"], "sai mật khẩu rồi")
+    slowed = sign_in(api.client, people["officer"])  # even the right one, for now
+    assert slowed.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần" in slowed.data.decode()
+
+
+def test_a_form_without_its_csrf_token_is_refused(api: Caller, people: dict[str, str]) -> None:
+    response = api.client.post("/workspace/sign-in", data={
+        "email": people["officer"], "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in response.data.decode()
+    sign_in(api.client, people["officer"])
+    forged = api.client.post("/workspace/sign-out", data={"csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert api.client.get("/workspace/").status_code == 200  # still signed in
+
+
+def test_signing_out_ends_the_session(api: Caller, people: dict[str, str]) -> None:
+    sign_in(api.client, people["officer"])
+    token = csrf(api.client, "/workspace/")
+    assert api.client.post("/workspace/sign-out", data={"csrf_token": token}).status_code == 302
+    assert api.client.get("/workspace/").status_code == 302
+
+
+def test_an_officer_sees_only_their_agency_overdue_first(api: Caller,
+                                                         people: dict[str, str]) -> None:
+    sign_in(api.client, people["officer"])
+    page = api.client.get("/workspace/", query_string={"agency": "SGDDT"}).data.decode()
+    assert "Rà soát biên chế kế toán" not in page  # another agency's, even when asked
+    overdue = page.index("Sẽ xem xét, nghiên cứu, kiến nghị")
+    soon = page.index("Nghiên cứu chế độ trực đêm")
+    assert overdue < soon
+    assert "quá hạn · 54 ngày" in page and "sắp đến hạn" in page
+    # Accent-insensitive search.
+    found = api.client.get("/workspace/", query_string={"q": "truc dem"}).data.decode()
+    assert "Nghiên cứu chế độ trực đêm" in found and "Sẽ xem xét" not in found
+
+
+def test_an_auditor_sees_every_agency(api: Caller, people: dict[str, str]) -> None:
+    sign_in(api.client, people["auditor"])
+    page = api.client.get("/workspace/").data.decode()
+    assert "Rà soát biên chế kế toán" in page and "Nghiên cứu chế độ trực đêm" in page
+    only = api.client.get("/workspace/", query_string={"agency": "SGDDT"}).data.decode()
+    assert "Nghiên cứu chế độ trực đêm" not in only
+
+
+def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str]) -> None:
+    token = csrf(api.client)
+    response = api.client.post("/workspace/sign-in?next=//evil.example/x", data={
+        "email": people["auditor"], "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/workspace/"
