@@ -73,3 +73,11 @@ RUNG = {
     "overdue": N_("overdue"),
     "escalation": N_("escalated to the head of the agency"),
 }
+
+ACTION = {
+    "progress": N_("progress reported"),
+    "extend": N_("deadline extended"),
+    "fulfil": N_("fulfilled"),
+    "partially_fulfil": N_("partially fulfilled"),
+    "decline": N_("declined, with the reason"),
+}

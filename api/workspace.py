@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from flask import (
     Blueprint,
     Response,
@@ -37,7 +38,10 @@ from api.auth import FailedTokens
 from api.context import queries, service
 from domain.access import Role
 from domain.account import Account
-from domain.status import Status
+from domain.commitment import Commitment
+from domain.errors import DomainError, TransitionNotAllowed, VersionConflict
+from domain.status import Action, Status, Verdict
+from service import commands as c
 from service.queries import CommitmentFilter, Sort
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -97,9 +101,14 @@ def _no_store(response: Response) -> Response:
 
 
 @blp.errorhandler(400)
+@blp.errorhandler(403)
+@blp.errorhandler(404)
 def _refused(error: HTTPException) -> Any:
-    return render_template("workspace/error.html", message=error.description,
-                           account=None), 400
+    messages = {403: i18n._("This belongs to another agency: you cannot see or change it."),
+                404: i18n._("There is no such commitment.")}
+    message = messages.get(error.code or 400, error.description)
+    return render_template("workspace/error.html", message=message,
+                           account=g.get("account")), error.code
 
 
 def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -186,6 +195,98 @@ def home() -> Any:
     return render_template("workspace/home.html", account=account, page=page, args=args,
                            agency=agency, today=service().clock(), soon_days=soon,
                            agencies=queries().agencies() if agency is None else [])
+
+
+# What an officer reports through the workspace; confirming, rejecting and
+# transfers are the secretariat's.
+OFFICER_ACTIONS = (Action.PROGRESS, Action.EXTEND, Action.FULFIL, Action.PARTIALLY_FULFIL,
+                   Action.DECLINE)
+
+
+class UpdateForm(Schema):
+    """An officer's report on a commitment, as the form posts it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    action = fields.Str(required=True, validate=OneOf(
+        [a.value for a in OFFICER_ACTIONS]))
+    note = fields.Str(load_default=None)
+    evidence_title = fields.Str(load_default=None)
+    evidence_url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None)
+    new_due_on = fields.Date(load_default=None)
+    effective_on = fields.Date(load_default=None)
+    version = fields.Int(required=True)
+
+
+class VerdictForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    verdict = fields.Str(required=True, validate=OneOf([v.value for v in Verdict]))
+    note = fields.Str(load_default=None)
+    version = fields.Int(required=True)
+
+
+@blp.route("/commitments/<commitment_id>", methods=["GET", "POST"])
+@signed_in
+def commitment(commitment_id: str) -> Any:
+    """One commitment: its state and history, and the form its people may use:
+    an officer of its agency reports on it, an auditor judges a claim."""
+    account: Account = g.account
+    try:
+        found = service().get(UUID(commitment_id))
+    except (ValueError, AggregateNotFoundError):
+        abort(404)
+    if not isinstance(found, Commitment):
+        abort(404)
+    may_report = account.role is Role.ADMIN or (
+        account.role is Role.AGENCY and account.agency == found.agency)
+    may_judge = account.role in (Role.ADMIN, Role.AUDITOR)
+    if account.role is Role.AGENCY and account.agency != found.agency:
+        # Another agency's work: not shown, let alone changed.
+        abort(403)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        form = request.form.get("form")
+        try:
+            if form == "update" and may_report:
+                data = UpdateForm().load(_blank_as_missing(request.form))
+                evidence = ([{"title": data["evidence_title"] or data["evidence_url"],
+                              **({"url": data["evidence_url"]} if data["evidence_url"] else {})}]
+                            if data["evidence_title"] or data["evidence_url"] else [])
+                service().execute(c.UpdateCommitment(
+                    found.id, Action(data["action"]), note=data["note"], evidence=evidence,
+                    new_due_on=data["new_due_on"], effective_on=data["effective_on"],
+                    expected_version=data["version"]), account.actor)
+            elif form == "verdict" and may_judge:
+                data = VerdictForm().load(_blank_as_missing(request.form))
+                service().execute(c.GiveVerdict(
+                    found.id, Verdict(data["verdict"]), note=data["note"],
+                    expected_version=data["version"]), account.actor)
+            else:
+                abort(403)
+            return redirect(url_for("workspace.commitment", commitment_id=found.id,
+                                    saved=form))
+        except ValidationError as error:
+            errors = {str(k): list(v) if isinstance(v, list) else [str(v)]
+                      for k, v in dict(error.messages).items()}  # type: ignore[arg-type]
+            status = 422
+        except DomainError as error:
+            errors = dict(error.fields) or {"_form": [error.message]}
+            status = 409 if isinstance(error, (VersionConflict, TransitionNotAllowed)) else 422
+        found = service().get(found.id)
+    report = current_app.extensions["reports"].commitment(found.id)
+    return render_template(
+        "workspace/commitment.html", account=account, c=found, report=report,
+        may_report=may_report, may_judge=may_judge, errors=errors, form=request.form,
+        actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved")), status
+
+
+def _blank_as_missing(form: Any) -> dict[str, str]:
+    """An empty field of an HTML form means "not given"."""
+    return {key: value.strip() for key, value in form.items() if value.strip()}
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
@@ -120,3 +121,89 @@ def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str]) -> N
     response = api.client.post("/workspace/sign-in?next=//evil.example/x", data={
         "email": people["auditor"], "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/workspace/"
+
+
+def _form(client: FlaskClient, path: str) -> dict[str, str]:
+    page = client.get(path).data.decode()
+    fields = dict(re.findall(r'name="(csrf_token|version)" value="([^"]+)"', page))
+    assert {"csrf_token", "version"} <= set(fields), page
+    return fields
+
+
+def test_an_officer_reports_progress_and_sees_it_in_the_history(
+    api: Caller, world: World, people: dict[str, str]
+) -> None:
+    sign_in(api.client, people["officer"])
+    path = f"/workspace/commitments/{world.commitment}"
+    saved = api.client.post(path, data={
+        **_form(api.client, path), "form": "update", "action": "progress",
+        "note": "Đã họp với các huyện", "evidence_title": "Công văn 12/SYT",
+        "evidence_url": "https://syt.example.vn/cv12"})
+    assert saved.status_code == 302
+    page = api.client.get(saved.headers["Location"]).data.decode()
+    assert "Đã lưu" in page and "Đã họp với các huyện" in page
+    assert 'href="https://syt.example.vn/cv12"' in page
+    [event] = [e for e in api.service.events.get(UUID(world.commitment))
+               if type(e).__name__ == "ProgressReported"]
+    account = api.service.sign_in(people["officer"], PASSWORD)
+    assert account is not None
+    assert event.actor == {"role": "agency", "agency": "SYT",
+                           "via": f"account:{account.id}"}
+
+
+def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
+    api: Caller, world: World, people: dict[str, str]
+) -> None:
+    sign_in(api.client, people["officer"])
+    path = f"/workspace/commitments/{world.commitment}"
+    before = api.events()
+    refused = api.client.post(path, data={
+        **_form(api.client, path), "form": "update", "action": "extend",
+        "new_due_on": "2024-12-31", "evidence_url": "not a link"})
+    assert refused.status_code == 422
+    page = refused.data.decode()
+    assert 'id="error-evidence_url"' in page
+    assert 'value="2024-12-31"' in page  # what was typed is kept
+    missing_note = api.client.post(path, data={
+        **_form(api.client, path), "form": "update", "action": "extend",
+        "new_due_on": "2024-12-31"})
+    assert missing_note.status_code == 422
+    assert 'id="error-note"' in missing_note.data.decode()
+    assert api.events() == before
+
+
+def test_an_officer_cannot_see_or_post_to_another_agency(
+    api: Caller, world: World, people: dict[str, str]
+) -> None:
+    other = created(api.post("/api/v1/commitments", {
+        "agency": "SGDDT", "kind": "review", "dialogue_id": world.dialogue,
+        "text": "Việc của Sở Giáo dục"}))["id"]
+    sign_in(api.client, people["officer"])
+    path = f"/workspace/commitments/{other}"
+    assert api.client.get(path).status_code == 403
+    token = csrf(api.client, "/workspace/")
+    before = api.events()
+    posted = api.client.post(path, data={"csrf_token": token, "form": "update",
+                                         "action": "progress", "version": "1"})
+    assert posted.status_code == 403
+    assert "thuộc cơ quan khác" in posted.data.decode()
+    assert api.events() == before
+
+
+def test_an_auditor_disputes_a_claim(api: Caller, world: World,
+                                     people: dict[str, str]) -> None:
+    assert api.post(f"/api/v1/commitments/{world.commitment}/updates",
+                    {"action": "fulfil", "evidence": [{"title": "Báo cáo 9"}]}
+                    ).status_code == 200
+    sign_in(api.client, people["auditor"])
+    path = f"/workspace/commitments/{world.commitment}"
+    page = api.client.get(path).data.decode()
+    assert 'id="verdict-form"' in page and 'id="update-form"' not in page
+    no_note = api.client.post(path, data={**_form(api.client, path), "form": "verdict",
+                                          "verdict": "disputed"})
+    assert no_note.status_code == 422 and 'id="error-note"' in no_note.data.decode()
+    done = api.client.post(path, data={**_form(api.client, path), "form": "verdict",
+                                       "verdict": "disputed",
+                                       "note": "Chưa có quyết định phụ cấp"})
+    assert done.status_code == 302
+    assert api.get(f"/api/v1/commitments/{world.commitment}").json["verdict"] == "disputed"
