@@ -155,8 +155,8 @@ def sign_in() -> Any:
             account = service().sign_in(email, request.form.get("password", ""))
             if account is None:
                 limiter.failed(client, time.monotonic())
+                # The form again, with the message: a page, not a refusal.
                 error = i18n._("That e-mail address and password do not match an account.")
-                status = 401
             else:
                 lang = session.get("lang")
                 session.clear()  # a new session: nothing carried over from before
