@@ -117,7 +117,7 @@ def index() -> Any:
         return _json(out.OverviewOut().dump(overview))
     if args["format"] == "csv":
         rows = out.StandingOut(many=True).dump(overview.standings)
-        return _csv(rows, out.STANDING_COLUMNS, f"scorecard-{overview.as_of}")
+        return csv_response(rows, out.STANDING_COLUMNS, f"scorecard-{overview.as_of}")
     return _page("reports/index.html", overview=overview,
                  bars=charts.stacked_bars([s for s in overview.standings]),
                  line=charts.made_and_fulfilled(overview.months))
@@ -131,7 +131,7 @@ def dialogue(dialogue_id: str) -> Any:
         return _json(out.DialogueReportOut().dump(report))
     if args["format"] == "csv":
         rows = out.ReportedOut(many=True, exclude=("timeline",)).dump(report.commitments)
-        return _csv(rows, out.COMMITMENT_COLUMNS, f"dialogue-{dialogue_id}-{report.as_of}")
+        return csv_response(rows, out.COMMITMENT_COLUMNS, f"dialogue-{dialogue_id}-{report.as_of}")
     return _page("reports/dialogue.html", report=report)
 
 
@@ -144,7 +144,7 @@ def agency(code: str) -> Any:
         if args["format"] == "json":
             return _json(out.AgencyReportOut().dump(whole))
         rows = out.ReportedOut(many=True, exclude=("timeline",)).dump(whole.commitments)
-        return _csv(rows, out.COMMITMENT_COLUMNS, f"agency-{code}-{whole.as_of}")
+        return csv_response(rows, out.COMMITMENT_COLUMNS, f"agency-{code}-{whole.as_of}")
     report = reports().agency(code, args.get("as_of"), cursor=args.get("after"),
                               limit=PAGE_SIZE)
     return _page("reports/agency.html", report=report,
@@ -226,7 +226,7 @@ def _json(data: Any) -> Any:
     return current_app.json.response(data)
 
 
-def _csv(rows: Sequence[dict[str, Any]], columns: Iterable[str], name: str) -> Response:
+def csv_response(rows: Sequence[dict[str, Any]], columns: Iterable[str], name: str) -> Response:
     buffer = io.StringIO()
     # The byte-order mark makes spreadsheet programs read the file as UTF-8,
     # which Vietnamese text needs.

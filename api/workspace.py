@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 from api import i18n
 from api.auth import FailedTokens
 from api.context import queries, service
+from api.reports import csv_response
 from domain.access import Role
 from domain.account import Account
 from domain.commitment import Commitment
@@ -282,6 +283,47 @@ def commitment(commitment_id: str) -> Any:
         "workspace/commitment.html", account=account, c=found, report=report,
         may_report=may_report, may_judge=may_judge, errors=errors, form=request.form,
         actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved")), status
+
+
+@blp.route("/claims")
+@signed_in
+def claims() -> Any:
+    """The auditor's queue: what agencies say they delivered and nobody has
+    judged yet, oldest claim first, with its evidence."""
+    account: Account = g.account
+    if account.role is Role.AGENCY:
+        abort(403)
+    page = queries().list_commitments(CommitmentFilter(unjudged=True, promised=True),
+                                      sort=Sort.MADE, cursor=request.args.get("after"),
+                                      limit=PAGE_SIZE)
+    return render_template("workspace/claims.html", account=account, page=page)
+
+
+@blp.route("/lists/<which>.csv")
+@signed_in
+def export(which: str) -> Any:
+    """Overdue or disputed promises across agencies, for a report to the
+    Party committee or the People's Council."""
+    account: Account = g.account
+    if account.role is Role.AGENCY or which not in ("overdue", "disputed"):
+        abort(403 if account.role is Role.AGENCY else 404)
+    where = (CommitmentFilter(overdue=True, promised=True) if which == "overdue"
+             else CommitmentFilter(verdict=Verdict.DISPUTED, promised=True))
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = queries().list_commitments(where, sort=Sort.DUE, cursor=cursor, limit=1000,
+                                          count=False)
+        rows += [{"id": str(v.id), "agency": v.agency, "text": v.text, "status": v.status,
+                  "due_on": v.due_on.isoformat(), "days_overdue": v.days_overdue,
+                  "verdict": v.verdict or "", "reminders_sent": v.reminders_sent}
+                 for v in page.items]
+        if page.next is None:
+            break
+        cursor = page.next
+    return csv_response(rows, ("id", "agency", "text", "status", "due_on", "days_overdue",
+                               "verdict", "reminders_sent"),
+                        f"{which}-{service().clock().isoformat()}")
 
 
 def _blank_as_missing(form: Any) -> dict[str, str]:

@@ -150,6 +150,8 @@ class CommitmentFilter:
     promised: bool = False
     # Still being worked on (open or in progress), or not.
     active: bool | None = None
+    # Claimed delivered (fulfilled or partly) and not yet judged by an auditor.
+    unjudged: bool = False
 
 
 @dataclass(frozen=True)
@@ -516,6 +518,10 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
         late = "(s.active = 1 AND s.due_on < :today)"
         clauses.append(late if where.overdue else f"NOT {late}")
         params["today"] = on
+    if where.unjudged:
+        clauses.append("s.status IN (:claimed, :claimed_part) AND s.verdict IS NULL")
+        params.update(claimed=Status.FULFILLED.value,
+                      claimed_part=Status.PARTIALLY_FULFILLED.value)
     if where.active is not None:
         clauses.append(f"s.active = {1 if where.active else 0}")
     if where.promised:

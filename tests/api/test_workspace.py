@@ -207,3 +207,36 @@ def test_an_auditor_disputes_a_claim(api: Caller, world: World,
                                        "note": "Chưa có quyết định phụ cấp"})
     assert done.status_code == 302
     assert api.get(f"/api/v1/commitments/{world.commitment}").json["verdict"] == "disputed"
+
+
+def test_the_auditor_queue_holds_unjudged_claims_and_exports_lists(
+    api: Caller, world: World, people: dict[str, str]
+) -> None:
+    claimed = created(api.post("/api/v1/commitments", {
+        "agency": "SGDDT", "kind": "report", "dialogue_id": world.dialogue,
+        "text": "Báo cáo rà soát trường học"}))["id"]
+    assert api.post(f"/api/v1/commitments/{claimed}/updates", {
+        "action": "fulfil", "evidence": [{"title": "Báo cáo 7/SGDĐT",
+                                          "url": "https://sgd.example.vn/7"}]}
+    ).status_code == 200
+    sign_in(api.client, people["auditor"])
+    queue = api.client.get("/workspace/claims").data.decode()
+    assert "Báo cáo rà soát trường học" in queue
+    assert 'href="https://sgd.example.vn/7"' in queue
+    assert "Sẽ xem xét, nghiên cứu" not in queue  # not claimed delivered
+    assert api.post(f"/api/v1/commitments/{claimed}/verdicts",
+                    {"verdict": "disputed", "note": "Thiếu số liệu"}).status_code == 200
+    assert "Báo cáo rà soát trường học" not in api.client.get("/workspace/claims").data.decode()
+    overdue = api.client.get("/workspace/lists/overdue.csv")
+    assert overdue.content_type.startswith("text/csv")
+    rows = overdue.data.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("id,agency,text,status,due_on,days_overdue")
+    assert any("Sẽ xem xét, nghiên cứu" in row and ",54," in row for row in rows[1:])
+    disputed = api.client.get("/workspace/lists/disputed.csv").data.decode("utf-8-sig")
+    assert "Báo cáo rà soát trường học" in disputed and "disputed" in disputed
+
+
+def test_an_officer_has_no_auditor_pages(api: Caller, people: dict[str, str]) -> None:
+    sign_in(api.client, people["officer"])
+    assert api.client.get("/workspace/claims").status_code == 403
+    assert api.client.get("/workspace/lists/overdue.csv").status_code == 403
