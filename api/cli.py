@@ -286,6 +286,37 @@ def user_create(email: str, name: str, role: str, agency: str | None, password: 
     click.echo(f"created {account.role.value}{bound} account {account.email} ({account.id})")
 
 
+@user.command("password")
+@click.argument("email")
+@click.password_option(envvar="COMMITMENTS_NEW_PASSWORD",
+                       help="Asked for twice when not given (or COMMITMENTS_NEW_PASSWORD).")
+def user_password(email: str, password: str) -> None:
+    """Set a new password for the account of EMAIL."""
+    app = build(_settings())
+    try:
+        account = app.set_password(email, password, Actor(Role.ADMIN, via="cli"))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        app.close()
+    click.echo(f"new password set for {account.email}")
+
+
+@user.command("disable")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    """Stop the account of EMAIL from signing in (its sessions end at their
+    next request); what it did stays in the history."""
+    app = build(_settings())
+    try:
+        account = app.disable_account(email, Actor(Role.ADMIN, via="cli"))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        app.close()
+    click.echo(f"disabled {account.email}")
+
+
 def _add_commands() -> None:
     from api.cli_audit import audit_group, db_group
     from api.cli_imports import candidates, import_command

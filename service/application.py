@@ -257,6 +257,31 @@ class Commitments(Application[UUID]):
             return None
         return found
 
+    def account(self, email: str) -> Account:
+        try:
+            found: Aggregate = self.repository.get(account_id(email))
+        except AggregateNotFoundError:
+            raise NotFound(f"no account for {canonical_email(email)}") from None
+        assert isinstance(found, Account)
+        return found
+
+    def set_password(self, email: str, password: str, actor: Actor) -> Account:
+        if len(password) < MINIMUM_LENGTH:
+            raise InvalidInput("password",
+                               f"a password needs at least {MINIMUM_LENGTH} characters")
+        account = self.account(email)
+        account.change_password(hash_password(password), actor=actor.as_record())
+        self.save(account)
+        return account
+
+    def disable_account(self, email: str, actor: Actor) -> Account:
+        """The person signs in no more; what they did stays in the history."""
+        account = self.account(email)
+        if not account.disabled:
+            account.disable(actor=actor.as_record())
+            self.save(account)
+        return account
+
     def _check_binding(self, role: Role, agency: str | None) -> None:
         if role is Role.AGENCY:
             if not agency:

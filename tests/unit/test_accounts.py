@@ -110,3 +110,41 @@ def test_user_create_on_the_command_line(tmp_path: Path, monkeypatch: pytest.Mon
                                  "--name", "X", "--role", "auditor"],
                           env={"COMMITMENTS_NEW_PASSWORD": PASSWORD})
     assert again.exit_code != 0 and "already an account" in again.output
+
+
+def test_a_new_password_replaces_the_old_and_a_disabled_account_is_shut(
+    app: Commitments,
+) -> None:
+    app.create_account("a@x.vn", "A", Role.AUDITOR, None, PASSWORD, ADMIN)
+    app.set_password("a@x.vn", "mật khẩu mới cũng dài", ADMIN)
+    assert app.sign_in("a@x.vn", PASSWORD) is None
+    assert app.sign_in("a@x.vn", "mật khẩu mới cũng dài") is not None
+    with pytest.raises(InvalidInput):
+        app.set_password("a@x.vn", "ngắn", ADMIN)
+    app.disable_account("a@x.vn", ADMIN)
+    assert app.sign_in("a@x.vn", "mật khẩu mới cũng dài") is None
+    assert app.account("a@x.vn").disabled
+
+
+def test_user_password_and_disable_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("PERSISTENCE_MODULE", "SQLITE_DBNAME", "COMMITMENTS_SQLITE_DBNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COMMITMENTS_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    env = {"COMMITMENTS_NEW_PASSWORD": PASSWORD}
+    assert runner.invoke(main, ["user", "create", "--email", "b@x.vn", "--name", "B",
+                                "--role", "auditor"], env=env).exit_code == 0
+    changed = runner.invoke(main, ["user", "password", "b@x.vn"],
+                            env={"COMMITMENTS_NEW_PASSWORD": "một mật khẩu khác"})
+    assert changed.exit_code == 0 and "new password set for b@x.vn" in changed.output
+    assert runner.invoke(main, ["user", "disable", "b@x.vn"]).exit_code == 0
+    missing = runner.invoke(main, ["user", "disable", "c@x.vn"])
+    assert missing.exit_code != 0 and "no account for c@x.vn" in missing.output
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    try:
+        assert app.sign_in("b@x.vn", "một mật khẩu khác") is None
+        assert app.account("b@x.vn").disabled
+    finally:
+        app.close()
