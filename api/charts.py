@@ -39,20 +39,18 @@ class StackedBars:
     width: int
     height: int
     bar_height: int
-    label_width: int
     bars: list[Bar]
     shown: int
     of: int
 
 
 def stacked_bars(standings: Sequence[Standing], *, most: int = 20, width: int = 480,
-                 bar_height: int = 18, gap: int = 24, label_width: int = 0) -> StackedBars:
+                 bar_height: int = 18, gap: int = 24) -> StackedBars:
     """One 100% bar per agency, split by status; the `most` agencies with the
     most promises, in the order given (the league's)."""
     largest = sorted(standings, key=lambda s: -s.owned)[:most]
     keep = {s.score.agency for s in largest}
     chosen = [s for s in standings if s.score.agency in keep]
-    plot = width - label_width
     bars = []
     for row, standing in enumerate(chosen):
         score = standing.score
@@ -69,18 +67,18 @@ def stacked_bars(standings: Sequence[Standing], *, most: int = 20, width: int = 
         counts["fulfilled_on_time"] += max(
             score.fulfilled - score.fulfilled_on_time - score.fulfilled_late, 0)
         whole = sum(counts.values())
-        x = float(label_width)
+        x = 0.0
         segments = []
         for band in BANDS:
             if not counts[band] or not whole:
                 continue
-            share = plot * counts[band] / whole
+            share = width * counts[band] / whole
             segments.append(Segment(band, counts[band], round(x, 2), round(share, 2)))
             x += share
         y = row * (bar_height + gap) + gap
         bars.append(Bar(score.agency, score.name, standing.owned, y, segments))
     height = len(bars) * (bar_height + gap) + gap
-    return StackedBars(width, height, bar_height, label_width, bars, len(bars), len(standings))
+    return StackedBars(width, height, bar_height, bars, len(bars), len(standings))
 
 
 @dataclass(frozen=True)

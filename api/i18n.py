@@ -11,9 +11,9 @@ any string lacks a translation.
 
 from __future__ import annotations
 
-import gettext
 from datetime import date
 from functools import cache
+from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -36,15 +36,15 @@ def N_(message: str) -> str:
 
 
 @cache
-def translations(language: str) -> gettext.NullTranslations:
+def translations(language: str) -> NullTranslations:
     if language == "en":
-        return gettext.NullTranslations()
+        return NullTranslations()
     with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
         catalog = read_po(source, locale=language)
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return GNUTranslations(compiled)
 
 
 def choose(asked: str | None, request: Request) -> str:
@@ -60,14 +60,18 @@ def language() -> str:
     return found
 
 
+def gettext(message: str) -> str:
+    return translations(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(language()).ngettext(singular, plural, n)
+
+
 def _(message: str, **values: Any) -> str:
-    text = translations(language()).gettext(message)
+    """The message in the reader's language, with `values` put in."""
+    text = gettext(message)
     return text % values if values else text
-
-
-def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
-    text = translations(language()).ngettext(singular, plural, n)
-    return text % {"num": n, **values}
 
 
 def day(value: date | str | None, style: str = "medium") -> str:

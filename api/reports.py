@@ -31,6 +31,7 @@ from marshmallow.validate import OneOf
 
 from api import charts, i18n, labels
 from api import report_schemas as out
+from api.errors import envelope
 from domain.errors import NotFound
 from service.reports import Reports
 
@@ -179,11 +180,8 @@ def _not_found(error: NotFound) -> Any:
 
 def _error(status: int, title: str, message: str, field: str | None) -> Any:
     if request.args.get("format") in ("json", "csv"):
-        body = {"error": {"code": "invalid" if status == 400 else "not_found",
-                          "message": message, "fields": {field: [message]} if field else {}}}
-        response = current_app.json.response(body)
-        response.status_code = status
-        return response
+        return envelope(status, "invalid" if status == 400 else "not_found", message,
+                        {field: [message]} if field else {})
     return _page("reports/error.html", status=status, title=title, message=message), status
 
 
@@ -257,10 +255,7 @@ def register(app: Any) -> None:
     app.add_url_rule("/", "front", lambda: redirect(url_for("reports.index"), code=302))
     env = app.jinja_env
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(
-        lambda message: i18n.translations(i18n.language()).gettext(message),
-        lambda one, many, n: i18n.translations(i18n.language()).ngettext(one, many, n),
-        newstyle=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(day=i18n.day, month=i18n.month, number=i18n.number,
                        percent=i18n.percent)
     env.globals.update(labels=labels, link=link, this_page=this_page, language=i18n.language,

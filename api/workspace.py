@@ -129,7 +129,7 @@ def _account() -> Account | None:
         return None
     try:
         found = service().get(UUID(raw))
-    except Exception:  # an account id that no longer opens anything
+    except (ValueError, AggregateNotFoundError):  # an id that opens nothing now
         session.clear()
         return None
     if not isinstance(found, Account) or found.disabled:
@@ -309,18 +309,10 @@ def export(which: str) -> Any:
         abort(403 if account.role is Role.AGENCY else 404)
     where = (CommitmentFilter(overdue=True, promised=True) if which == "overdue"
              else CommitmentFilter(verdict=Verdict.DISPUTED, promised=True))
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = queries().list_commitments(where, sort=Sort.DUE, cursor=cursor, limit=1000,
-                                          count=False)
-        rows += [{"id": str(v.id), "agency": v.agency, "text": v.text, "status": v.status,
-                  "due_on": v.due_on.isoformat(), "days_overdue": v.days_overdue,
-                  "verdict": v.verdict or "", "reminders_sent": v.reminders_sent}
-                 for v in page.items]
-        if page.next is None:
-            break
-        cursor = page.next
+    rows = [{"id": str(v.id), "agency": v.agency, "text": v.text, "status": v.status,
+             "due_on": v.due_on.isoformat(), "days_overdue": v.days_overdue,
+             "verdict": v.verdict or "", "reminders_sent": v.reminders_sent}
+            for v in queries().every_commitment(where, sort=Sort.DUE)]
     return csv_response(rows, ("id", "agency", "text", "status", "due_on", "days_overdue",
                                "verdict", "reminders_sent"),
                         f"{which}-{service().clock().isoformat()}")

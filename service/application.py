@@ -23,6 +23,7 @@ from service.commands import Command, ImportTranscript
 from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
 from service.importing import import_transcript
+from service.integrity import stored_events
 from service.passwords import MINIMUM_LENGTH, check_password, decoy, hash_password
 from service.settings import Settings
 
@@ -217,7 +218,7 @@ class Commitments(Application[UUID]):
     def tokens(self) -> list[AccessToken]:
         """Every token ever issued, oldest first."""
         topic = get_topic(AccessToken.Issued)  # type: ignore[attr-defined]
-        ids = [n.originator_id for n in _notifications(self.recorder, topic)]
+        ids = [n.originator_id for n in stored_events(self.recorder, topics=[topic])]
         return [self.repository.get(i) for i in ids]
 
     # -- personal accounts (the staff workspace) -------------------------------------
@@ -315,17 +316,6 @@ def _handler(command: Command) -> Handler:
 def token_id_of(secret: str) -> UUID:
     """The id of the token whose secret this is (printed, listed, revoked by)."""
     return token_id(_digest(secret))
-
-
-def _notifications(recorder: Any, topic: str, page: int = 1000) -> list[Any]:
-    found: list[Any] = []
-    start = 1
-    while True:
-        batch = recorder.select_notifications(start, page, topics=[topic])
-        found += batch
-        if len(batch) < page:
-            return found
-        start = batch[-1].id + 1
 
 
 def _no_read_model(agency: str) -> list[UUID]:

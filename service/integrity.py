@@ -15,7 +15,7 @@ the history behind it was rewritten.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -151,11 +151,13 @@ def _name(event: Any) -> str:
 # -- the service's use of it ----------------------------------------------------------
 
 
-def stored_events(recorder: Any, page: int = 1000) -> Iterator[Any]:
-    """Every stored event, in notification order, a page at a time."""
+def stored_events(recorder: Any, topics: Sequence[str] = (),
+                  page: int = 1000) -> Iterator[Any]:
+    """Every stored event (of `topics`, if given), in notification order, a
+    page at a time."""
     start = 1
     while True:
-        found = recorder.select_notifications(start, page)
+        found = recorder.select_notifications(start, page, topics=topics)
         yield from found
         if len(found) < page:
             return

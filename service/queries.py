@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum, StrEnum
@@ -28,7 +29,14 @@ from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
 from service.projection import Projector
-from service.read_model import STATE_COLUMNS, STATIC_COLUMNS, TALLIES, ReadModel, tally_of
+from service.read_model import (
+    STATE_COLUMNS,
+    STATIC_COLUMNS,
+    TALLIES,
+    ReadModel,
+    as_date,
+    tally_of,
+)
 
 # -- views ------------------------------------------------------------------------
 
@@ -59,7 +67,7 @@ class CommitmentView:
     @classmethod
     def of_row(cls, row: Any, on: date) -> CommitmentView:
         """From a read-table row (current, or as of `on`)."""
-        status, due_on = Status(row["status"]), _day(row["due_on"])
+        status, due_on = Status(row["status"]), as_date(row["due_on"])
         return cls(
             id=UUID(str(row["id"])),
             agency=row["agency"],
@@ -72,9 +80,9 @@ class CommitmentView:
             days_overdue=days_overdue(status, due_on, on),
             verdict=row["verdict"],
             version=row["version"],
-            made_on=_day(row["made_on"]),
-            updated_on=_day(row["updated_on"]),
-            fulfilled_on=_day(row["fulfilled_on"]) if row["fulfilled_on"] else None,
+            made_on=as_date(row["made_on"]),
+            updated_on=as_date(row["updated_on"]),
+            fulfilled_on=as_date(row["fulfilled_on"]) if row["fulfilled_on"] else None,
             evidence=json.loads(row["evidence"]),
             source={
                 "dialogue_id": UUID(str(row["dialogue_id"])),
@@ -339,6 +347,19 @@ class Queries:
         return Page(items=[CommitmentView.of_row(row, on) for row in items], next=next_cursor,
                     total=int(total["n"]))
 
+    def every_commitment(self, where: CommitmentFilter, *, as_of: date | None = None,
+                         sort: Sort = Sort.MADE) -> Iterator[CommitmentView]:
+        """All commitments matching `where`, read a thousand at a time (for
+        exports: no count, no page left out)."""
+        cursor = None
+        while True:
+            page = self.list_commitments(where, as_of=as_of, sort=sort, cursor=cursor,
+                                         limit=1000, count=False)
+            yield from page.items
+            if page.next is None:
+                return
+            cursor = page.next
+
     def in_play_of(self, agency: str) -> list[UUID]:
         """Ids of the agency's commitments that can still change hands."""
         self.fresh()
@@ -373,7 +394,7 @@ class Queries:
         ):
             for row in self._rows(sql, horizon=horizon):
                 found[str(row["id"])] = LadderRow(
-                    UUID(str(row["id"])), Status(row["status"]), _day(row["due_on"]),
+                    UUID(str(row["id"])), Status(row["status"]), as_date(row["due_on"]),
                     int(row["reminder_rank"]), int(row["reminders_pending"]))
         return list(found.values())
 
@@ -560,9 +581,6 @@ def _decode_cursor(cursor: str, *, with_value: bool) -> dict[str, Any]:
         raise InvalidInput(
             "cursor", "cursor is not one this service gave out for this sort") from None
 
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _uuid(value: Any) -> UUID | None:

@@ -150,7 +150,7 @@ def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None) -> d
     Being overdue is not here: it depends on the day the question is asked, so
     it is counted at read time from the due index.
     """
-    on_time = None if fulfilled_on is None else _day(fulfilled_on) <= _day(due_on)
+    on_time = None if fulfilled_on is None else as_date(fulfilled_on) <= as_date(due_on)
     return tally_of(status, on_time, verdict)
 
 
@@ -169,7 +169,8 @@ def tally_of(status: str, on_time: bool | None, verdict: str | None) -> dict[str
     return counts
 
 
-def _day(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """A date column's value: a date from PostgreSQL, ISO text from SQLite."""
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 

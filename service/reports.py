@@ -26,6 +26,7 @@ from service.queries import (
     Queries,
     Sort,
 )
+from service.read_model import as_date
 
 # -- pure rules ---------------------------------------------------------------------
 
@@ -307,7 +308,7 @@ class Reports:
             key = str(row["id"])
             score = AgencyScore.of(key, key, tallies.get(key, {}), late.get(key, 0))
             summaries.append(DialogueSummary(
-                id=UUID(key), title=row["title"], held_on=_day(row["held_on"]),
+                id=UUID(key), title=row["title"], held_on=as_date(row["held_on"]),
                 place=row["place"], questions=int(row["asked"]),
                 answered=int(row["answered"]), scorecard=Scorecard.of([score])))
         return summaries
@@ -326,10 +327,10 @@ class Reports:
                 as_of=as_of or self.today(), agency=agency, proposed=Status.PROPOSED.value,
                 rejected=Status.REJECTED.value, transferred=Status.TRANSFERRED.value):
             n = int(row["n"])
-            day = _day(row["made_on"])
+            day = as_date(row["made_on"])
             made[day] = made.get(day, 0) + n
             if row["status"] == Status.FULFILLED.value and row["fulfilled_on"] is not None:
-                kept = _day(row["fulfilled_on"])
+                kept = as_date(row["fulfilled_on"])
                 fulfilled[kept] = fulfilled.get(kept, 0) + n
         return by_month(made, fulfilled, as_of or self.today())
 
@@ -471,15 +472,8 @@ class Reports:
                      names: Mapping[str, str]) -> list[Reported]:
         """Every promise matching `where` (no timelines), in the order made."""
         promised = replace(where, promised=True)
-        found: list[Reported] = []
-        cursor = None
-        while True:
-            page = self.queries.list_commitments(promised, as_of=as_of, cursor=cursor,
-                                                 limit=1000, count=False)
-            found += self._reported(page.items, names, {})
-            if page.next is None:
-                return found
-            cursor = page.next
+        return self._reported(list(self.queries.every_commitment(promised, as_of=as_of)),
+                              names, {})
 
     def _reported(self, views: list[CommitmentView], names: Mapping[str, str],
                   timelines: Mapping[str, list[TimelineEntry]]) -> list[Reported]:
@@ -519,7 +513,7 @@ class Reports:
             if row["event"] not in SHOWN:
                 continue
             found.setdefault(str(row["commitment_id"]), []).append(TimelineEntry(
-                event=row["event"], effective_on=_day(row["effective_on"]),
+                event=row["event"], effective_on=as_date(row["effective_on"]),
                 recorded_at=datetime.fromisoformat(row["recorded_at"]),
                 status=row["status"], detail=json.loads(row["detail"])))
         return found
@@ -531,8 +525,5 @@ def _name(names: Mapping[str, str], code: str) -> str:
 
 def _answer(row: Any) -> AnswerItem:
     return AnswerItem(UUID(str(row["id"])), json.loads(row["responder"]), row["text"],
-                      _day(row["answered_on"]) if row["answered_on"] else None)
+                      as_date(row["answered_on"]) if row["answered_on"] else None)
 
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -148,17 +148,25 @@ def live_server(
         env.pop("CREATE_TABLE", None)
         _cli(env, "init")
         token = _cli(env, "token", "create", "--role", "admin", "--label", "it").splitlines()[-1]
-        port = _free_port()
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(WORKERS),
-                 "--bind", f"127.0.0.1:{port}", "api:create_app()"],
-                env={**env, "CREATE_TABLE": "n"}, stdout=out, stderr=subprocess.STDOUT,
-                cwd=Path(__file__).resolve().parents[2],
-            )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_healthy(proc, base + "/healthz", log)
+        with gunicorn(env, log, WORKERS) as base:
             yield LiveServer(base_url=base, env=env, token=token, log=log)
-        finally:
-            _stop(proc)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path, workers: int) -> Iterator[str]:
+    """gunicorn as the Procfile runs it, on a free loopback port, answering
+    /healthz: its base URL."""
+    port = _free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "api:create_app()"],
+            env={**env, "CREATE_TABLE": "n"}, stdout=out, stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(proc, base + "/healthz", log)
+        yield base
+    finally:
+        _stop(proc)

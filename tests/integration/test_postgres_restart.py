@@ -32,15 +32,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,12 +48,9 @@ from domain.access import Role
 from service.bootstrap import build, build_queries
 from service.settings import Settings
 from tests.integration.conftest import (
-    BIN,
     LiveServer,
-    _free_port,
-    _stop,
     _tail,
-    _wait_healthy,
+    gunicorn,
 )
 from tests.support import postgres
 
@@ -130,25 +124,6 @@ def _writer(name: str, base: str, token: str, commitment_id: str, stop: threadin
             time.sleep(RETRY_PAUSE)
 
 
-@contextmanager
-def _gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
-    """gunicorn as the Procfile runs it, on a free loopback port: its base URL."""
-    port = _free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(GUNICORN_WORKERS),
-             "--bind", f"127.0.0.1:{port}", "api:create_app()"],
-            env={**env, "CREATE_TABLE": "n"}, stdout=out, stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(proc, base + "/healthz", log)
-        yield base
-    finally:
-        _stop(proc)
-
-
 def _stored(env: dict[str, str], commitment_ids: list[str]) -> dict[str, list[tuple[int,
                                                                                    float]]]:
     """Each progress note in the store: (version, timestamp) of every event carrying it."""
@@ -189,7 +164,7 @@ def test_writes_through_a_postgres_restart(tmp_path: Path) -> None:
         log = tmp_path / "gunicorn.log"
         answers: list[Answer] = []
         stop = threading.Event()
-        with _gunicorn(env, log) as base:
+        with gunicorn(env, log, GUNICORN_WORKERS) as base:
             live = LiveServer(base_url=base, env=env, token=token, log=log)
             live.create("/api/v1/agencies", {"code": "SYT", "name": "Sở Y tế"})
             dialogue = live.create("/api/v1/dialogues", {

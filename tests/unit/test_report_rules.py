@@ -65,7 +65,7 @@ def test_bars_fill_the_plot_in_band_order() -> None:
                               fulfilled_late=1, overdue=2, pending_within_deadline=2,
                               declined=2),
                         score("B", total=3, overdue=3)], minimum=1)
-    chart = stacked_bars(standings, width=600, label_width=0)
+    chart = stacked_bars(standings, width=600)
     first = next(bar for bar in chart.bars if bar.code == "A")
     assert [s.band for s in first.segments] == [
         "fulfilled_on_time", "fulfilled_late", "pending_within_deadline", "overdue", "closed"]
