@@ -1,0 +1,8 @@
+"""The staff workspace: pages where the secretariat, agency officers and
+union auditors sign in and do their work. `core` holds the session, CSRF and
+sign-in; each role's pages are a module that adds its routes to `core.blp`."""
+
+from api.workspace import agencies, auditor, officer, secretariat  # noqa: F401  (routes)
+from api.workspace.core import blp, configure
+
+__all__ = ["blp", "configure"]

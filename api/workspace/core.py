@@ -1,0 +1,198 @@
+"""The staff workspace: pages where people sign in and do their work.
+
+Sessions live in a signed cookie (HttpOnly, SameSite=Lax, Secure behind
+https) holding only the account id and a CSRF token; every form posts that
+token back. Repeated failed sign-ins from one address are slowed down.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from marshmallow import ValidationError
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+
+from api import i18n
+from api.auth import FailedTokens
+from api.context import service
+from domain.access import Role
+from domain.account import Account
+from domain.errors import AlreadyExists, DomainError, TransitionNotAllowed, VersionConflict
+
+blp = Blueprint("workspace", __name__, url_prefix="/workspace")
+
+PAGE_SIZE = 50
+
+
+def configure(app: Any, secret: str, https: bool) -> None:
+    app.secret_key = secret
+    app.config.update(
+        SESSION_COOKIE_NAME="commitments_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+    )
+    app.extensions["failed_sign_ins"] = FailedTokens(allowed=5, window=300.0)
+    app.register_blueprint(blp)
+
+
+@blp.before_request
+def _language_and_csrf() -> None:
+    g.language = i18n.choose(request.args.get("lang") or session.get("lang"), request)
+    if request.args.get("lang") in i18n.LANGUAGES:
+        session["lang"] = request.args["lang"]
+    session.setdefault("csrf", secrets.token_urlsafe(32))
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not secrets.compare_digest(sent, session["csrf"]):
+            # The form did not come from a page this session was given.
+            abort(400, description=i18n._(
+                "This form has expired or did not come from this site; reload the page "
+                "and send it again."))
+
+
+@blp.after_request
+def _no_store(response: Response) -> Response:
+    # Workspace pages show a person's own work: never from a shared cache.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    response.headers["Content-Language"] = i18n.language()
+    return response
+
+
+@blp.errorhandler(400)
+@blp.errorhandler(403)
+@blp.errorhandler(404)
+def _refused(error: HTTPException) -> Any:
+    messages = {403: error.description if error.description != Forbidden.description
+                else i18n._("This belongs to another agency: you cannot see or change it."),
+                404: error.description if error.description != NotFound.description
+                else i18n._("There is no such commitment.")}
+    message = messages.get(error.code or 400, error.description)
+    return render_template("workspace/error.html", message=message,
+                           account=g.get("account")), error.code
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        account = _account()
+        if account is None:
+            return redirect(url_for("workspace.sign_in", next=request.full_path))
+        g.account = account
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _account() -> Account | None:
+    raw = session.get("account")
+    if not raw:
+        return None
+    try:
+        found = service().get(UUID(raw))
+    except (ValueError, AggregateNotFoundError):  # an id that opens nothing now
+        session.clear()
+        return None
+    if not isinstance(found, Account) or found.disabled:
+        session.clear()
+        return None
+    return found
+
+
+@blp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    error = None
+    email = ""
+    status = 200
+    if request.method == "POST":
+        limiter: FailedTokens = current_app.extensions["failed_sign_ins"]
+        client = request.remote_addr or "unknown"
+        email = request.form.get("email", "").strip()
+        wait = limiter.wait(client, time.monotonic())
+        if wait > 0:
+            error = i18n._("Too many failed sign-ins from this address; try again in "
+                           "%(minutes)d minutes.", minutes=max(1, round(wait / 60)))
+            status = 429
+        else:
+            account = service().sign_in(email, request.form.get("password", ""))
+            if account is None:
+                limiter.failed(client, time.monotonic())
+                # The form again, with the message: a page, not a refusal.
+                error = i18n._("That e-mail address and password do not match an account.")
+            else:
+                lang = session.get("lang")
+                session.clear()  # a new session: nothing carried over from before
+                session.permanent = True
+                session.update(account=str(account.id), csrf=secrets.token_urlsafe(32))
+                if lang:
+                    session["lang"] = lang
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("workspace/sign_in.html", error=error, email=email), status
+
+
+@blp.route("/sign-out", methods=["POST"])
+def sign_out() -> Any:
+    session.clear()
+    return redirect(url_for("workspace.sign_in"))
+
+
+def requires(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A page for these roles only: anyone else signed in is refused (403)."""
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if g.account.role not in roles:
+                abort(403, description=i18n._("This page is not part of your work."))
+            return view(*args, **kwargs)
+        return signed_in(wrapper)
+    return decorate
+
+
+def form_errors(error: ValidationError | DomainError) -> tuple[dict[str, list[str]], int]:
+    """A refused form's messages by field (`_form` for the form as a whole),
+    and the status to answer with: 409 when the record moved on meanwhile."""
+    if isinstance(error, ValidationError):
+        messages = error.messages if isinstance(error.messages, dict) else {
+            "_form": error.messages}
+        return {str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)]
+                for k, v in messages.items()}, 422
+    errors = dict(error.fields) or {"_form": [error.message]}
+    conflict = isinstance(error, (VersionConflict, TransitionNotAllowed, AlreadyExists))
+    return errors, 409 if conflict else 422
+
+
+def blank_as_missing(form: Any) -> dict[str, str]:
+    """An empty field of an HTML form means "not given"."""
+    return {key: value.strip() for key, value in form.items() if value.strip()}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site: never a redirect to somewhere else."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("workspace.home")

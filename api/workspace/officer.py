@@ -1,0 +1,142 @@
+"""The agency officer's pages: the agency's commitments, and a report on one."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow.validate import OneOf
+
+from api import i18n
+from api.context import queries, service
+from api.workspace.core import PAGE_SIZE, blank_as_missing, blp, form_errors, signed_in
+from domain.access import Role
+from domain.account import Account
+from domain.commitment import Commitment
+from domain.errors import DomainError
+from domain.status import Action, Status, Verdict
+from service import commands as c
+from service.queries import CommitmentFilter, Sort
+
+
+class ListArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.Str(load_default=None)
+    status = fields.Str(validate=OneOf([s.value for s in Status]), load_default=None)
+    agency = fields.Str(load_default=None)
+    finished = fields.Bool(load_default=False)
+    after = fields.Str(load_default=None)
+    lang = fields.Str(validate=OneOf(i18n.LANGUAGES), load_default=None)
+
+
+
+@blp.route("/")
+@signed_in
+def home() -> Any:
+    """The commitments a person works on: an officer's own agency's, anyone's
+    for the secretariat and auditors; those in play first, the most overdue
+    at the top, then those due soon, then the rest."""
+    try:
+        args = ListArgs().load(request.args)
+    except ValidationError as error:
+        abort(400, description=str(error.messages))
+    account: Account = g.account
+    agency = account.agency if account.role is Role.AGENCY else (args["agency"] or None)
+    where = CommitmentFilter(agency=agency, q=args["q"], promised=True,
+                             status=Status(args["status"]) if args["status"] else None,
+                             active=None if args["finished"] else True)
+    page = queries().list_commitments(where, sort=Sort.DUE, cursor=args["after"],
+                                      limit=PAGE_SIZE)
+    soon = service().settings.reminders.ladder.due_soon_days
+    return render_template("workspace/home.html", account=account, page=page, args=args,
+                           agency=agency, today=service().clock(), soon_days=soon,
+                           agencies=queries().agencies() if agency is None else [])
+
+
+# What an officer reports through the workspace; confirming, rejecting and
+# transfers are the secretariat's.
+OFFICER_ACTIONS = (Action.PROGRESS, Action.EXTEND, Action.FULFIL, Action.PARTIALLY_FULFIL,
+                   Action.DECLINE)
+
+
+class UpdateForm(Schema):
+    """An officer's report on a commitment, as the form posts it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    action = fields.Str(required=True, validate=OneOf(
+        [a.value for a in OFFICER_ACTIONS]))
+    note = fields.Str(load_default=None)
+    evidence_title = fields.Str(load_default=None)
+    evidence_url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None)
+    new_due_on = fields.Date(load_default=None)
+    effective_on = fields.Date(load_default=None)
+    version = fields.Int(required=True)
+
+
+class VerdictForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    verdict = fields.Str(required=True, validate=OneOf([v.value for v in Verdict]))
+    note = fields.Str(load_default=None)
+    version = fields.Int(required=True)
+
+
+@blp.route("/commitments/<commitment_id>", methods=["GET", "POST"])
+@signed_in
+def commitment(commitment_id: str) -> Any:
+    """One commitment: its state and history, and the form its people may use:
+    an officer of its agency reports on it, an auditor judges a claim."""
+    account: Account = g.account
+    try:
+        found = service().get(UUID(commitment_id))
+    except (ValueError, AggregateNotFoundError):
+        abort(404)
+    if not isinstance(found, Commitment):
+        abort(404)
+    may_report = account.role is Role.ADMIN or (
+        account.role is Role.AGENCY and account.agency == found.agency)
+    may_judge = account.role in (Role.ADMIN, Role.AUDITOR)
+    if account.role is Role.AGENCY and account.agency != found.agency:
+        # Another agency's work: not shown, let alone changed.
+        abort(403)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        form = request.form.get("form")
+        try:
+            if form == "update" and may_report:
+                data = UpdateForm().load(blank_as_missing(request.form))
+                evidence = ([{"title": data["evidence_title"] or data["evidence_url"],
+                              **({"url": data["evidence_url"]} if data["evidence_url"] else {})}]
+                            if data["evidence_title"] or data["evidence_url"] else [])
+                service().execute(c.UpdateCommitment(
+                    found.id, Action(data["action"]), note=data["note"], evidence=evidence,
+                    new_due_on=data["new_due_on"], effective_on=data["effective_on"],
+                    expected_version=data["version"]), account.actor)
+            elif form == "verdict" and may_judge:
+                data = VerdictForm().load(blank_as_missing(request.form))
+                service().execute(c.GiveVerdict(
+                    found.id, Verdict(data["verdict"]), note=data["note"],
+                    expected_version=data["version"]), account.actor)
+            else:
+                abort(403)
+            return redirect(url_for("workspace.commitment", commitment_id=found.id,
+                                    saved=form))
+        except (ValidationError, DomainError) as error:
+            errors, status = form_errors(error)
+        found = service().get(found.id)
+    report = current_app.extensions["reports"].commitment(found.id)
+    return render_template(
+        "workspace/commitment.html", account=account, c=found, report=report,
+        may_report=may_report, may_judge=may_judge, errors=errors, form=request.form,
+        actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved")), status
+
+
