@@ -68,6 +68,13 @@ DUE_BASIS = {
     "extended": N_("extended"),
 }
 
+# How an import tied an answer to its questions.
+LINKED_BY = {
+    "name": N_("the asker was named"),
+    "topic": N_("the same topic"),
+    "nearest": N_("the nearest question before it"),
+}
+
 RUNG = {
     "due_soon": N_("due soon"),
     "overdue": N_("overdue"),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from domain.agency import canonical_code
 from domain.deadlines import DueBasis, Kind
@@ -262,6 +262,14 @@ class CommitmentOut(Schema):
 class Evidence(Body):
     title = Text(required=True, max_length=500, metadata={"example": "Công văn số 473/SNV-CCVC"})
     url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    dated = fields.Date(metadata={"description": "the document's date"})
+
+    @post_load
+    def _dated_as_text(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # Evidence is stored as given, in events and read tables alike: as JSON.
+        if "dated" in data:
+            data["dated"] = data["dated"].isoformat()
+        return data
 
 
 class UpdateIn(Body):

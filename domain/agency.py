@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.account import canonical_email
 from domain.errors import AlreadyExists, InvalidInput
 from domain.ids import natural_id
 from domain.text import fold
@@ -71,6 +72,21 @@ class Agency(Aggregate):
     def _confirmed(self, actor: dict[str, Any]) -> None:
         self.confirmed = True
 
+    def change_contacts(self, contacts: list[dict[str, Any]], actor: dict[str, Any]) -> None:
+        """Replace the people reminders go to: the whole list, as the
+        secretariat now knows it."""
+        checked = [_checked_contact(contact, f"contacts.{n}")
+                   for n, contact in enumerate(contacts)]
+        if checked == self.contacts:
+            # An event that changes nothing would still read as a change in
+            # the agency's history.
+            raise InvalidInput("contacts", f"these are already the contacts of {self.code}")
+        self._contacts_changed(contacts=checked, actor=actor)
+
+    @event("ContactsChanged")
+    def _contacts_changed(self, contacts: list[dict[str, Any]], actor: dict[str, Any]) -> None:
+        self.contacts = contacts
+
     def succeed(
         self,
         successor: Agency,
@@ -110,6 +126,26 @@ class Agency(Aggregate):
         self.successor = successor
         self.succeeded_on = effective_on
         self.transferred = transferred
+
+
+def _checked_contact(contact: dict[str, Any], field: str) -> dict[str, Any]:
+    """A contact as registration takes one: an e-mail address, and optionally
+    a name and a role (`head` for whom escalations go to)."""
+    email = contact.get("email")
+    if not isinstance(email, str) or not email.strip():
+        raise InvalidInput(f"{field}.email", "a contact needs an e-mail address")
+    try:
+        canonical_email(email)
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}.email", error.message) from None
+    unknown = set(contact) - {"email", "name", "role"}
+    if unknown:
+        raise InvalidInput(field, f"a contact has no {', '.join(sorted(unknown))}")
+    for key in ("name", "role"):
+        if not isinstance(contact.get(key, ""), str):
+            raise InvalidInput(f"{field}.{key}", f"a contact's {key} is text")
+    # Kept as given, as registration keeps it: reminders send to it verbatim.
+    return {**contact, "email": email.strip()}
 
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{1,39}$")

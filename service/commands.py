@@ -35,6 +35,17 @@ class ConfirmAgency:
 
 
 @dataclass(frozen=True)
+class ChangeAgencyContacts:
+    """Replace an agency's contacts (whom reminders go to) with this list."""
+
+    code: str
+    contacts: list[dict[str, Any]]
+    # The agency's version the list was edited from: a change made meanwhile
+    # would otherwise be overwritten unseen.
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class RecordSuccession:
     code: str
     successor_code: str
@@ -133,6 +144,7 @@ Command = (
     RegisterAgency
     | AddAgencyAlias
     | ConfirmAgency
+    | ChangeAgencyContacts
     | EditCommitment
     | ImportTranscript
     | RecordSuccession

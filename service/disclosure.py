@@ -25,7 +25,7 @@ _WITH_NOTE = frozenset({
     "Confirmed", "ProgressReported", "DeadlineExtended", "Fulfilled", "PartiallyFulfilled",
     "Declined", "Withdrawn", "VerdictGiven",
 })
-_EVIDENCE_FIELDS = ("title", "url")
+_EVIDENCE_FIELDS = ("title", "url", "dated")
 
 
 def event_name(event: Any) -> str:

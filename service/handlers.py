@@ -132,6 +132,18 @@ def confirm_agency(cmd: c.ConfirmAgency, ctx: Context) -> list[Aggregate]:
     return [agency]
 
 
+def change_agency_contacts(cmd: c.ChangeAgencyContacts, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    agency = _agency_named_in_path(ctx, cmd.code)
+    if cmd.expected_version is not None and agency.version != cmd.expected_version:
+        raise VersionConflict(
+            f"agency {agency.code} changed since its contacts were read (version "
+            f"{agency.version}, not {cmd.expected_version}): reload it and try again"
+        )
+    agency.change_contacts(cmd.contacts, actor=ctx.recorded_by)
+    return [agency]
+
+
 def _agency_named_in_path(ctx: Context, code: str) -> Agency:
     try:
         return ctx.get(Agency, agency_id(code))
@@ -348,6 +360,7 @@ HANDLERS: dict[type, Handler] = {
     c.RegisterAgency: register_agency,
     c.AddAgencyAlias: add_agency_alias,
     c.ConfirmAgency: confirm_agency,
+    c.ChangeAgencyContacts: change_agency_contacts,
     c.EditCommitment: edit_commitment,
     c.RecordSuccession: record_succession,
     c.RecordDialogue: record_dialogue,

@@ -6,39 +6,53 @@ from typing import Any
 
 from flask import abort, g, render_template, request
 
+from api import i18n
 from api.context import queries, service
 from api.reports import csv_response
-from api.workspace.core import PAGE_SIZE, blp, signed_in
+from api.workspace.core import PAGE_SIZE, blp, requires
 from domain.access import Role
-from domain.account import Account
 from domain.status import Verdict
 from service.queries import CommitmentFilter, Sort
 
+# The lists across agencies a union leader reports from.
+LISTS = ("overdue", "disputed")
+
+
+def _list_filter(which: str) -> CommitmentFilter:
+    if which not in LISTS:
+        abort(404, description=i18n._("There is no such list."))
+    return (CommitmentFilter(overdue=True, promised=True) if which == "overdue"
+            else CommitmentFilter(verdict=Verdict.DISPUTED, promised=True))
+
 
 @blp.route("/claims")
-@signed_in
+@requires(Role.ADMIN, Role.AUDITOR)
 def claims() -> Any:
     """The auditor's queue: what agencies say they delivered and nobody has
     judged yet, oldest claim first, with its evidence."""
-    account: Account = g.account
-    if account.role is Role.AGENCY:
-        abort(403)
     page = queries().list_commitments(CommitmentFilter(unjudged=True, promised=True),
                                       sort=Sort.MADE, cursor=request.args.get("after"),
                                       limit=PAGE_SIZE)
-    return render_template("workspace/claims.html", account=account, page=page)
+    return render_template("workspace/claims.html", account=g.account, page=page)
+
+
+@blp.route("/lists/<which>")
+@requires(Role.ADMIN, Role.AUDITOR)
+def promises_list(which: str) -> Any:
+    """Overdue or disputed promises across agencies, the most overdue first."""
+    where = _list_filter(which)
+    page = queries().list_commitments(where, sort=Sort.DUE, cursor=request.args.get("after"),
+                                      limit=PAGE_SIZE)
+    names = {a.code: a.name for a in queries().agencies()}
+    return render_template("workspace/list.html", account=g.account, page=page, which=which,
+                           names=names)
 
 
 @blp.route("/lists/<which>.csv")
-@signed_in
+@requires(Role.ADMIN, Role.AUDITOR)
 def export(which: str) -> Any:
-    """Overdue or disputed promises across agencies, for a report to the
-    Party committee or the People's Council."""
-    account: Account = g.account
-    if account.role is Role.AGENCY or which not in ("overdue", "disputed"):
-        abort(403 if account.role is Role.AGENCY else 404)
-    where = (CommitmentFilter(overdue=True, promised=True) if which == "overdue"
-             else CommitmentFilter(verdict=Verdict.DISPUTED, promised=True))
+    """The same lists for a report to the Party committee or the People's Council."""
+    where = _list_filter(which)
     rows = [{"id": str(v.id), "agency": v.agency, "text": v.text, "status": v.status,
              "due_on": v.due_on.isoformat(), "days_overdue": v.days_overdue,
              "verdict": v.verdict or "", "reminders_sent": v.reminders_sent}

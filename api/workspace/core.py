@@ -7,6 +7,7 @@ token back. Repeated failed sign-ins from one address are slowed down.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -29,15 +30,18 @@ from flask import (
     session,
     url_for,
 )
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, pre_load
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from api import i18n
 from api.auth import FailedTokens
 from api.context import service
+from api.i18n import N_
 from domain.access import Role
 from domain.account import Account
 from domain.errors import AlreadyExists, DomainError, TransitionNotAllowed, VersionConflict
+from domain.text import normalise
+from service.idempotency import Idempotency
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -54,6 +58,8 @@ def configure(app: Any, secret: str, https: bool) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
     app.extensions["failed_sign_ins"] = FailedTokens(allowed=5, window=300.0)
+    # A fresh key in every form a page hands out: see `once`.
+    app.jinja_env.globals["submission"] = lambda: secrets.token_urlsafe(16)
     app.register_blueprint(blp)
 
 
@@ -171,17 +177,77 @@ def requires(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     return decorate
 
 
+# Fields taken exactly as typed: a password is checked at sign-in as typed,
+# so neither trimmed nor normalised here.
+AS_TYPED = ("password",)
+
+
+class Form(Schema):
+    """A workspace form: the page's other fields (csrf_token, form) ignored,
+    text stored as NFC like the API's."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _nfc(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {key: value if key in AS_TYPED or not isinstance(value, str)
+                else normalise(value) for key, value in data.items()}
+
+
+# marshmallow's own messages, in the reader's language on a form. (Messages the
+# domain gives are specific to the case and stay as written.)
+FORM_MESSAGES = {
+    "Missing data for required field.": N_("Fill this in."),
+    "must not be empty": N_("Fill this in."),
+    "Not a valid date.": N_("Not a date: use the date picker (day, month, year)."),
+    "Not a valid time.": N_("Not a time: hours and minutes, like 09:15."),
+    "Not a valid URL.": N_("Not a link: it starts with https:// or http://."),
+    "Not a valid email address.": N_("Not an e-mail address."),
+    "Not a valid integer.": N_("Not a whole number."),
+    "Not a valid UUID.": N_("This form is out of date: reload the page."),
+    "Tick the questions this answer addresses.": N_("Tick the questions this answer addresses."),
+}
+
+
+def _in_language(message: str) -> str:
+    known = FORM_MESSAGES.get(message)
+    return i18n._(known) if known else message
+
+
 def form_errors(error: ValidationError | DomainError) -> tuple[dict[str, list[str]], int]:
     """A refused form's messages by field (`_form` for the form as a whole),
     and the status to answer with: 409 when the record moved on meanwhile."""
     if isinstance(error, ValidationError):
         messages = error.messages if isinstance(error.messages, dict) else {
             "_form": error.messages}
-        return {str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)]
+        return {str(k): [_in_language(str(m)) for m in _flat(v)]
                 for k, v in messages.items()}, 422
     errors = dict(error.fields) or {"_form": [error.message]}
     conflict = isinstance(error, (VersionConflict, TransitionNotAllowed, AlreadyExists))
     return errors, 409 if conflict else 422
+
+
+def once(form: Any) -> Idempotency | None:
+    """The form's one-off `submission` key as an idempotency key: a form sent
+    twice (a double click, a reload after a lost answer) records once."""
+    key = str(form.get("submission", "")).strip()
+    if not key or len(key) > 200:
+        return None
+    content = sorted((k, v) for k, v in form.items(multi=True)
+                     if k not in ("csrf_token", "submission"))
+    basis = f"{request.path}\n{content!r}"
+    return Idempotency(scope=f"workspace:{session.get('account')}", key=key,
+                       fingerprint=hashlib.sha256(basis.encode()).hexdigest())
+
+
+def _flat(messages: Any) -> list[Any]:
+    """A field's messages; a list field's come keyed by the item's index."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flat(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in _flat(value)]
+    return [messages]
 
 
 def blank_as_missing(form: Any) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from marshmallow.validate import OneOf
 
 from api import i18n
 from api.context import queries, service
-from api.workspace.core import PAGE_SIZE, blank_as_missing, blp, form_errors, signed_in
+from api.workspace.core import PAGE_SIZE, Form, blank_as_missing, blp, form_errors, signed_in
 from domain.access import Role
 from domain.account import Account
 from domain.commitment import Commitment
@@ -64,26 +65,21 @@ OFFICER_ACTIONS = (Action.PROGRESS, Action.EXTEND, Action.FULFIL, Action.PARTIAL
                    Action.DECLINE)
 
 
-class UpdateForm(Schema):
+class UpdateForm(Form):
     """An officer's report on a commitment, as the form posts it."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     action = fields.Str(required=True, validate=OneOf(
         [a.value for a in OFFICER_ACTIONS]))
     note = fields.Str(load_default=None)
     evidence_title = fields.Str(load_default=None)
     evidence_url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None)
+    evidence_dated = fields.Date(load_default=None)
     new_due_on = fields.Date(load_default=None)
     effective_on = fields.Date(load_default=None)
     version = fields.Int(required=True)
 
 
-class VerdictForm(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class VerdictForm(Form):
     verdict = fields.Str(required=True, validate=OneOf([v.value for v in Verdict]))
     note = fields.Str(load_default=None)
     version = fields.Int(required=True)
@@ -114,9 +110,7 @@ def commitment(commitment_id: str) -> Any:
         try:
             if form == "update" and may_report:
                 data = UpdateForm().load(blank_as_missing(request.form))
-                evidence = ([{"title": data["evidence_title"] or data["evidence_url"],
-                              **({"url": data["evidence_url"]} if data["evidence_url"] else {})}]
-                            if data["evidence_title"] or data["evidence_url"] else [])
+                evidence = _evidence(data)
                 service().execute(c.UpdateCommitment(
                     found.id, Action(data["action"]), note=data["note"], evidence=evidence,
                     new_due_on=data["new_due_on"], effective_on=data["effective_on"],
@@ -137,6 +131,42 @@ def commitment(commitment_id: str) -> Any:
     return render_template(
         "workspace/commitment.html", account=account, c=found, report=report,
         may_report=may_report, may_judge=may_judge, errors=errors, form=request.form,
-        actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved")), status
+        actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved"),
+        people=_people(found.id)), status
 
 
+def _evidence(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The form's one piece of evidence (a document number or title, its
+    date, a link), or none; a date or a link alone is not evidence."""
+    title, url, dated = data["evidence_title"], data["evidence_url"], data["evidence_dated"]
+    if not (title or url):
+        if dated:
+            raise ValidationError({"evidence_title": [i18n._(
+                "Give the document's number or title, or its link.")]})
+        return []
+    item: dict[str, Any] = {"title": title or url}
+    if url:
+        item["url"] = url
+    if dated:
+        item["dated"] = dated.isoformat()
+    return [item]
+
+
+def _people(commitment_id: UUID) -> dict[datetime, str]:
+    """Who, by name, wrote each step of the history through the workspace:
+    staff see the person; the public report shows only the role."""
+    names: dict[str, str] = {}
+    found: dict[datetime, str] = {}
+    for event in service().events.get(commitment_id):
+        actor = getattr(event, "actor", None)
+        via = actor.get("via", "") if isinstance(actor, dict) else ""
+        if not via.startswith("account:"):
+            continue
+        if via not in names:
+            try:
+                names[via] = service().get(UUID(via.removeprefix("account:"))).name
+            except (ValueError, AggregateNotFoundError):
+                names[via] = ""
+        if names[via]:
+            found[getattr(event, "timestamp")] = names[via]  # noqa: B009  (not in the protocol)
+    return found

@@ -138,7 +138,7 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
     saved = api.client.post(path, data={
         **_form(api.client, path), "form": "update", "action": "progress",
         "note": "Đã họp với các huyện", "evidence_title": "Công văn 12/SYT",
-        "evidence_url": "https://syt.example.vn/cv12"})
+        "evidence_url": "https://syt.example.vn/cv12", "evidence_dated": "2024-07-01"})
     assert saved.status_code == 302
     page = api.client.get(saved.headers["Location"]).data.decode()
     assert "Đã lưu" in page and "Đã họp với các huyện" in page
@@ -149,6 +149,12 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
     assert account is not None
     assert event.actor == {"role": "agency", "agency": "SYT",
                            "via": f"account:{account.id}"}
+    assert event.evidence == [{"title": "Công văn 12/SYT", "url": "https://syt.example.vn/cv12",
+                               "dated": "2024-07-01"}]
+    assert "Công văn 12/SYT</a> (1 thg 7, 2024)" in page
+    assert '<span class="person">Trần Văn B</span>' in page  # staff see who, by name
+    public = api.client.get(f"/reports/commitments/{world.commitment}").data.decode()
+    assert "Trần Văn B" not in public and "Đã họp với các huyện" in public
 
 
 def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
@@ -163,6 +169,11 @@ def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
     assert refused.status_code == 422
     page = refused.data.decode()
     assert 'id="error-evidence_url"' in page
+    dated_only = api.client.post(path, data={
+        **_form(api.client, path), "form": "update", "action": "progress",
+        "evidence_dated": "2024-07-01"})
+    assert dated_only.status_code == 422
+    assert 'id="error-evidence_title"' in dated_only.data.decode()
     assert 'value="2024-12-31"' in page  # what was typed is kept
     missing_note = api.client.post(path, data={
         **_form(api.client, path), "form": "update", "action": "extend",
@@ -234,9 +245,16 @@ def test_the_auditor_queue_holds_unjudged_claims_and_exports_lists(
     assert any("Sẽ xem xét, nghiên cứu" in row and ",54," in row for row in rows[1:])
     disputed = api.client.get("/workspace/lists/disputed.csv").data.decode("utf-8-sig")
     assert "Báo cáo rà soát trường học" in disputed and "disputed" in disputed
+    page = api.client.get("/workspace/lists/overdue").data.decode()
+    assert "Sẽ xem xét, nghiên cứu" in page and "54 ngày" in page and "Sở Y tế" in page
+    assert "Báo cáo rà soát trường học" not in page
+    page = api.client.get("/workspace/lists/disputed").data.decode()
+    assert "Báo cáo rà soát trường học" in page and 'href="https://sgd.example.vn/7"' in page
+    assert api.client.get("/workspace/lists/forgotten").status_code == 404
 
 
 def test_an_officer_has_no_auditor_pages(api: Caller, people: dict[str, str]) -> None:
     sign_in(api.client, people["officer"])
     assert api.client.get("/workspace/claims").status_code == 403
     assert api.client.get("/workspace/lists/overdue.csv").status_code == 403
+    assert api.client.get("/workspace/lists/overdue").status_code == 403

@@ -240,15 +240,25 @@ def test_fulfil_then_verdicts_keep_claim_and_judgement_apart(api: Caller, world:
                               {"verdict": "verified"}), 409)
     fulfilled = agency.post(f"/api/v1/commitments/{world.commitment}/updates", {
         "action": "fulfil", "note": "Đã ban hành văn bản",
-        "evidence": [{"title": "Công văn số 473/SNV-CCVC", "url": "https://example.vn/473"}],
+        "evidence": [{"title": "Công văn số 473/SNV-CCVC", "url": "https://example.vn/473",
+                      "dated": "2024-06-28"}],
         "effective_on": "2024-07-01"})
     assert fulfilled.status_code == 200, fulfilled.json
+    assert fulfilled.json["evidence"][0]["dated"] == "2024-06-28"
     refused(api, auditor.post(f"/api/v1/commitments/{world.commitment}/verdicts",
                               {"verdict": "disputed"}), 422)
     body = auditor.post(f"/api/v1/commitments/{world.commitment}/verdicts",
                         {"verdict": "disputed", "note": "Văn bản chưa giải quyết kiến nghị"}).json
     assert (body["status"], body["verdict"]) == ("fulfilled", "disputed")
     assert body["evidence"][0]["title"] == "Công văn số 473/SNV-CCVC"
+
+
+def test_evidence_with_a_date_that_is_no_date_is_refused(api: Caller, world: World) -> None:
+    before = api.events()
+    error = refused(api, update(api, world, {"action": "progress", "evidence": [
+        {"title": "Công văn 12", "dated": "28/06/2024"}]}), 422)
+    assert "evidence" in error["fields"], error
+    assert api.events() == before
 
 
 def test_effective_on_cannot_be_in_the_future_or_before_the_promise(

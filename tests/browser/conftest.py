@@ -54,6 +54,8 @@ KEPT = "Hỗ trợ đoàn viên khó khăn trước ngày 01/8/2024"
 OVERDUE = "Sẽ xem xét, nghiên cứu, kiến nghị với cấp có thẩm quyền về phụ cấp."
 PENDING = "Bổ sung biên chế kế toán trường học trong năm 2024"
 OFFICER = "officer@syt.example.vn"
+CLERK = "thu.ky@ldld.example.vn"
+AUDITOR = "nga@ldld.example.vn"
 PASSWORD = "mật khẩu đủ dài"
 
 
@@ -146,6 +148,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         made = seed(Api(url, service.issue_token(Role.ADMIN, label="browser test")))
         service.create_account(OFFICER, "Trần Văn B", Role.AGENCY, "SYT", PASSWORD,
                                Actor(Role.ADMIN))
+        service.create_account(CLERK, "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
+                               Actor(Role.ADMIN))
+        service.create_account(AUDITOR, "Nông Thị Nga", Role.AUDITOR, None, PASSWORD,
+                               Actor(Role.ADMIN))
         yield Site(url, made)
     finally:
         server.shutdown()
@@ -166,6 +172,13 @@ def browser() -> Iterator[Browser]:
                                               args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def sign_in(page: Page, site: Site, email: str) -> None:
+    page.goto(f"{site.url}/workspace/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
 
 
 @pytest.fixture

@@ -7,7 +7,22 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OFFICER, OVERDUE, PASSWORD, PENDING, PHONE, Site, screenshot
+from tests.api.test_imports import SAMPLE
+from tests.browser.conftest import (
+    AUDITOR,
+    CLERK,
+    DIALOGUE,
+    HELD_ON,
+    KEPT,
+    OFFICER,
+    OVERDUE,
+    PASSWORD,
+    PENDING,
+    PHONE,
+    Site,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,3 +64,61 @@ def test_an_officer_reports_progress_on_an_overdue_promise(
 
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+
+
+def test_the_secretariat_imports_a_transcript_and_confirms_a_candidate(
+    page: Page, site: Site, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, site, CLERK)
+    page.locator("nav.tools").get_by_role("link", name="Các hội nghị đối thoại").click()
+    expect(page.locator("table#dialogues")).to_contain_text(DIALOGUE)
+    form = page.locator("#import-form")
+    form.locator("#import-title").fill("Đối thoại Chủ tịch UBND tỉnh với CNVCLĐ 2024")
+    form.locator("#import-held_on").fill(HELD_ON.isoformat())
+    form.locator("#import-transcript").set_input_files(str(SAMPLE))
+    form.get_by_role("button", name="Nhập").click()
+
+    expect(page.locator("#saved")).to_be_visible()
+    # Unanswered questions stand out; each candidate sits in its answer.
+    expect(page.locator("li.question.unanswered").first).to_contain_text("Chưa được trả lời")
+    left = int(page.locator("#candidates-left").inner_text())
+    assert left >= 5
+    candidate = page.locator(".promise.candidate").first
+    quote = candidate.locator("p").first.inner_text()
+    expect(candidate.locator("xpath=..").locator("mark").first).to_be_visible()
+    screenshot(page, request, "imported")
+    candidate.get_by_role("button", name="Xác nhận là cam kết").click()
+
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#candidates-left")).to_have_text(str(left - 1))
+    confirmed = page.locator(".promise", has_text=quote).first
+    expect(confirmed).not_to_have_class("promise candidate")
+    expect(confirmed.locator(".badge")).not_to_contain_text("chờ xác nhận")
+    screenshot(page, request, "confirmed")
+
+
+def test_an_auditor_disputes_a_claim(
+    page: Page, site: Site, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, site, AUDITOR)
+    page.get_by_role("link", name="Báo cáo chờ đánh giá").click()
+    claims = page.locator("table#claims")
+    expect(claims).to_contain_text(KEPT)
+    expect(claims.get_by_role("link", name="Báo cáo số 45/BC-SYT")).to_be_visible()
+    claims.get_by_role("link", name=KEPT).click()
+
+    page.check("input[name=verdict][value=disputed]")
+    page.fill("#verdict-note", "Chưa đủ 120 suất: danh sách mới có 80 người.")
+    screenshot(page, request, "verdict-form")
+    page.locator("#verdict-form").get_by_role("button", name="Lưu").click()
+
+    expect(page.locator("#saved")).to_be_visible()
+    history = page.locator("ol.timeline")
+    expect(history).to_contain_text("Chưa đủ 120 suất: danh sách mới có 80 người.")
+    page.get_by_role("link", name="Báo cáo chờ đánh giá").click()
+    expect(page.locator("table#claims")).not_to_contain_text(KEPT)
+    page.get_by_role("link", name="Quá hạn và bị phản bác").click()
+    expect(page.locator("table#promises")).to_contain_text(OVERDUE)
+    page.get_by_role("link", name="Bị phản bác", exact=True).click()
+    expect(page.locator("table#promises")).to_contain_text(KEPT)
+    screenshot(page, request, "disputed-list")
