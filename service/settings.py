@@ -142,6 +142,12 @@ class Settings:
             # JSON 503 at all. 2 s is long on a LAN and keeps 10 tries under 30 s.
             es_env.setdefault("POSTGRES_CONNECT_TIMEOUT", "2")
             es_env.setdefault("POSTGRES_POOL_TIMEOUT", "2")
+            # eventsourcing's pools hold 5 connections open from the start, and
+            # each process has two (the log, the read tables): the Procfile's
+            # nine processes then sit on 90 of PostgreSQL's default 100
+            # connections before any load. Keep one open; up to
+            # POSTGRES_MAX_OVERFLOW more are opened when a process needs them.
+            es_env.setdefault("POSTGRES_POOL_SIZE", "1")
         tz_name = env.get("COMMITMENTS_TIMEZONE", "Asia/Ho_Chi_Minh")
         try:
             timezone = ZoneInfo(tz_name)
