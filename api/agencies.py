@@ -8,9 +8,15 @@ from flask_smorest import Blueprint
 from api import schemas
 from api.auth import protect
 from api.context import queries, service
-from api.writes import execute
+from api.writes import execute, expected_version
 from domain.agency import Agency
-from service.commands import AddAgencyAlias, ConfirmAgency, RecordSuccession, RegisterAgency
+from service.commands import (
+    AddAgencyAlias,
+    ChangeAgencyContacts,
+    ConfirmAgency,
+    RecordSuccession,
+    RegisterAgency,
+)
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
                 description="Agencies that own commitments")
@@ -59,6 +65,19 @@ class AgencyAliases(MethodView):
         """Another name the agency goes by (admin): transcript imports match
         agencies by name, ignoring accents, case and the province's name."""
         outcome = execute(AddAgencyAlias(code=code.upper(), alias=body["alias"]))
+        return service().result(outcome)  # type: ignore[no-any-return]
+
+
+@blp.route("/<code>/contacts")
+class AgencyContacts(MethodView):
+    @blp.arguments(schemas.ContactsIn())
+    @blp.response(200, schemas.AgencyOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def put(self, body: dict[str, Any], code: str) -> Agency:
+        """Replace the agency's contacts, whom its reminders go to (admin).
+        With If-Match (the agency's version), a change made meanwhile gives 409."""
+        outcome = execute(ChangeAgencyContacts(code=code.upper(), contacts=body["contacts"],
+                                               expected_version=expected_version()))
         return service().result(outcome)  # type: ignore[no-any-return]
 
 

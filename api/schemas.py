@@ -98,6 +98,12 @@ class Contact(Body):
     role = Text(max_length=200, metadata={"description": "e.g. head, office"})
 
 
+class ContactsIn(Body):
+    contacts = fields.List(fields.Nested(Contact), required=True, metadata={
+        "description": "the whole new list: reminders go to every contact, escalations "
+                       "to those whose role says head"})
+
+
 class AgencyIn(Body):
     code = AgencyCode(required=True, metadata={"example": "SYT"})
     name = Text(required=True, max_length=300, metadata={"example": "Sở Y tế"})

@@ -69,6 +69,9 @@ class Caller:
     def post(self, path: str, body: Any = None, **headers: str) -> Any:
         return self.client.post(path, json=body, headers=self._headers(headers))
 
+    def put(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self.client.put(path, json=body, headers=self._headers(headers))
+
     def events(self) -> int:
         return self.service.recorder.max_notification_id() or 0
 

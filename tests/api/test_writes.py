@@ -160,6 +160,26 @@ def test_a_duplicate_agency_code_is_409(api: Caller, world: World) -> None:
     assert api.events() == before
 
 
+def test_an_agency_s_contacts_are_replaced_as_a_whole(api: Caller, world: World) -> None:
+    path = "/api/v1/agencies/syt/contacts"
+    version = api.get("/api/v1/agencies/SYT").json["version"]
+    changed = api.put(path, {"contacts": [
+        {"email": "vanphong@syt.example.vn", "role": "office"},
+        {"email": "giamdoc@syt.example.vn", "name": "Ông Nguyễn Văn A", "role": "head"}]},
+        **{"If-Match": f'"{version}"'})
+    assert changed.status_code == 200, changed.json
+    assert [c["email"] for c in changed.json["contacts"]] == [
+        "vanphong@syt.example.vn", "giamdoc@syt.example.vn"]
+    assert changed.json["version"] == version + 1
+    before = api.events()
+    refused(api, api.put(path, {"contacts": []}, **{"If-Match": f'"{version}"'}), 409)
+    refused(api, api.put(path, {"contacts": [{"email": "not an address"}]}), 422)
+    refused(api, api.as_(world.agency_token).put(path, {"contacts": []}), 403)
+    refused(api, api.put("/api/v1/agencies/SXD/contacts", {"contacts": []}), 404)
+    assert api.events() == before
+    assert api.get("/api/v1/agencies/SYT").json["contacts"] == changed.json["contacts"]
+
+
 def test_unknown_path_ids_are_404(api: Caller, world: World) -> None:
     missing = "7e0d3f4c-0000-4000-8000-000000000000"
     before = api.events()
