@@ -37,9 +37,15 @@ from api import i18n
 from api.auth import FailedTokens
 from api.context import service
 from api.i18n import N_
+from domain import errors as refusals
 from domain.access import Role
 from domain.account import Account
-from domain.errors import AlreadyExists, DomainError, TransitionNotAllowed, VersionConflict
+from domain.errors import (
+    AlreadyExists,
+    DomainError,
+    TransitionNotAllowed,
+    VersionConflict,
+)
 from domain.text import normalise
 from service.idempotency import Idempotency
 
@@ -223,9 +229,54 @@ def form_errors(error: ValidationError | DomainError) -> tuple[dict[str, list[st
             "_form": error.messages}
         return {str(k): [_in_language(str(m)) for m in _flat(v)]
                 for k, v in messages.items()}, 422
-    errors = dict(error.fields) or {"_form": [error.message]}
+    if error.fields:
+        errors = {field: [_explained(FIELD_RULES.get(field.split(".")[0]), m) for m in found]
+                  for field, found in error.fields.items()}
+    else:
+        errors = {"_form": [_explained(REFUSALS.get(type(error)), error.message)]}
     conflict = isinstance(error, (VersionConflict, TransitionNotAllowed, AlreadyExists))
     return errors, 409 if conflict else 422
+
+
+# The domain explains a refusal in English, with the case's own dates and
+# codes. On a page in another language a line in that language leads, and
+# the domain's words follow as the detail.
+REFUSALS: dict[type[DomainError], str] = {
+    VersionConflict: N_("Someone changed this meanwhile: reload the page, check it, and "
+                        "send your change again."),
+    TransitionNotAllowed: N_("This step is not possible in the commitment's present state."),
+    AlreadyExists: N_("This is already recorded."),
+    refusals.NotFound: N_("This was not found."),
+    refusals.Forbidden: N_("This is not yours to change."),
+}
+FIELD_RULES = {
+    "note": N_("Give the reason."),
+    "new_due_on": N_("Check the new due date."),
+    "effective_on": N_("Check the date it happened."),
+    "due_on": N_("Check the due date."),
+    "agency": N_("Check the agency."),
+    "responder_agency": N_("Check the agency."),
+    "addressed_to": N_("Check the agencies."),
+    "successor_code": N_("Check the successor."),
+    "code": N_("Check the code."),
+    "alias": N_("Check the name."),
+    "name": N_("Check the name."),
+    "email": N_("Check the e-mail address."),
+    "password": N_("Check the password."),
+    "contacts": N_("Check the contacts."),
+    "question_ids": N_("Check the questions ticked."),
+    "answer_id": N_("Check the answer chosen."),
+    "asked_at": N_("Check the time."),
+    "answered_at": N_("Check the time."),
+    "text": N_("Check the text."),
+    "action": N_("Check what happened."),
+}
+
+
+def _explained(lead: str | None, detail: str) -> str:
+    if lead is None or i18n.language() == "en":
+        return detail
+    return f"{i18n._(lead)} ({detail})"
 
 
 def once(form: Any) -> Idempotency | None:

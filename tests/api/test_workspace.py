@@ -180,6 +180,12 @@ def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
         "new_due_on": "2024-12-31"})
     assert missing_note.status_code == 422
     assert 'id="error-note"' in missing_note.data.decode()
+    # The domain's refusal, led by a line in the page's language.
+    assert "Hãy nêu lý do. (extend needs a note giving the reason)" in missing_note.data.decode()
+    english = api.client.post(f"{path}?lang=en", data={
+        **_form(api.client, path), "form": "update", "action": "extend",
+        "new_due_on": "2024-12-31"}).data.decode()
+    assert ">extend needs a note giving the reason<" in english
     assert api.events() == before
 
 

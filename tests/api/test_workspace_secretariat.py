@@ -212,6 +212,7 @@ def test_an_imported_transcript_is_worked_through_in_context(
     before = api.events()
     again = clerk.post(path, data={**confirm, "submission": "another"})
     assert again.status_code == 409
+    assert "Có người vừa thay đổi mục này" in again.data.decode()
     assert api.events() == before
 
 
