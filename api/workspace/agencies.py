@@ -13,7 +13,15 @@ from werkzeug.datastructures import MultiDict
 
 from api import i18n, schemas
 from api.context import queries, service
-from api.workspace.core import AS_TYPED, Form, blank_as_missing, blp, form_errors, requires
+from api.workspace.core import (
+    AS_TYPED,
+    Form,
+    blank_as_missing,
+    blp,
+    form_errors,
+    once,
+    requires,
+)
 from domain.access import Role
 from domain.account import Account, canonical_email
 from domain.agency import Agency, canonical_code
@@ -109,7 +117,7 @@ def agencies() -> Any:
             contacts = [{"email": data["contact_email"]}] if data["contact_email"] else []
             service().execute(c.RegisterAgency(
                 code=data["code"], name=data["name"], name_en=data["name_en"],
-                contacts=contacts), account.actor)
+                contacts=contacts), account.actor, once(request.form))
             return redirect(url_for("workspace.agency", code=data["code"], saved="register"))
         except (ValidationError, DomainError) as error:
             errors, status = form_errors(error)
@@ -148,7 +156,7 @@ def agency(code: str) -> Any:
                                              effective_on=data["effective_on"])
             else:
                 abort(400)
-            service().execute(command, account.actor)
+            service().execute(command, account.actor, once(request.form))
             return redirect(url_for("workspace.agency", code=found.code, saved=posted))
         except (ValidationError, DomainError) as error:
             errors, status = form_errors(error)

@@ -84,6 +84,23 @@ def test_an_admin_registers_an_agency(api: Caller, admin: Account) -> None:
     assert 'id="saved"' in page and "Sở Xây dựng" in page
 
 
+def test_an_alias_form_sent_twice_records_once(api: Caller, admin: Account) -> None:
+    path = "/workspace/agencies/SYT"
+    page = api.client.get(path).data.decode()
+    form = re.search(r'<form[^>]*>(?:(?!</form>).)*name="form" value="alias".*?</form>', page,
+                     re.S)
+    assert form is not None
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+    assert hidden.get("submission")
+    data = {**hidden, "alias": "Ngành Y tế"}
+    assert api.client.post(path, data=data).status_code == 302
+    before = api.events()
+    # A reload after a lost answer: the same submission, not "already known".
+    assert api.client.post(path, data=data).status_code == 302
+    assert api.events() == before
+    assert the_agency(api, "SYT").aliases == ["Ngành Y tế"]
+
+
 def test_the_list_shows_unconfirmed_agencies_first_and_marked(api: Caller,
                                                               admin: Account) -> None:
     api.service.execute(c.RegisterAgency("AA", "Ban quản lý dự án", confirmed=False,
