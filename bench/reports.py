@@ -24,6 +24,16 @@ it, or with --sqlite the embedded SQLite files in a temporary folder):
                                  promise; informative, no target)
             and, as the baseline, `Queries.agency_scores()` called directly
             (the bare read behind GET /api/v1/public/reports/agencies).
+  workspace the staff workspace's pages, signed in (a session cookie) as an
+            officer of the agency and as an auditor:
+              home               GET /workspace/ (the officer's list: overdue
+                                 first, then due soon, 50 a page)
+              search             GET /workspace/?q=bien che (accent-insensitive)
+              commitment         GET /workspace/commitments/ID (one of the
+                                 agency's, with its history and forms)
+              claims             GET /workspace/claims (auditor's queue)
+              overdue list       GET /workspace/lists/overdue (every agency)
+              overdue CSV        GET /workspace/lists/overdue.csv (informative)
             Every response must be a 200 with no read-model lag; the pages
             must name the agency, and the CSV must hold a header and one row
             per promise of the agency (commitments still awaiting confirmation
@@ -31,9 +41,10 @@ it, or with --sqlite the embedded SQLite files in a temporary folder):
 
 The application's clock is fixed at 2025-06-01, as in bench/read_models.py.
 
-Target: the scorecard and the agency page, today and as of a past date, under
-300 ms at p95. The script prints whether it is met and exits 0 either way; it
-exits non-zero only on errors (a failed check included).
+Target: the scorecard and the agency page, today and as of a past date, and
+the workspace pages (but the CSV), under 300 ms at p95. The script prints
+whether it is met and exits 0 either way; it exits non-zero only on errors (a
+failed check included).
 
 --profile runs the pages over the target (`--profile all`: every page) a few
 more times under cProfile, and prints where their time goes: each SQL
@@ -57,6 +68,7 @@ import html
 import io
 import pstats
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -87,11 +99,12 @@ from read_models import (
 from store import postgres_database
 
 from api import create_app
+from domain.access import Actor, Role
 from domain.commitment import Commitment
 from domain.status import Status
 from service.application import Commitments
 from service.bootstrap import build, build_queries
-from service.queries import Queries
+from service.queries import CommitmentFilter, Queries
 from service.read_model import ReadModel
 from service.settings import Settings
 
@@ -163,6 +176,7 @@ class Check:
 
     name: str | None = None  # the agency's name, on the page
     csv_rows: int | None = None  # header included
+    marker: str | None = None  # HTML the page must hold, as written
 
 
 @dataclass
@@ -175,6 +189,7 @@ class Page:
     latency: Latency | None = None
     size: int = 0  # bytes of the last response
     error: str | None = None  # why it could not be measured
+    who: str | None = None  # the signed-in person asking (None: the public)
 
 
 class Failed(Exception):
@@ -197,6 +212,43 @@ def pages(code: str, name: str, promised: int) -> list[Page]:
     ]
 
 
+def workspace_pages(code: str, commitment: str, overdue: int) -> list[Page]:
+    listed = Check(marker='id="commitments"')
+    return [
+        Page("ws-home", f"GET /workspace/ (officer of {code})", "/workspace/", True, listed,
+             who="officer"),
+        Page("ws-search", "GET /workspace/?q=bien che (officer)", "/workspace/?q=bien+che",
+             True, listed, who="officer"),
+        Page("ws-commitment", "GET /workspace/commitments/ID (officer)",
+             f"/workspace/commitments/{commitment}", True, Check(marker='id="update-form"'),
+             who="officer"),
+        Page("ws-claims", "GET /workspace/claims (auditor)", "/workspace/claims", True,
+             Check(marker='id="claims"'), who="auditor"),
+        Page("ws-overdue", "GET /workspace/lists/overdue (auditor)", "/workspace/lists/overdue",
+             True, Check(marker='id="promises"'), who="auditor"),
+        Page("ws-overdue-csv", "GET /workspace/lists/overdue.csv (auditor)",
+             "/workspace/lists/overdue.csv", False, Check(csv_rows=overdue + 1), who="auditor"),
+    ]
+
+
+PASSWORD = "a bench password, long enough"
+
+
+def signed_in(flask_app: Any, app: Commitments, email: str, role: Role,
+              agency: str | None) -> Any:
+    """A test client with the session of a new account."""
+    app.create_account(email, email.split("@")[0], role, agency, PASSWORD, Actor(Role.ADMIN))
+    client = flask_app.test_client()
+    page = client.get("/workspace/sign-in").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    done = client.post("/workspace/sign-in", data={
+        "email": email, "password": PASSWORD, "csrf_token": found.group(1)})
+    if done.status_code != 302:
+        raise SystemExit(f"could not sign in as {email}: {done.status_code}")
+    return client
+
+
 def verify(page: Page, response: Any) -> None:
     """Raise `Failed` when `response` is not the page asked for."""
     problem = None
@@ -208,6 +260,8 @@ def verify(page: Page, response: Any) -> None:
         body = response.get_data(as_text=True)
         if page.check.name is not None and html.escape(page.check.name) not in body:
             problem = f"the page does not name the agency ({page.check.name!r})"
+        if page.check.marker is not None and page.check.marker not in body:
+            problem = f"the page lacks {page.check.marker!r}"
         if page.check.csv_rows is not None:
             rows = sum(1 for _ in csv.reader(io.StringIO(body)))
             if rows != page.check.csv_rows:
@@ -364,12 +418,24 @@ def run(args: argparse.Namespace) -> tuple[list[Page], Loaded, float]:
             [row] = queries.view.rows("SELECT name FROM rm_agencies WHERE code = :code",
                                       code=args.agency)
             flask_app = create_app(app, queries)
-            client = flask_app.test_client()
-            found = pages(args.agency, row["name"], loaded.promised)
+            clients = {
+                None: flask_app.test_client(),
+                "officer": signed_in(flask_app, app, "officer@bench.example.vn",
+                                     Role.AGENCY, args.agency),
+                "auditor": signed_in(flask_app, app, "auditor@bench.example.vn",
+                                     Role.AUDITOR, None),
+            }
+            [mine] = queries.view.rows(
+                "SELECT id FROM rm_commitments WHERE agency = :code AND active = 1 "
+                "ORDER BY position LIMIT 1", code=args.agency)
+            overdue = queries.list_commitments(
+                CommitmentFilter(overdue=True, promised=True), limit=1).total
+            found = pages(args.agency, row["name"], loaded.promised) + workspace_pages(
+                args.agency, str(mine["id"]), overdue)
             for page in found:
                 log(f"measuring {page.label}: {args.warmup} warmups, {args.samples} samples")
                 try:
-                    measure(page, client, queries, args)
+                    measure(page, clients[page.who], queries, args)
                 except Failed as failure:
                     page.error = str(failure)
                     log(f"  NOT MEASURED: {page.error}")
@@ -380,7 +446,7 @@ def run(args: argparse.Namespace) -> tuple[list[Page], Loaded, float]:
                     if page.latency is None:
                         continue
                     if args.profile == "all" or (page.targeted and page.latency.p95 >= TARGET_MS):
-                        profile(page, client, queries, args.profile_requests)
+                        profile(page, clients[page.who], queries, args.profile_requests)
         finally:
             if queries is not None:
                 queries.close()
@@ -395,20 +461,21 @@ def report(found: list[Page], loaded: Loaded, catch_up: float, args: argparse.Na
     [baseline] = [p for p in found if p.url is None]
     assert baseline.latency is not None
     print()
-    print(f"Public report pages on {store_name}: {args.agency} holds {args.size:,} commitments "
-          f"({loaded.promised:,} promises), {args.others:,} more over 19 other agencies, "
+    print(f"Public report and staff workspace pages on {store_name}: {args.agency} holds "
+          f"{args.size:,} commitments ({loaded.promised:,} promises), {args.others:,} more "
+          "over 19 other agencies, "
           f"{loaded.events:,} events; clock {TODAY}"
           + ("; VACUUM (ANALYZE) before the reads" if args.vacuum else "") + ".")
     print(f"Server time = wall time of Flask's test client.get; p50/p95 over {args.samples} "
           f"requests after {args.warmup} warmups, read model caught up.")
     print()
-    header = (f"{'request':<44} {'p50 ms':>8} {'p95 ms':>8} {'p95/base':>9} "
+    header = (f"{'request':<48} {'p50 ms':>8} {'p95 ms':>8} {'p95/base':>9} "
               f"{'bytes':>10}  target")
     print(header)
     print("-" * len(header))
     for page in found:
         if page.latency is None:
-            print(f"{page.label:<44} NOT MEASURED: {page.error}")
+            print(f"{page.label:<48} NOT MEASURED: {page.error}")
             continue
         ratio = page.latency.p95 / baseline.latency.p95
         verdict = "-"
@@ -416,7 +483,7 @@ def report(found: list[Page], loaded: Loaded, catch_up: float, args: argparse.Na
             verdict = f"< {TARGET_MS:g} ms " + ("met" if page.latency.p95 < TARGET_MS
                                                 else "NOT met")
         size = f"{page.size:,}" if page.url else "-"
-        print(f"{page.label:<44} {page.latency.p50:>8.1f} {page.latency.p95:>8.1f} "
+        print(f"{page.label:<48} {page.latency.p50:>8.1f} {page.latency.p95:>8.1f} "
               f"{ratio:>8.1f}x {size:>10}  {verdict}")
     print()
     print(f"load {loaded.seconds:.0f} s, catch-up {catch_up:.0f} s, runtime {seconds:.0f} s")
@@ -433,7 +500,7 @@ def report(found: list[Page], loaded: Loaded, catch_up: float, args: argparse.Na
         why = f"slowest: {worst.label}, p95 {worst.latency.p95:.1f} ms"
     if failed:
         why += ("; " if why else "") + f"{len(failed)} not measured (errors above)"
-    print(f"scorecard and agency page p95 < {TARGET_MS:g} ms: {'met' if met else 'not met'} "
+    print(f"report and workspace pages p95 < {TARGET_MS:g} ms: {'met' if met else 'not met'} "
           f"({why})")
     return not failed
 
