@@ -7,15 +7,18 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import click
 
-from domain.access import Actor, Role
+from api.cli_imports import CLI_ADMIN
+from domain.access import Role
 from domain.agency import canonical_code
 from domain.errors import DomainError
-from service.application import token_id_of
+from service.application import Commitments, token_id_of
 from service.bootstrap import build, build_queries
 from service.settings import ConfigurationError, Settings
 
@@ -35,6 +38,18 @@ def _settings() -> Settings:
         return Settings.from_env()
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _write_side() -> Iterator[Commitments]:
+    """The application for one command; a refusal becomes the command's error."""
+    app = build(_settings())
+    try:
+        yield app
+    except (DomainError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        app.close()
 
 
 @main.command()
@@ -203,16 +218,11 @@ def token_create(role: str, agency: str | None, label: str, days: int, no_expiry
     Example:
       commitments token create --role agency --agency SYT --label "Sở Y tế officer"
     """
-    app = build(_settings())
-    try:
+    with _write_side() as app:
         code = canonical_code(agency) if agency else None
         life = None if no_expiry else timedelta(days=days)
         secret = app.issue_token(Role(role), code, label, valid_for=life)
         issued = app.get(token_id_of(secret))
-    except (DomainError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        app.close()
     bound = f" for agency {code}" if code else ""
     until = (f", valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC" if issued.expires_at
              else ", valid until revoked")
@@ -224,12 +234,9 @@ def token_create(role: str, agency: str | None, label: str, days: int, no_expiry
 @token.command("list")
 def token_list() -> None:
     """Every token issued: id, role, agency, label, expiry, whether revoked."""
-    app = build(_settings())
-    try:
+    with _write_side() as app:
         tokens = app.tokens()
-    finally:
-        app.close()
-    now = app.now()
+        now = app.now()
     for t in tokens:
         state = ("revoked" if t.revoked else "expired" if t.expires_at and t.expires_at <= now
                  else "active")
@@ -243,13 +250,8 @@ def token_list() -> None:
 def token_revoke(token_id: Any) -> None:
     """Revoke the token with this id (from `token list`); requests with it are
     refused within 10 seconds, on every process."""
-    app = build(_settings())
-    try:
+    with _write_side() as app:
         found = app.revoke_token(token_id)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        app.close()
     click.echo(f"revoked {found.id} ({found.role.value} {found.agency or ''} {found.label})")
 
 
@@ -273,15 +275,9 @@ def user_create(email: str, name: str, role: str, agency: str | None, password: 
     Example:
       commitments user create --email nga@ldld.example.vn --name "Nông Thị Nga" --role auditor
     """
-    app = build(_settings())
-    try:
+    with _write_side() as app:
         code = canonical_code(agency) if agency else None
-        account = app.create_account(email, name, Role(role), code, password,
-                                     Actor(Role.ADMIN, via="cli"))
-    except (DomainError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        app.close()
+        account = app.create_account(email, name, Role(role), code, password, CLI_ADMIN)
     bound = f" of {account.agency}" if account.agency else ""
     click.echo(f"created {account.role.value}{bound} account {account.email} ({account.id})")
 
@@ -292,13 +288,8 @@ def user_create(email: str, name: str, role: str, agency: str | None, password: 
                        help="Asked for twice when not given (or COMMITMENTS_NEW_PASSWORD).")
 def user_password(email: str, password: str) -> None:
     """Set a new password for the account of EMAIL."""
-    app = build(_settings())
-    try:
-        account = app.set_password(email, password, Actor(Role.ADMIN, via="cli"))
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        app.close()
+    with _write_side() as app:
+        account = app.set_password(email, password, CLI_ADMIN)
     click.echo(f"new password set for {account.email}")
 
 
@@ -307,13 +298,8 @@ def user_password(email: str, password: str) -> None:
 def user_disable(email: str) -> None:
     """Stop the account of EMAIL from signing in (its sessions end at their
     next request); what it did stays in the history."""
-    app = build(_settings())
-    try:
-        account = app.disable_account(email, Actor(Role.ADMIN, via="cli"))
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        app.close()
+    with _write_side() as app:
+        account = app.disable_account(email, CLI_ADMIN)
     click.echo(f"disabled {account.email}")
 
 

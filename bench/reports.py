@@ -260,9 +260,9 @@ def verify(page: Page, response: Any) -> None:
         body = response.get_data(as_text=True)
         if page.check.name is not None and html.escape(page.check.name) not in body:
             problem = f"the page does not name the agency ({page.check.name!r})"
-        if page.check.marker is not None and page.check.marker not in body:
+        elif page.check.marker is not None and page.check.marker not in body:
             problem = f"the page lacks {page.check.marker!r}"
-        if page.check.csv_rows is not None:
+        elif page.check.csv_rows is not None:
             rows = sum(1 for _ in csv.reader(io.StringIO(body)))
             if rows != page.check.csv_rows:
                 problem = (f"{rows:,} CSV rows, expected {page.check.csv_rows:,} "

@@ -28,7 +28,6 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
         return app
 
 
-
 def make_append_only(app: Commitments) -> None:
     """Triggers that refuse to change or delete a stored event, for anyone."""
     recorder: Any = app.recorder

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.errors import NotFound
+from domain.dialogue import Dialogue
 from domain.status import Status
+from service.handlers import load
 from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
 from service.read_model import as_date
 
@@ -86,16 +87,13 @@ class Meeting:
 
 def meeting(queries: Queries, dialogue_id: UUID) -> Meeting:
     """The dialogue's record, in meeting order, from the read tables."""
+    dialogue: Dialogue = load(queries.app.repository, Dialogue, dialogue_id)
     queries.fresh()
     key = str(dialogue_id)
-    rows = queries.view.rows("SELECT * FROM rm_dialogues WHERE id = :id", id=key)
-    if not rows:
-        raise NotFound(f"no dialogue with id {dialogue_id}")
-    dialogue = queries.app.get(dialogue_id)
     asked = queries.view.rows(
-        "SELECT id, asker, text, position FROM rm_questions WHERE dialogue_id = :id", id=key)
-    answered = queries.view.rows(
-        "SELECT * FROM rm_answers WHERE dialogue_id = :id", id=key)
+        "SELECT id, asker, text, position, asked_at FROM rm_questions "
+        "WHERE dialogue_id = :id", id=key)
+    answered = queries.view.rows("SELECT * FROM rm_answers WHERE dialogue_id = :id", id=key)
     links = queries.view.rows(
         "SELECT aq.answer_id, aq.question_id FROM rm_answer_questions aq "
         "JOIN rm_answers a ON a.id = aq.answer_id WHERE a.dialogue_id = :id "
@@ -121,30 +119,26 @@ def meeting(queries: Queries, dialogue_id: UUID) -> Meeting:
         if question in place:
             answers_of.setdefault(question, []).append(place[answer])
             questions_of.setdefault(answer, []).append(place[question])
-    # Question texts are also in the aggregate, but the times are not in the
-    # read tables: the aggregates are few per dialogue, so read them there.
     entries: list[AskedEntry | AnsweredEntry] = []
     for what, row in order:
         ident = str(row["id"])
         if what == "q":
-            question = queries.app.get(UUID(ident))
+            at = row["asked_at"]
             entries.append(AskedEntry(
                 UUID(ident), json.loads(row["asker"]), row["text"],
-                question.asked_at.strftime("%H:%M") if question.asked_at else None,
+                datetime.fromisoformat(at).strftime("%H:%M") if at else None,
                 sorted(answers_of.get(ident, []))))
         else:
-            answer_row = queries.app.get(UUID(ident))
             entries.append(AnsweredEntry(
                 UUID(ident), json.loads(row["responder"]), row["text"],
-                answer_row.answered_at.date() if answer_row.answered_at else None,
-                sorted(questions_of.get(ident, [])), answer_row.linked_by,
+                as_date(row["answered_on"]) if row["answered_on"] else None,
+                sorted(questions_of.get(ident, [])), row["linked_by"],
                 by_answer.pop(ident, [])))
     # A commitment whose answer is not in this dialogue's tables is still shown.
     others.extend(view for views in by_answer.values() for view in views)
-    row = rows[0]
     return Meeting(
-        id=dialogue_id, title=row["title"], held_on=dialogue.held_on, place=row["place"],
-        chair=dialogue.chair, source_url=row["source_url"], entries=entries, others=others,
+        id=dialogue_id, title=dialogue.title, held_on=dialogue.held_on, place=dialogue.place,
+        chair=dialogue.chair, source_url=dialogue.source_url, entries=entries, others=others,
         imports=list(dialogue.imports))
 
 

@@ -187,10 +187,12 @@ class ReadModelProjection(Projection[ReadModel]):
     @process_event.register
     def _(self, event: Question.Asked, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute(
-            "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0, :asker, :text)",
+            "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0, :asker, :text, "
+            ":asked_at)",
             id=str(event.originator_id), dialogue_id=str(event.dialogue_id),
             position=tracking.notification_id, asker=dumps(_person(event.asker)),
             text=event.text,
+            asked_at=event.asked_at.isoformat() if event.asked_at else None,
         )
         self.batch.last = tracking
 
@@ -198,11 +200,13 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Answer.Given, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute(
             "INSERT INTO rm_answers VALUES (:id, :dialogue_id, :responder, :text, :answered_on, "
-            ":channel, :position)", id=str(event.originator_id),
+            ":channel, :position, :linked_by)", id=str(event.originator_id),
             dialogue_id=str(event.dialogue_id), responder=dumps(_person(event.responder)),
             text=event.text,
             answered_on=event.answered_at.date() if event.answered_at else None,
-            channel=event.channel, position=tracking.notification_id)
+            channel=event.channel, position=tracking.notification_id,
+            # Answers recorded before imports linked them carry no linked_by.
+            linked_by=getattr(event, "linked_by", None))
         for question_id in event.question_ids:
             self.batch.execute(
                 "INSERT INTO rm_answer_questions VALUES (:answer_id, :question_id, :position)",

@@ -52,7 +52,7 @@ STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 _META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 _TABLES = [
@@ -103,13 +103,13 @@ _TABLES = [
     # contact details are never copied here.
     "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "position BIGINT NOT NULL, answers INTEGER NOT NULL DEFAULT 0, asker TEXT NOT NULL, "
-    "text TEXT NOT NULL)",
+    "text TEXT NOT NULL, asked_at TEXT)",
     "CREATE INDEX IF NOT EXISTS rm_questions_dialogue ON rm_questions (dialogue_id, position)",
     "CREATE TABLE IF NOT EXISTS rm_answer_questions (answer_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (question_id, answer_id))",
     "CREATE TABLE IF NOT EXISTS rm_answers (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "responder TEXT NOT NULL, text TEXT NOT NULL, answered_on DATE, channel TEXT NOT NULL, "
-    "position BIGINT NOT NULL)",
+    "position BIGINT NOT NULL, linked_by TEXT)",
     _META,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",

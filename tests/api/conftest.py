@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from api import create_app
-from domain.access import Role
+from domain.access import Actor, Role
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.settings import Settings
@@ -138,3 +139,41 @@ def world(api: Caller) -> World:
         other_agency_token=api.service.issue_token(Role.AGENCY, "SGDDT"),
         auditor_token=api.service.issue_token(Role.AUDITOR),
     )
+
+
+# -- the staff workspace ----------------------------------------------------------
+
+PASSWORD = "mật khẩu đủ dài"
+
+
+@pytest.fixture
+def people(api: Caller, world: World) -> dict[str, str]:
+    app = api.service
+    app.create_account("officer@syt.example.vn", "Trần Văn B", Role.AGENCY, "SYT", PASSWORD,
+                       Actor(Role.ADMIN))
+    app.create_account("nga@ldld.example.vn", "Nông Thị Nga", Role.AUDITOR, None, PASSWORD,
+                       Actor(Role.ADMIN))
+    created(api.post("/api/v1/commitments", {
+        "agency": "SGDDT", "kind": "review", "dialogue_id": world.dialogue,
+        "due_on": "2024-12-31", "text": "Rà soát biên chế kế toán trường học"}))
+    created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "study", "dialogue_id": world.dialogue,
+        "due_on": "2024-09-05", "text": "Nghiên cứu chế độ trực đêm"}))
+    return {"officer": "officer@syt.example.vn", "auditor": "nga@ldld.example.vn"}
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page or of one form in it, as a browser sends them."""
+    return dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def csrf(client: FlaskClient, path: str = "/workspace/sign-in") -> str:
+    """The session's CSRF token, from a form of the page at `path`."""
+    found = hidden_fields(client.get(path).data.decode()).get("csrf_token")
+    assert found, path
+    return found
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return client.post("/workspace/sign-in", data={
+        "email": email, "password": password, "csrf_token": csrf(client)})

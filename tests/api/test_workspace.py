@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
 from uuid import UUID
 
-import pytest
 from flask.testing import FlaskClient
 
-from domain.access import Actor, Role
-from tests.api.conftest import Caller, World, created
-
-PASSWORD = "mật khẩu đủ dài"
+from tests.api.conftest import PASSWORD, Caller, World, created, csrf, hidden_fields, sign_in
 
 
-@pytest.fixture
-def people(api: Caller, world: World) -> dict[str, str]:
-    app = api.service
-    app.create_account("officer@syt.example.vn", "Trần Văn B", Role.AGENCY, "SYT", PASSWORD,
-                       Actor(Role.ADMIN))
-    app.create_account("nga@ldld.example.vn", "Nông Thị Nga", Role.AUDITOR, None, PASSWORD,
-                       Actor(Role.ADMIN))
-    created(api.post("/api/v1/commitments", {
-        "agency": "SGDDT", "kind": "review", "dialogue_id": world.dialogue,
-        "due_on": "2024-12-31", "text": "Rà soát biên chế kế toán trường học"}))
-    created(api.post("/api/v1/commitments", {
-        "agency": "SYT", "kind": "study", "dialogue_id": world.dialogue,
-        "due_on": "2024-09-05", "text": "Nghiên cứu chế độ trực đêm"}))
-    return {"officer": "officer@syt.example.vn", "auditor": "nga@ldld.example.vn"}
-
-
-def csrf(client: FlaskClient, path: str = "/workspace/sign-in") -> str:
-    page = client.get(path).data.decode()
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None, page
-    return found.group(1)
-
-
-def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
-    return client.post("/workspace/sign-in", data={
-        "email": email, "password": password, "csrf_token": csrf(client)})
-
-
-def test_the_home_page_needs_a_signed_in_person(api: Caller, people: dict[str, str]) -> None:
+def test_the_home_page_needs_a_signed_in_person(api: Caller) -> None:
     response = api.client.get("/workspace/")
     assert response.status_code == 302
     assert "/workspace/sign-in?next=" in response.headers["Location"]
@@ -124,9 +90,9 @@ def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str]) -> N
 
 
 def _form(client: FlaskClient, path: str) -> dict[str, str]:
-    page = client.get(path).data.decode()
-    fields = dict(re.findall(r'name="(csrf_token|version)" value="([^"]+)"', page))
-    assert {"csrf_token", "version"} <= set(fields), page
+    found = hidden_fields(client.get(path).data.decode())
+    fields = {k: v for k, v in found.items() if k in ("csrf_token", "version")}
+    assert {"csrf_token", "version"} <= set(fields), found
     return fields
 
 

@@ -16,12 +16,10 @@ from domain.account import Account
 from domain.agency import Agency, agency_id, agency_name_id
 from service import commands as c
 from service.settings import Settings
-from tests.api.conftest import Caller, World
-from tests.api.test_workspace import PASSWORD, csrf, people, sign_in
-
-__all__ = ["people"]  # a fixture: imported to be found by name
+from tests.api.conftest import PASSWORD, Caller, csrf, hidden_fields, sign_in
 
 ADMIN_EMAIL = "thuky@ldld.example.vn"
+NEW_PASSWORD = "một mật khẩu mới khác"
 
 
 @pytest.fixture
@@ -30,7 +28,6 @@ def settings(tmp_path: Path) -> Settings:
     either store, and each test signs people in (a deliberately slow hash);
     test_workspace.py and test_workspace_secretariat.py run on PostgreSQL too."""
     return Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)})
-NEW_PASSWORD = "một mật khẩu mới khác"
 
 
 @pytest.fixture
@@ -90,7 +87,7 @@ def test_an_alias_form_sent_twice_records_once(api: Caller, admin: Account) -> N
     form = re.search(r'<form[^>]*>(?:(?!</form>).)*name="form" value="alias".*?</form>', page,
                      re.S)
     assert form is not None
-    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+    hidden = hidden_fields(form.group(0))
     assert hidden.get("submission")
     data = {**hidden, "alias": "Ngành Y tế"}
     assert api.client.post(path, data=data).status_code == 302
@@ -195,7 +192,7 @@ def test_contacts_are_refused_when_bad_unchanged_or_edited_meanwhile(
     assert the_agency(api, "SYT").contacts == [{"email": "moi@syt.example.vn"}]
 
 
-def test_an_admin_records_a_succession(api: Caller, world: World, admin: Account) -> None:
+def test_an_admin_records_a_succession(api: Caller, admin: Account) -> None:
     [in_play] = [cm for cm in api.get("/api/v1/commitments", agency="SGDDT").json["items"]]
     saved = post(api.client, "/workspace/agencies/SGDDT", form="succession",
                  successor_code="syt", effective_on="2024-08-01")

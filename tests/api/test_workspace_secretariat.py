@@ -13,11 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from domain.access import Actor, Role
-from tests.api.conftest import Caller, World
+from tests.api.conftest import PASSWORD, Caller, World, csrf, hidden_fields, sign_in
 from tests.api.test_imports import TEXT
-from tests.api.test_workspace import PASSWORD, csrf, people, sign_in
-
-__all__ = ["people"]  # a fixture, used by name
 
 ADMIN = "thu.ky@ldld.example.vn"
 
@@ -35,7 +32,7 @@ def form_of(client: FlaskClient, path: str, form_id: str) -> dict[str, str]:
     page = client.get(path).data.decode()
     found = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)
     assert found is not None, f"no form {form_id} on {path}"
-    return dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', found.group(0)))
+    return hidden_fields(found.group(0))
 
 
 def candidate_forms(client: FlaskClient, path: str, commitment_id: str) -> str:
@@ -49,7 +46,7 @@ def candidate_forms(client: FlaskClient, path: str, commitment_id: str) -> str:
 def hidden(html: str, form_class: str) -> dict[str, str]:
     found = re.search(rf'<form[^>]*class="[^"]*{form_class}[^"]*".*?</form>', html, re.S)
     assert found is not None
-    return dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', found.group(0)))
+    return hidden_fields(found.group(0))
 
 
 def actor_of(api: Caller, aggregate_id: str | UUID, event: str) -> Any:
@@ -80,6 +77,7 @@ def test_a_dialogue_is_recorded_in_meeting_order(api: Caller, world: World,
     assert q.addressed_to == ["SYT", "SGDDT"] and q.asked_at.hour == 9
     page = clerk.get(path).data.decode()
     assert 'class="question unanswered"' in page  # highlighted until answered
+    assert "· 09:15</span>" in page
 
     answered = clerk.post(path, data={
         **form_of(clerk, path, "answer-form"), "question_ids": [question],
@@ -160,7 +158,7 @@ def test_bad_forms_name_the_field_and_store_nothing(api: Caller, world: World,
     assert api.events() == before
 
 
-def _import(api: Caller, clerk: FlaskClient) -> str:
+def _import(clerk: FlaskClient) -> str:
     data: dict[str, Any] = {
         **form_of(clerk, "/workspace/dialogues", "import-form"),
         "title": "Đối thoại Chủ tịch UBND tỉnh với CNVCLĐ 2024", "held_on": "2024-05-10",
@@ -173,7 +171,7 @@ def _import(api: Caller, clerk: FlaskClient) -> str:
 def test_an_imported_transcript_is_worked_through_in_context(
     api: Caller, world: World, clerk: FlaskClient
 ) -> None:
-    path = _import(api, clerk)
+    path = _import(clerk)
     page = clerk.get(f"{path}?saved=import").data.decode()
     assert "Đã nhập" in page
     candidates = re.findall(r'<div class="promise candidate" id="c-([0-9a-f-]{36})">', page)
@@ -181,6 +179,7 @@ def test_an_imported_transcript_is_worked_through_in_context(
     # Each candidate's sentence is marked inside the answer it came from.
     assert page.count("<mark>") >= len(candidates) - 2
     assert 'class="question unanswered"' in page  # the sample leaves some unanswered
+    assert "liên kết khi nhập: có nêu tên người hỏi" in page  # how the import linked them
 
     first, second, third = candidates[:3]
     confirm = hidden(candidate_forms(clerk, path, first), "confirm-form")
@@ -252,7 +251,7 @@ def test_only_the_secretariat_records_dialogues(api: Caller, world: World,
 def test_a_candidate_of_another_dialogue_is_not_decided_here(
     api: Caller, world: World, clerk: FlaskClient
 ) -> None:
-    path = _import(api, clerk)
+    path = _import(clerk)
     candidate = re.findall(r'id="c-([0-9a-f-]{36})"', clerk.get(path).data.decode())[0]
     other = f"/workspace/dialogues/{world.dialogue}"
     before = api.events()

@@ -4,6 +4,8 @@ evidence, and sees the report in its history."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -92,7 +94,7 @@ def test_the_secretariat_imports_a_transcript_and_confirms_a_candidate(
     expect(page.locator("#saved")).to_be_visible()
     expect(page.locator("#candidates-left")).to_have_text(str(left - 1))
     confirmed = page.locator(".promise", has_text=quote).first
-    expect(confirmed).not_to_have_class("promise candidate")
+    expect(confirmed).not_to_have_class(re.compile(r"\bcandidate\b"))
     expect(confirmed.locator(".badge")).not_to_contain_text("chờ xác nhận")
     screenshot(page, request, "confirmed")
 
