@@ -9,10 +9,19 @@ from marshmallow import RAISE
 
 from api import schemas
 from api.auth import protect
-from api.context import queries, service
+from api.context import actor, queries, service
 from api.writes import execute, expected_version
+from domain.access import Permission, permission_for
+from domain.status import Action
 from service import queries as views
-from service.commands import EditCommitment, GiveVerdict, MakeCommitment, UpdateCommitment
+from service.commands import (
+    CorrectCommitment,
+    DecideExtension,
+    EditCommitment,
+    GiveVerdict,
+    MakeCommitment,
+    UpdateCommitment,
+)
 from service.idempotency import Outcome
 
 blp = Blueprint("commitments", __name__, url_prefix="/api/v1/commitments",
@@ -75,13 +84,20 @@ class CommitmentHistory(MethodView):
 class CommitmentUpdates(MethodView):
     @blp.arguments(schemas.UpdateIn())
     @blp.response(200, schemas.CommitmentOut)
+    @blp.alt_response(202, schema=schemas.CommitmentOut,
+                      description="an agency's extend: requested, waiting for the union")
     @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
     def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
-        """Report progress, extend, fulfil, decline, withdraw or confirm."""
+        """Report progress, fulfil or partially fulfil (with evidence), decline
+        (with a reason), or extend: an agency's extend is a request the union
+        decides (202); an auditor's or admin's moves the date. Confirm, reject
+        and withdraw (with a reason) are the secretariat's."""
         command = UpdateCommitment(
             commitment_id=commitment_id, expected_version=expected_version(), **body
         )
-        return _reply(execute(command), 200)
+        requested = (command.action is Action.EXTEND
+                     and permission_for(command.action, actor()) is not Permission.DECIDE)
+        return _reply(execute(command), 202 if requested else 200)
 
 
 @blp.route("/<uuid:commitment_id>/edits")
@@ -93,6 +109,34 @@ class CommitmentEdits(MethodView):
         """Correct a proposed candidate's text, kind, agency or due date (admin);
         confirm it (`confirm`) or reject it (`reject`, with a note) by an update."""
         command = EditCommitment(
+            commitment_id=commitment_id, expected_version=expected_version(), **body
+        )
+        return _reply(execute(command), 200)
+
+
+@blp.route("/<uuid:commitment_id>/extension-decisions")
+class CommitmentExtensionDecisions(MethodView):
+    @blp.arguments(schemas.ExtensionDecisionIn())
+    @blp.response(200, schemas.CommitmentOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
+        """Approve (the due date moves) or refuse (with a note) the extension
+        the agency requested (auditor or admin)."""
+        command = DecideExtension(
+            commitment_id=commitment_id, expected_version=expected_version(), **body
+        )
+        return _reply(execute(command), 200)
+
+
+@blp.route("/<uuid:commitment_id>/corrections")
+class CommitmentCorrections(MethodView):
+    @blp.arguments(schemas.CorrectionIn())
+    @blp.response(200, schemas.CommitmentOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
+        """Correct a recorded promise's text, kind, owner or stated due date,
+        with the reason (admin); shown in its history and public page."""
+        command = CorrectCommitment(
             commitment_id=commitment_id, expected_version=expected_version(), **body
         )
         return _reply(execute(command), 200)

@@ -17,6 +17,18 @@ STATUS = {
     "overdue": N_("overdue"),
 }
 
+CORRECTED = {
+    "text": N_("text"),
+    "kind": N_("kind"),
+    "agency": N_("agency"),
+    "due_on": N_("due date"),
+}
+
+DECISION = {
+    "approve": N_("approved"),
+    "refuse": N_("refused"),
+}
+
 VERDICT = {
     "verified": N_("verified by the union"),
     "disputed": N_("disputed by the union"),
@@ -37,6 +49,9 @@ EVENT = {
     "Confirmed": N_("Confirmed as a promise"),
     "ProgressReported": N_("Progress reported"),
     "DeadlineExtended": N_("Deadline extended"),
+    "ExtensionRequested": N_("Extension requested"),
+    "ExtensionDecided": N_("Extension request decided"),
+    "Corrected": N_("Record corrected by the secretariat"),
     "Fulfilled": N_("Marked fulfilled"),
     "PartiallyFulfilled": N_("Marked partially fulfilled"),
     "Declined": N_("Declined"),

@@ -23,6 +23,7 @@ class ScorecardOut(Schema):
     fulfilled = fields.Int()
     fulfilled_on_time = fields.Int()
     fulfilled_late = fields.Int()
+    fulfilled_by_original_date = fields.Int()
     pending_within_deadline = fields.Int()
     overdue = fields.Int()
     partially_fulfilled = fields.Int()
@@ -40,6 +41,7 @@ class StandingOut(Schema):
     overdue_share = fields.Float()
     fulfilled_on_time = fields.Int(attribute="score.fulfilled_on_time")
     fulfilled_late = fields.Int(attribute="score.fulfilled_late")
+    fulfilled_by_original_date = fields.Int(attribute="score.fulfilled_by_original_date")
     pending_within_deadline = fields.Int(attribute="score.pending_within_deadline")
     overdue = fields.Int(attribute="score.overdue")
     partially_fulfilled = fields.Int(attribute="score.partially_fulfilled")
@@ -106,8 +108,10 @@ class ReportedOut(Schema):
     kind = fields.Str(attribute="commitment.kind")
     status = fields.Str(attribute="commitment.status")
     made_on = fields.Date(attribute="commitment.made_on")
+    original_due_on = fields.Date(attribute="commitment.original_due_on")
     due_on = fields.Date(attribute="commitment.due_on")
     due_basis = fields.Str(attribute="commitment.due_basis")
+    extensions = fields.Int(attribute="commitment.extensions")
     overdue = fields.Bool(attribute="commitment.overdue")
     days_overdue = fields.Int(attribute="commitment.days_overdue")
     fulfilled_on = fields.Date(attribute="commitment.fulfilled_on", allow_none=True)
@@ -174,9 +178,11 @@ class CommitmentReportOut(Schema):
 
 # What a CSV row holds: the scalar fields, in this order.
 STANDING_COLUMNS = ("rank", "agency", "name", "commitments", "overdue_share", "overdue",
-                    "fulfilled_on_time", "fulfilled_late", "pending_within_deadline",
+                    "fulfilled_on_time", "fulfilled_by_original_date", "fulfilled_late",
+                    "pending_within_deadline",
                     "partially_fulfilled", "declined", "withdrawn", "transferred", "verified",
                     "disputed", "url")
 COMMITMENT_COLUMNS = ("id", "agency", "agency_name", "handover", "kind", "text", "status",
-                      "made_on", "due_on", "due_basis", "overdue", "days_overdue", "fulfilled_on",
+                      "made_on", "original_due_on", "due_on", "due_basis", "extensions",
+                      "overdue", "days_overdue", "fulfilled_on",
                       "verdict", "reminders_sent", "evidence", "url")

@@ -7,12 +7,21 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from domain.agency import canonical_code
 from domain.deadlines import DueBasis, Kind
 from domain.dialogue import Channel
-from domain.status import Action, Status, Verdict
+from domain.status import Action, ExtensionDecision, Status, Verdict
 from domain.text import normalise
 from service.queries import Sort
 
@@ -245,6 +254,13 @@ class Source(Schema):
     transferred_to = fields.UUID(allow_none=True)
 
 
+class ExtensionRequestOut(Schema):
+    new_due_on = fields.Date()
+    note = fields.String()
+    requested_on = fields.Date()
+    evidence = fields.List(fields.Dict())
+
+
 class CommitmentOut(Schema):
     id = fields.UUID()
     agency = fields.String()
@@ -263,12 +279,25 @@ class CommitmentOut(Schema):
     source = fields.Nested(Source)
     as_of = fields.Date()
     reminders_sent = fields.Integer(metadata={"description": "reminders delivered so far"})
+    original_due_on = fields.Date(metadata={
+        "description": "the date first promised, before any approved extension"})
+    extensions = fields.Integer(metadata={"description": "extensions the union approved"})
+    extension_request = fields.Nested(ExtensionRequestOut, allow_none=True, metadata={
+        "description": "the agency's request for a later date, until the union decides"})
 
 
 class Evidence(Body):
-    title = Text(required=True, max_length=500, metadata={"example": "Công văn số 473/SNV-CCVC"})
+    """A document (its number or title), a link, or both."""
+
+    title = Text(max_length=500, metadata={"example": "Công văn số 473/SNV-CCVC"})
     url = fields.Url(schemes={"http", "https"}, require_tld=False)
     dated = fields.Date(metadata={"description": "the document's date"})
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if not (data.get("title") or "").strip() and not data.get("url"):
+            raise ValidationError("give the document's number or title, a link, or both",
+                                  field_name="title")
 
     @post_load
     def _dated_as_text(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -298,6 +327,21 @@ class EditIn(Body):
     note = Text(max_length=5000)
 
 
+class CorrectionIn(Body):
+    """A correction of a recorded promise, recorded as a `Corrected` event."""
+
+    text = Text()
+    kind = EnumValue(Kind)
+    agency = AgencyCode()
+    due_on = fields.Date(metadata={"description": "the date the promise stated"})
+    note = Text(required=True, max_length=5000, metadata={"description": "why"})
+
+
+class ExtensionDecisionIn(Body):
+    decision = EnumValue(ExtensionDecision, required=True)
+    note = Text(max_length=5000, metadata={"description": "required to refuse"})
+
+
 class VerdictIn(Body):
     verdict = EnumValue(Verdict, required=True)
     note = Text(max_length=5000)
@@ -314,6 +358,8 @@ class CommitmentQuery(Body):
     due_before = fields.Date()
     due_after = fields.Date()
     as_of = fields.Date()
+    extension_requested = fields.Boolean(metadata={
+        "description": "an agency's request for a later date waits for a decision"})
     sort = EnumValue(Sort, load_default=Sort.MADE, metadata={
         "description": "made (oldest first), -made, due_on (soonest due first), -due_on"})
     cursor = fields.String()
@@ -367,7 +413,10 @@ class AgencyScoreOut(Schema):
     name = fields.String()
     total = fields.Integer(metadata={"description": "confirmed promises"})
     fulfilled = fields.Integer()
-    fulfilled_on_time = fields.Integer(metadata={"description": "done on time"})
+    fulfilled_on_time = fields.Integer(metadata={
+        "description": "done by the due date in force (after approved extensions)"})
+    fulfilled_by_original_date = fields.Integer(metadata={
+        "description": "done by the date first promised"})
     fulfilled_late = fields.Integer(metadata={"description": "done late"})
     pending_within_deadline = fields.Integer()
     overdue = fields.Integer(metadata={"description": "pending and past the due date"})

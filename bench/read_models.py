@@ -225,12 +225,13 @@ def apply_step(rng: random.Random, seed: Seed, c: Commitment, step: str, when: d
         c.update(Action.EXTEND, today=TODAY, actor=seed.actor, effective_on=when,
                  new_due_on=c.due_on + timedelta(days=rng.randint(20, 90)),
                  note="Gia hạn do chờ ý kiến của bộ, ngành")
-    elif step in ("decline", "progress"):
+    elif step in ("decline", "progress", "withdraw"):
         c.update(Action(step), today=TODAY, actor=seed.actor, effective_on=when,
                  note=rng.choice(_NOTES), evidence=evidence)
     else:
+        # A claim of delivery carries its evidence.
         c.update(Action(step), today=TODAY, actor=seed.actor, effective_on=when,
-                 evidence=evidence)
+                 evidence=evidence or [{"title": f"Báo cáo số {rng.randint(1, 999)}"}])
 
 
 @dataclass

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Forbidden
 from domain.ids import natural_id
+from domain.status import Action
 
 
 class Role(StrEnum):
@@ -26,6 +27,7 @@ class Permission(StrEnum):
     CONFIRM = "confirm"  # turn a proposed commitment into an open one
     UPDATE = "update"  # report on a commitment the actor's agency owns
     JUDGE = "judge"  # give an auditor's verdict
+    DECIDE = "decide"  # grant or refuse a deadline extension, or extend directly
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,40 @@ class Actor:
         return {**record, "via": self.via} if self.via else record
 
 
+# The union decides; an agency claims and requests. What each role decides.
+_AUDITOR_HOLDS = frozenset({Permission.JUDGE, Permission.DECIDE})
+# How many days back an agency may date what it reports: it reports as things
+# happen, and cannot reach back into a past report period to look on time.
+# The secretariat, entering an old dialogue's history, may date anything.
+AGENCY_BACKDATING_DAYS = 30
+
+
+def holds(actor: Actor, permission: Permission) -> bool:
+    """Whether the role holds `permission` over every commitment."""
+    return actor.role is Role.ADMIN or (actor.role is Role.AUDITOR
+                                        and permission in _AUDITOR_HOLDS)
+
+
+def backdating_limit(actor: Actor) -> int | None:
+    """Days back the actor may date an update or a claim; None: no limit."""
+    return AGENCY_BACKDATING_DAYS if actor.role is Role.AGENCY else None
+
+
+def permission_for(action: Action, actor: Actor) -> Permission:
+    """What an update takes. Whether a candidate is a promise at all, and
+    whether a promise was recorded in error, is the secretariat's call. An
+    extension is the union's decision; from anyone else it is a request, which
+    the owner may make like any report (UPDATE)."""
+    if action in (Action.CONFIRM, Action.REJECT, Action.WITHDRAW):
+        return Permission.CONFIRM
+    if action is Action.EXTEND and holds(actor, Permission.DECIDE):
+        return Permission.DECIDE
+    return Permission.UPDATE
+
+
 def authorize(actor: Actor, permission: Permission, owner: str | None = None) -> None:
     """Raise Forbidden unless `actor` holds `permission` (over `owner`'s records)."""
-    if actor.role is Role.ADMIN:
-        return
-    if permission is Permission.JUDGE and actor.role is Role.AUDITOR:
+    if holds(actor, permission):
         return
     if permission is Permission.UPDATE and actor.role is Role.AGENCY:
         if owner is not None and actor.agency == owner:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.deadlines import DueBasis, Kind
+from domain.deadlines import DueBasis, Kind, check_horizon
 from domain.errors import InvalidInput, TransitionNotAllowed, VersionConflict
 from domain.reminders import (
     Channel,
@@ -30,11 +30,13 @@ from domain.reminders import (
 )
 from domain.status import (
     Action,
+    ExtensionDecision,
     Status,
     Verdict,
     check_verdict,
     days_overdue,
     is_overdue,
+    is_working,
     next_status,
 )
 
@@ -42,8 +44,41 @@ from domain.status import (
 _CLAIMS = frozenset({Action.FULFIL, Action.PARTIALLY_FULFIL})
 
 
+# Statuses a recorded promise can be corrected in: a candidate is edited
+# instead, a rejected one never was a promise, a transferred one lives on in
+# its successor.
+_CORRECTABLE = frozenset(Status) - {Status.PROPOSED, Status.REJECTED, Status.TRANSFERRED}
+
+
 class Commitment(Aggregate):
-    @event("Made")
+    class Made(Aggregate.Created):
+        """Version 2 carries the date first promised and the extensions granted
+        so far, which a successor agency's commitment inherits."""
+
+        class_version = 2
+
+        agency: str
+        text: str
+        kind: str
+        due_on: date
+        due_basis: str
+        made_on: date
+        dialogue_id: UUID
+        answer_id: UUID | None
+        question_ids: list[UUID]
+        status: str
+        actor: dict[str, Any]
+        transferred_from: UUID | None
+        original_due_on: date | None
+        extensions: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Nothing was extended before it was made.
+            state["original_due_on"] = state["due_on"]
+            state["extensions"] = 0
+
+    @event(Made)
     def __init__(
         self,
         agency: str,
@@ -58,12 +93,20 @@ class Commitment(Aggregate):
         status: str,
         actor: dict[str, Any],
         transferred_from: UUID | None = None,
+        original_due_on: date | None = None,
+        extensions: int = 0,
     ) -> None:
         self.agency = agency
         self.text = text
         self.kind = Kind(kind)
         self.due_on = due_on
         self.due_basis = DueBasis(due_basis)
+        # The date first promised: timeliness is reported by it as well as by
+        # the date in force after approved extensions.
+        self.original_due_on = original_due_on or due_on
+        self.extensions = extensions
+        # An agency's request for a later date, until the union decides it.
+        self.extension_request: dict[str, Any] | None = None
         self.made_on = made_on
         self.dialogue_id = dialogue_id
         self.answer_id = answer_id
@@ -115,22 +158,17 @@ class Commitment(Aggregate):
         evidence: list[dict[str, Any]] | None = None,
         new_due_on: date | None = None,
         effective_on: date | None = None,
+        backdating: int | None = None,
     ) -> None:
-        """Record `action`, or raise before anything is recorded."""
+        """Record `action`, or raise before anything is recorded. `backdating`
+        is how many days before `today` the caller may date it (None: any)."""
         next_status(self.status, action)
-        when = self._check_effective_on(effective_on, today)
+        when = self._check_effective_on(effective_on, today, backdating)
         evidence = evidence or []
         if action is Action.EXTEND:
-            if new_due_on is None:
-                raise InvalidInput("new_due_on", "extend needs new_due_on, the new due date")
-            if new_due_on <= self.due_on:
-                raise InvalidInput(
-                    "new_due_on",
-                    f"new_due_on {new_due_on.isoformat()} must be after the current "
-                    f"due date {self.due_on.isoformat()}",
-                )
-            if not note:
-                raise InvalidInput("note", "extend needs a note giving the reason")
+            # Only whoever decides extensions gets here; an agency requests one.
+            self._check_new_due_on(new_due_on, note)
+            assert new_due_on is not None and note
             self._deadline_extended(
                 new_due_on=new_due_on, note=note, effective_on=when, actor=actor,
                 evidence=evidence,
@@ -138,8 +176,12 @@ class Commitment(Aggregate):
             return
         if new_due_on is not None:
             raise InvalidInput("new_due_on", "new_due_on is only for the extend action")
-        if action in (Action.DECLINE, Action.REJECT) and not note:
+        if action in (Action.DECLINE, Action.REJECT, Action.WITHDRAW) and not note:
             raise InvalidInput("note", f"{action.value} needs a note giving the reason")
+        if action in _CLAIMS and not evidence:
+            raise InvalidInput(
+                "evidence", f"{action.value} needs at least one evidence item: a document "
+                            "number or title, a link, or both")
         recorder = {
             Action.CONFIRM: self._confirmed,
             Action.PROGRESS: self._progress_reported,
@@ -153,6 +195,91 @@ class Commitment(Aggregate):
             raise InvalidInput("action", f"{action.value} is not done through updates")
         recorder(note=note, evidence=evidence, effective_on=when, actor=actor)
 
+    def request_extension(
+        self,
+        new_due_on: date | None,
+        *,
+        today: date,
+        actor: dict[str, Any],
+        note: str | None,
+        evidence: list[dict[str, Any]] | None = None,
+        effective_on: date | None = None,
+        backdating: int | None = None,
+    ) -> None:
+        """An agency asks for a later date ("xin gia hạn"); nothing moves until
+        the union decides."""
+        next_status(self.status, Action.EXTEND)
+        if self.extension_request is not None:
+            waiting = self.extension_request["new_due_on"]
+            raise TransitionNotAllowed(
+                f"an extension to {waiting.isoformat()} requested on "
+                f"{self.extension_request['requested_on'].isoformat()} is still waiting "
+                "for the union's decision")
+        self._check_new_due_on(new_due_on, note)
+        assert new_due_on is not None and note
+        when = self._check_effective_on(effective_on, today, backdating)
+        self._extension_requested(new_due_on=new_due_on, note=note, evidence=evidence or [],
+                                  effective_on=when, actor=actor)
+
+    def decide_extension(
+        self, decision: ExtensionDecision, *, today: date, actor: dict[str, Any],
+        note: str | None = None,
+    ) -> None:
+        """Approve the waiting request (the due date moves) or refuse it."""
+        request = self.extension_request
+        if request is None:
+            raise TransitionNotAllowed(
+                "no extension request of this commitment is waiting for a decision")
+        if decision is ExtensionDecision.REFUSE and not note:
+            raise InvalidInput("note", "a refusal needs a note giving the reason")
+        when = self._check_effective_on(None, today)
+        self._extension_decided(decision=decision.value, new_due_on=request["new_due_on"],
+                                note=note, effective_on=when, actor=actor)
+
+    def correct(
+        self,
+        *,
+        today: date,
+        actor: dict[str, Any],
+        note: str | None,
+        text: str | None = None,
+        kind: Kind | None = None,
+        agency: str | None = None,
+        due: tuple[date, DueBasis] | None = None,
+    ) -> None:
+        """The secretariat corrects what was recorded wrongly of a promise; the
+        correction is an event of its own, shown with its reason."""
+        if self.status not in _CORRECTABLE:
+            hint = ("edit the candidate instead" if self.status is Status.PROPOSED
+                    else "it is not a promise in play")
+            raise TransitionNotAllowed(
+                f"a {self.status.value} commitment cannot be corrected: {hint}")
+        if not note:
+            raise InvalidInput("note", "a correction needs a note giving the reason")
+        changes = self._changes(text, kind, agency, due, (self.original_due_on,
+                                                           self.due_basis))
+        if not changes:
+            raise InvalidInput("text", "the correction changes nothing: give text, kind, "
+                                       "agency or due_on different from the recorded ones")
+        if "due_on" in changes:
+            check_horizon("due_on", changes["due_on"], self.made_on)
+        when = self._check_effective_on(None, today)
+        self._corrected(changes=changes, note=note, effective_on=when, actor=actor)
+
+    def _changes(self, text: str | None, kind: Kind | None, agency: str | None,
+                 due: tuple[date, DueBasis] | None,
+                 current_due: tuple[date, DueBasis]) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if text is not None and text != self.text:
+            changes["text"] = text
+        if kind is not None and kind is not self.kind:
+            changes["kind"] = kind.value
+        if agency is not None and agency != self.agency:
+            changes["agency"] = agency
+        if due is not None and due != current_due:
+            changes["due_on"], changes["due_basis"] = due[0], due[1].value
+        return changes
+
     def edit(
         self,
         *,
@@ -164,27 +291,33 @@ class Commitment(Aggregate):
         due: tuple[date, DueBasis] | None = None,
         note: str | None = None,
     ) -> None:
-        """Correct a candidate before it is confirmed: once a promise is open,
-        what was promised is history, and a change of owner is a transfer."""
+        """Correct a candidate before it is confirmed (`correct` is for a
+        recorded promise, with a reason)."""
         if self.status is not Status.PROPOSED:
             raise TransitionNotAllowed(
                 f"only a proposed candidate can be edited; this commitment is "
-                f"{self.status.value}"
+                f"{self.status.value}: the secretariat corrects a recorded promise "
+                "through corrections"
             )
-        changes: dict[str, Any] = {}
-        if text is not None and text != self.text:
-            changes["text"] = text
-        if kind is not None and kind is not self.kind:
-            changes["kind"] = kind.value
-        if agency is not None and agency != self.agency:
-            changes["agency"] = agency
-        if due is not None and due != (self.due_on, self.due_basis):
-            changes["due_on"], changes["due_basis"] = due[0], due[1].value
+        changes = self._changes(text, kind, agency, due, (self.due_on, self.due_basis))
         if not changes:
             raise InvalidInput("text", "the edit changes nothing: give text, kind, agency "
                                        "or due_on different from the candidate's")
         when = self._check_effective_on(None, today)
         self._edited(changes=changes, note=note, effective_on=when, actor=actor)
+
+    def _check_new_due_on(self, new_due_on: date | None, note: str | None) -> None:
+        if new_due_on is None:
+            raise InvalidInput("new_due_on", "extend needs new_due_on, the new due date")
+        if new_due_on <= self.due_on:
+            raise InvalidInput(
+                "new_due_on",
+                f"new_due_on {new_due_on.isoformat()} must be after the current "
+                f"due date {self.due_on.isoformat()}",
+            )
+        check_horizon("new_due_on", new_due_on, self.made_on)
+        if not note:
+            raise InvalidInput("note", "extend needs a note giving the reason")
 
     def give_verdict(
         self,
@@ -221,6 +354,8 @@ class Commitment(Aggregate):
             status=self.status.value,
             actor=actor,
             transferred_from=self.id,
+            original_due_on=self.original_due_on,
+            extensions=self.extensions,
         )
         self._transferred(agency=agency, commitment_id=successor.id, effective_on=when,
                           actor=actor)
@@ -252,13 +387,21 @@ class Commitment(Aggregate):
                                at: datetime) -> None:
         self._reminder_failed(**_delivery(delivery), recipient=recipient, error=error, at=at)
 
-    def _check_effective_on(self, effective_on: date | None, today: date) -> date:
+    def _check_effective_on(self, effective_on: date | None, today: date,
+                            backdating: int | None = None) -> date:
         # Effective dates never go backwards along a history, so the state at
         # the end of a date is always the state after some version.
         when = effective_on or max(today, self.effective_on)
         if when > today:
             raise InvalidInput(
                 "effective_on", f"effective_on {when.isoformat()} is in the future"
+            )
+        if backdating is not None and when < today - timedelta(days=backdating):
+            raise InvalidInput(
+                "effective_on",
+                f"effective_on {when.isoformat()} is more than {backdating} days ago: "
+                "an agency reports what happened in the last "
+                f"{backdating} days; ask the secretariat to enter older dates",
             )
         if when < self.effective_on:
             raise InvalidInput(
@@ -277,6 +420,9 @@ class Commitment(Aggregate):
             self.verdict = None
         if action is Action.FULFIL:
             self.fulfilled_on = effective_on
+        if not is_working(self.status):
+            # Nothing is left to extend: a waiting request lapses.
+            self.extension_request = None
 
     def _add_evidence(self, evidence: list[dict[str, Any]], effective_on: date) -> None:
         self.evidence.extend({**item, "on": effective_on.isoformat()} for item in evidence)
@@ -303,10 +449,36 @@ class Commitment(Aggregate):
         evidence: list[dict[str, Any]] | None = None,
     ) -> None:
         # Extensions recorded before they could carry evidence have none.
+        # Recorded by whoever decides extensions (before issue 14, by agencies
+        # too); a request waiting meanwhile is settled by it.
         self._move(Action.EXTEND, effective_on)
+        self._extend_to(new_due_on)
+        self.extension_request = None
+        self._add_evidence(evidence or [], effective_on)
+
+    def _extend_to(self, new_due_on: date) -> None:
         self.due_on = new_due_on
         self.due_basis = DueBasis.EXTENDED
-        self._add_evidence(evidence or [], effective_on)
+        self.extensions += 1
+
+    @event("ExtensionRequested")
+    def _extension_requested(
+        self, new_due_on: date, note: str, evidence: list[dict[str, Any]], effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self.effective_on = effective_on
+        self.extension_request = {"new_due_on": new_due_on, "note": note,
+                                  "requested_on": effective_on, "evidence": list(evidence)}
+
+    @event("ExtensionDecided")
+    def _extension_decided(
+        self, decision: str, new_due_on: date, note: str | None, effective_on: date,
+        actor: dict[str, Any],
+    ) -> None:
+        self._move(Action.EXTEND, effective_on)
+        self.extension_request = None
+        if ExtensionDecision(decision) is ExtensionDecision.APPROVE:
+            self._extend_to(new_due_on)
 
     @event("Fulfilled")
     def _fulfilled(
@@ -358,6 +530,22 @@ class Commitment(Aggregate):
         if "due_on" in changes:
             self.due_on = changes["due_on"]
             self.due_basis = DueBasis(changes["due_basis"])
+        self.effective_on = effective_on
+
+    @event("Corrected")
+    def _corrected(
+        self, changes: dict[str, Any], note: str, effective_on: date, actor: dict[str, Any],
+    ) -> None:
+        self.text = changes.get("text", self.text)
+        self.kind = Kind(changes.get("kind", self.kind))
+        self.agency = changes.get("agency", self.agency)
+        if "due_on" in changes:
+            # The stated date was recorded wrong: the promise was this date. A
+            # date in force after approved extensions stays in force.
+            self.original_due_on = changes["due_on"]
+            if not self.extensions:
+                self.due_on = changes["due_on"]
+                self.due_basis = DueBasis(changes["due_basis"])
         self.effective_on = effective_on
 
     @event("Transferred")

@@ -65,6 +65,30 @@ class DuePolicy:
         return cls(days)
 
 
+# How far ahead a promise may be due, counted from the day it was made: a
+# date beyond it is a typo or a way to make a promise never late (9999-12-31).
+HORIZON_YEARS = 5
+
+
+def latest_due_on(made_on: date) -> date:
+    try:
+        return made_on.replace(year=made_on.year + HORIZON_YEARS)
+    except ValueError:  # 29 February, five years on
+        return made_on.replace(year=made_on.year + HORIZON_YEARS, day=28)
+
+
+def check_horizon(field: str, due_on: date, made_on: date) -> None:
+    """Refuse a due date more than HORIZON_YEARS after the promise was made."""
+    latest = latest_due_on(made_on)
+    if due_on > latest:
+        raise InvalidInput(
+            field,
+            f"{field} {due_on.isoformat()} is more than {HORIZON_YEARS} years after the "
+            f"promise was made ({made_on.isoformat()}); the latest allowed is "
+            f"{latest.isoformat()}",
+        )
+
+
 def due_date(
     kind: Kind, stated: date | None, dialogue_held_on: date, policy: DuePolicy,
     calendar: Calendar | None = None,
@@ -78,6 +102,7 @@ def due_date(
                 f"due_on {stated.isoformat()} is before the dialogue "
                 f"({dialogue_held_on.isoformat()})",
             )
+        check_horizon("due_on", stated, dialogue_held_on)
         return stated, DueBasis.STATED
     counted = calendar or CalendarDays()
     return counted.shift(dialogue_held_on, policy.days[kind]), DueBasis.DEFAULT

@@ -42,6 +42,11 @@ class Verdict(StrEnum):
     DISPUTED = "disputed"
 
 
+class ExtensionDecision(StrEnum):
+    APPROVE = "approve"
+    REFUSE = "refuse"
+
+
 _WORKING = (Status.OPEN, Status.IN_PROGRESS)
 
 # From each status, the actions allowed and where they lead. A status missing
@@ -103,6 +108,11 @@ def next_status(status: Status, action: Action) -> Status:
             f"({_VI[status]}); allowed actions: {allowed}"
         )
     return row[action]
+
+
+def is_working(status: Status) -> bool:
+    """Still being worked on: the only states whose deadline can move."""
+    return status in _WORKING
 
 
 def is_final(status: Status) -> bool:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.deadlines import Kind
 from domain.dialogue import Channel
-from domain.status import Action, Verdict
+from domain.status import Action, ExtensionDecision, Verdict
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,30 @@ class EditCommitment:
 
 
 @dataclass(frozen=True)
+class CorrectCommitment:
+    """Correct a recorded promise (not a candidate): what it said, its kind, its
+    owner or its stated due date, with the reason."""
+
+    commitment_id: UUID
+    note: str
+    text: str | None = None
+    kind: Kind | None = None
+    agency: str | None = None
+    due_on: date | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DecideExtension:
+    """Approve or refuse the extension an agency asked for."""
+
+    commitment_id: UUID
+    decision: ExtensionDecision
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class ImportTranscript:
     title: str
     held_on: date
@@ -145,6 +169,8 @@ Command = (
     | AddAgencyAlias
     | ConfirmAgency
     | ChangeAgencyContacts
+    | CorrectCommitment
+    | DecideExtension
     | EditCommitment
     | ImportTranscript
     | RecordSuccession

@@ -15,16 +15,19 @@ from typing import Any
 # rejections happen before anything is a promise; reminder claims and failed
 # attempts are the sender's bookkeeping.
 SHOWN = frozenset({
-    "Made", "Confirmed", "ProgressReported", "DeadlineExtended", "Fulfilled",
-    "PartiallyFulfilled", "Declined", "Withdrawn", "Transferred", "VerdictGiven",
-    "ReminderSent",
+    "Made", "Confirmed", "ProgressReported", "DeadlineExtended", "ExtensionRequested",
+    "ExtensionDecided", "Corrected", "Fulfilled", "PartiallyFulfilled", "Declined",
+    "Withdrawn", "Transferred", "VerdictGiven", "ReminderSent",
 })
 # Events whose note is a public statement: an agency's report, a reason for a
 # new date or a refusal, an auditor's finding.
 _WITH_NOTE = frozenset({
-    "Confirmed", "ProgressReported", "DeadlineExtended", "Fulfilled", "PartiallyFulfilled",
-    "Declined", "Withdrawn", "VerdictGiven",
+    "Confirmed", "ProgressReported", "DeadlineExtended", "ExtensionRequested",
+    "ExtensionDecided", "Corrected", "Fulfilled", "PartiallyFulfilled", "Declined",
+    "Withdrawn", "VerdictGiven",
 })
+# What a correction may change, all of it public.
+_CORRECTED_FIELDS = ("text", "kind", "agency", "due_on")
 _EVIDENCE_FIELDS = ("title", "url", "dated")
 
 
@@ -51,8 +54,13 @@ def disclosed(event: Any) -> dict[str, Any]:
         detail["evidence"] = [item for item in evidence if item]
     if name == "Made":
         detail["due_on"] = event.due_on
-    if name == "DeadlineExtended":
+    if name in ("DeadlineExtended", "ExtensionRequested", "ExtensionDecided"):
         detail["new_due_on"] = event.new_due_on
+    if name == "ExtensionDecided":
+        detail["decision"] = event.decision
+    if name == "Corrected":
+        detail["changes"] = {key: event.changes[key] for key in _CORRECTED_FIELDS
+                             if key in event.changes}
     if name == "VerdictGiven":
         detail["verdict"] = event.verdict
     if name == "Transferred":

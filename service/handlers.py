@@ -17,11 +17,17 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from domain.access import Actor, Permission, authorize
+from domain.access import (
+    Actor,
+    Permission,
+    authorize,
+    backdating_limit,
+    permission_for,
+)
 from domain.agency import Agency, AgencyName, agency_id, agency_name_id, alias_key
 from domain.calendar import Calendar
 from domain.commitment import Commitment
-from domain.deadlines import DueBasis, DuePolicy, due_date
+from domain.deadlines import DueBasis, DuePolicy, Kind, due_date
 from domain.dialogue import Answer, Dialogue, Question
 from domain.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
 from domain.status import Action, Status, allowed_actions
@@ -310,10 +316,15 @@ def _commitment_for_change(
 
 def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
     commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
-    # Deciding whether a candidate is a promise at all is the secretariat's call.
-    permission = (Permission.CONFIRM if cmd.action in (Action.CONFIRM, Action.REJECT)
-                  else Permission.UPDATE)
+    permission = permission_for(cmd.action, ctx.actor)
     authorize(ctx.actor, permission, owner=commitment.agency)
+    backdating = backdating_limit(ctx.actor)
+    if cmd.action is Action.EXTEND and permission is not Permission.DECIDE:
+        # The body being judged does not move its own deadline: it asks.
+        commitment.request_extension(
+            cmd.new_due_on, today=ctx.today, actor=ctx.recorded_by, note=cmd.note,
+            evidence=cmd.evidence, effective_on=cmd.effective_on, backdating=backdating)
+        return [commitment]
     commitment.update(
         cmd.action,
         today=ctx.today,
@@ -322,8 +333,27 @@ def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
         evidence=cmd.evidence,
         new_due_on=cmd.new_due_on,
         effective_on=cmd.effective_on,
+        backdating=backdating,
     )
     return [commitment]
+
+
+def decide_extension(cmd: c.DecideExtension, ctx: Context) -> list[Aggregate]:
+    commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
+    authorize(ctx.actor, Permission.DECIDE)
+    commitment.decide_extension(cmd.decision, today=ctx.today, actor=ctx.recorded_by,
+                                note=cmd.note)
+    return [commitment]
+
+
+def _due(ctx: Context, commitment: Commitment, kind: Kind | None,
+         due_on: date | None) -> tuple[date, DueBasis] | None:
+    """The due date an edit or correction sets: a stated date wins; a new kind
+    moves a default date with it."""
+    if due_on is None and (kind is None or commitment.due_basis is not DueBasis.DEFAULT):
+        return None
+    held_on = ctx.get(Dialogue, commitment.dialogue_id).held_on
+    return due_date(kind or commitment.kind, due_on, held_on, ctx.due_policy, ctx.calendar)
 
 
 def edit_commitment(cmd: c.EditCommitment, ctx: Context) -> list[Aggregate]:
@@ -331,15 +361,20 @@ def edit_commitment(cmd: c.EditCommitment, ctx: Context) -> list[Aggregate]:
     authorize(ctx.actor, Permission.CONFIRM)
     if cmd.agency is not None:
         ctx.agency(cmd.agency, "agency")
-    due: tuple[date, DueBasis] | None = None
-    if cmd.due_on is not None or (cmd.kind is not None
-                                  and commitment.due_basis is DueBasis.DEFAULT):
-        # A stated date wins; a new kind moves a default date with it.
-        held_on = ctx.get(Dialogue, commitment.dialogue_id).held_on
-        due = due_date(cmd.kind or commitment.kind, cmd.due_on, held_on, ctx.due_policy,
-                       ctx.calendar)
     commitment.edit(today=ctx.today, actor=ctx.recorded_by, text=cmd.text, kind=cmd.kind,
-                    agency=cmd.agency, due=due, note=cmd.note)
+                    agency=cmd.agency, due=_due(ctx, commitment, cmd.kind, cmd.due_on),
+                    note=cmd.note)
+    return [commitment]
+
+
+def correct_commitment(cmd: c.CorrectCommitment, ctx: Context) -> list[Aggregate]:
+    commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
+    authorize(ctx.actor, Permission.CONFIRM)
+    if cmd.agency is not None:
+        ctx.agency(cmd.agency, "agency")
+    commitment.correct(today=ctx.today, actor=ctx.recorded_by, note=cmd.note, text=cmd.text,
+                       kind=cmd.kind, agency=cmd.agency,
+                       due=_due(ctx, commitment, cmd.kind, cmd.due_on))
     return [commitment]
 
 
@@ -361,6 +396,8 @@ HANDLERS: dict[type, Handler] = {
     c.AddAgencyAlias: add_agency_alias,
     c.ConfirmAgency: confirm_agency,
     c.ChangeAgencyContacts: change_agency_contacts,
+    c.CorrectCommitment: correct_commitment,
+    c.DecideExtension: decide_extension,
     c.EditCommitment: edit_commitment,
     c.RecordSuccession: record_succession,
     c.RecordDialogue: record_dialogue,

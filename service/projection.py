@@ -62,11 +62,21 @@ def commitment_state(c: Commitment) -> dict[str, Any]:
         "reminder_rank": c.reminder_rank,
         "reminders_pending": c.reminders_pending,
         "reminders_sent": c.times_reminded,
+        "original_due_on": c.original_due_on,
+        "extensions": c.extensions,
+        "extension_request": (dumps(_request(c.extension_request))
+                              if c.extension_request else None),
     }
 
 
+def _request(request: dict[str, Any]) -> dict[str, Any]:
+    return {**request, "new_due_on": request["new_due_on"].isoformat(),
+            "requested_on": request["requested_on"].isoformat()}
+
+
 def _tally(state: dict[str, Any]) -> dict[str, int]:
-    return tally(state["status"], state["fulfilled_on"], state["due_on"], state["verdict"])
+    return tally(state["status"], state["fulfilled_on"], state["due_on"], state["verdict"],
+                 state["original_due_on"])
 
 
 class ReadModelProjection(Projection[ReadModel]):

@@ -62,6 +62,11 @@ class CommitmentView:
     evidence: list[dict[str, Any]]
     source: dict[str, Any]
     as_of: date
+    # The date first promised, how many extensions the union approved, and an
+    # agency's request for a later date while it waits for a decision.
+    original_due_on: date
+    extensions: int
+    extension_request: dict[str, Any] | None
     reminders_sent: int = 0
 
     @classmethod
@@ -92,6 +97,9 @@ class CommitmentView:
                 "transferred_to": _uuid(row["transferred_to"]),
             },
             as_of=on,
+            original_due_on=as_date(row["original_due_on"]),
+            extensions=row["extensions"],
+            extension_request=_request(row["extension_request"]),
             reminders_sent=row["reminders_sent"],
         )
 
@@ -121,6 +129,10 @@ class CommitmentView:
                 "transferred_to": commitment.transferred_to,
             },
             as_of=on,
+            original_due_on=commitment.original_due_on,
+            extensions=commitment.extensions,
+            extension_request=(dict(commitment.extension_request)
+                               if commitment.extension_request else None),
             reminders_sent=commitment.times_reminded,
         )
 
@@ -160,6 +172,8 @@ class CommitmentFilter:
     active: bool | None = None
     # Claimed delivered (fulfilled or partly) and not yet judged by an auditor.
     unjudged: bool = False
+    # An agency asked for a later date and the union has not decided yet.
+    extension_requested: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +216,8 @@ class AgencyScore:
     fulfilled: int = 0
     fulfilled_on_time: int = 0
     fulfilled_late: int = 0
+    # Fulfilled by the date first promised, before any approved extension.
+    fulfilled_by_original_date: int = 0
     pending_within_deadline: int = 0
     overdue: int = 0
     open: int = 0
@@ -220,6 +236,7 @@ class AgencyScore:
             fulfilled=counts.get("fulfilled", 0),
             fulfilled_on_time=counts.get("fulfilled_on_time", 0),
             fulfilled_late=counts.get("fulfilled_late", 0),
+            fulfilled_by_original_date=counts.get("fulfilled_by_original_date", 0),
             pending_within_deadline=pending - late, overdue=late,
             # Still owed: being worked on, or only partly delivered.
             open=pending + counts.get("partially_fulfilled", 0),
@@ -359,6 +376,23 @@ class Queries:
             if page.next is None:
                 return
             cursor = page.next
+
+    def extension_steps(self, ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+        """Each commitment's extension requests, decisions and direct
+        extensions, oldest first: what an auditor weighs a new request against."""
+        if not ids:
+            return {}
+        names = {f"id{n}": str(i) for n, i in enumerate(ids)}
+        found: dict[UUID, list[dict[str, Any]]] = {i: [] for i in ids}
+        for row in self._rows(
+                "SELECT commitment_id, effective_on, event, detail FROM rm_history "
+                "WHERE event IN ('ExtensionRequested', 'ExtensionDecided', 'DeadlineExtended') "
+                f"AND commitment_id IN ({', '.join(':' + n for n in names)}) "
+                "ORDER BY commitment_id, version", **names):
+            found[UUID(str(row["commitment_id"]))].append({
+                "event": row["event"], "effective_on": as_date(row["effective_on"]),
+                **json.loads(row["detail"])})
+        return found
 
     def in_play_of(self, agency: str) -> list[UUID]:
         """Ids of the agency's commitments that can still change hands."""
@@ -510,13 +544,17 @@ class Queries:
         for row in self._rows(
             f"SELECT s.{column} AS k, s.status, s.verdict, CASE WHEN s.fulfilled_on IS NULL "
             "THEN NULL WHEN s.fulfilled_on <= s.due_on THEN 1 ELSE 0 END AS on_time, "
+            "CASE WHEN s.fulfilled_on IS NULL THEN NULL WHEN s.fulfilled_on <= "
+            "s.original_due_on THEN 1 ELSE 0 END AS by_original, "
             "CASE WHEN s.active = 1 AND s.due_on < :late_on THEN 1 ELSE 0 END AS late, "
             f"COUNT(*) AS n FROM {source} s WHERE {' AND '.join(clauses) or '1 = 1'} "
-            "GROUP BY 1, 2, 3, 4, 5", **params, as_of=on, late_on=on):
+            "GROUP BY 1, 2, 3, 4, 5, 6", **params, as_of=on, late_on=on):
             key, n = str(row["k"]), int(row["n"])
             counts = tallies.setdefault(key, dict.fromkeys(TALLIES, 0))
             on_time = None if row["on_time"] is None else bool(row["on_time"])
-            for name, value in tally_of(row["status"], on_time, row["verdict"]).items():
+            by_original = None if row["by_original"] is None else bool(row["by_original"])
+            for name, value in tally_of(row["status"], on_time, row["verdict"],
+                                        by_original).items():
                 counts[name] += value * n
             if row["late"]:
                 late[key] = late.get(key, 0) + n
@@ -543,6 +581,9 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
         clauses.append("s.status IN (:claimed, :claimed_part) AND s.verdict IS NULL")
         params.update(claimed=Status.FULFILLED.value,
                       claimed_part=Status.PARTIALLY_FULFILLED.value)
+    if where.extension_requested is not None:
+        clauses.append("s.extension_request IS " + ("NOT NULL" if where.extension_requested
+                                                     else "NULL"))
     if where.active is not None:
         clauses.append(f"s.active = {1 if where.active else 0}")
     if where.promised:
@@ -581,6 +622,14 @@ def _decode_cursor(cursor: str, *, with_value: bool) -> dict[str, Any]:
         raise InvalidInput(
             "cursor", "cursor is not one this service gave out for this sort") from None
 
+
+
+def _request(stored: str | None) -> dict[str, Any] | None:
+    if not stored:
+        return None
+    request: dict[str, Any] = json.loads(stored)
+    return {**request, "new_due_on": date.fromisoformat(request["new_due_on"]),
+            "requested_on": date.fromisoformat(request["requested_on"])}
 
 
 def _uuid(value: Any) -> UUID | None:

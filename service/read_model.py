@@ -38,11 +38,11 @@ SOURCE = "Commitments"
 TALLIES = (
     "total", "proposed", "open", "in_progress", "fulfilled", "partially_fulfilled",
     "declined", "withdrawn", "transferred", "fulfilled_on_time", "fulfilled_late",
-    "verified", "disputed",
+    "fulfilled_by_original_date", "verified", "disputed",
 )
 _STATE = ("status", "active", "due_on", "due_basis", "verdict", "fulfilled_on", "updated_on",
           "evidence", "transferred_to", "version", "reminder_rank", "reminders_pending",
-          "reminders_sent")
+          "reminders_sent", "original_due_on", "extensions", "extension_request")
 _STATIC = ("id", "position", "agency", "dialogue_id", "answer_id", "question_ids", "kind",
            "text", "search", "made_on", "transferred_from")
 COMMITMENT_COLUMNS = _STATIC + _STATE
@@ -52,7 +52,7 @@ STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 _META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 _TABLES = [
@@ -64,7 +64,11 @@ _TABLES = [
         due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT, fulfilled_on DATE,
         updated_on DATE NOT NULL, evidence TEXT NOT NULL, transferred_to TEXT,
         version INTEGER NOT NULL, reminder_rank INTEGER NOT NULL,
-        reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL)""",
+        reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL,
+        original_due_on DATE NOT NULL, extensions INTEGER NOT NULL, extension_request TEXT)""",
+    # The auditors' queue of extension requests waiting for a decision.
+    "CREATE INDEX IF NOT EXISTS rm_commitments_requests ON rm_commitments (position) "
+    "WHERE extension_request IS NOT NULL",
     # The due index: what the overdue lists read.
     "CREATE INDEX IF NOT EXISTS rm_commitments_due ON rm_commitments (active, due_on)",
     # What the reminder scan reads: promises whose ladder is not finished, by
@@ -88,6 +92,7 @@ _TABLES = [
         fulfilled_on DATE, updated_on DATE NOT NULL, evidence TEXT NOT NULL,
         transferred_to TEXT, version INTEGER NOT NULL, reminder_rank INTEGER NOT NULL,
         reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL,
+        original_due_on DATE NOT NULL, extensions INTEGER NOT NULL, extension_request TEXT,
         superseded_on DATE, PRIMARY KEY (commitment_id, version))""",
     "CREATE TABLE IF NOT EXISTS rm_commitment_questions (commitment_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, PRIMARY KEY (question_id, commitment_id))",
@@ -144,18 +149,24 @@ class PositionMoved(Exception):
     """Another copy applied events since this batch read its start position."""
 
 
-def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None) -> dict[str, int]:
+def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None,
+          original_due_on: Any) -> dict[str, int]:
     """What one commitment in this state adds to its agency's and dialogue's counters.
 
     Being overdue is not here: it depends on the day the question is asked, so
     it is counted at read time from the due index.
     """
-    on_time = None if fulfilled_on is None else as_date(fulfilled_on) <= as_date(due_on)
-    return tally_of(status, on_time, verdict)
+    if fulfilled_on is None:
+        return tally_of(status, None, verdict, None)
+    done = as_date(fulfilled_on)
+    return tally_of(status, done <= as_date(due_on), verdict, done <= as_date(original_due_on))
 
 
-def tally_of(status: str, on_time: bool | None, verdict: str | None) -> dict[str, int]:
-    """`tally`, given whether the fulfilment (if any) came by the due date."""
+def tally_of(status: str, on_time: bool | None, verdict: str | None,
+             by_original: bool | None) -> dict[str, int]:
+    """`tally`, given whether the fulfilment (if any) came by the due date in
+    force (`on_time`, after approved extensions) and by the date first
+    promised (`by_original`)."""
     # Rejected candidates have no column: they are listed, never counted.
     counts = {status: 1} if status in TALLIES else {}
     # A candidate nobody confirmed is not yet a promise, and a rejected one
@@ -164,6 +175,8 @@ def tally_of(status: str, on_time: bool | None, verdict: str | None) -> dict[str
         counts["total"] = 1
     if status == Status.FULFILLED.value and on_time is not None:
         counts["fulfilled_on_time" if on_time else "fulfilled_late"] = 1
+        if by_original:
+            counts["fulfilled_by_original_date"] = 1
     if verdict:
         counts[verdict] = 1
     return counts

@@ -39,6 +39,7 @@ class Scorecard:
     fulfilled: int = 0
     fulfilled_on_time: int = 0
     fulfilled_late: int = 0
+    fulfilled_by_original_date: int = 0
     pending_within_deadline: int = 0
     overdue: int = 0
     partially_fulfilled: int = 0

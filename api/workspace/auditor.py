@@ -29,11 +29,18 @@ def _list_filter(which: str) -> CommitmentFilter:
 @requires(Role.ADMIN, Role.AUDITOR)
 def claims() -> Any:
     """The auditor's queue: what agencies say they delivered and nobody has
-    judged yet, oldest claim first, with its evidence."""
+    judged yet, oldest claim first, with its evidence; and the extensions they
+    asked for, with each commitment's earlier requests."""
     page = queries().list_commitments(CommitmentFilter(unjudged=True, promised=True),
                                       sort=Sort.MADE, cursor=request.args.get("after"),
                                       limit=PAGE_SIZE)
-    return render_template("workspace/claims.html", account=g.account, page=page)
+    # Requests for a later date, the oldest first, each with what came before.
+    requests = queries().list_commitments(
+        CommitmentFilter(extension_requested=True, promised=True), sort=Sort.MADE,
+        cursor=request.args.get("requests_after"), limit=PAGE_SIZE)
+    earlier = queries().extension_steps([r.id for r in requests.items])
+    return render_template("workspace/claims.html", account=g.account, page=page,
+                           requests=requests, earlier=earlier)
 
 
 @blp.route("/lists/<which>")

@@ -251,6 +251,7 @@ REFUSALS: dict[type[DomainError], str] = {
 }
 FIELD_RULES = {
     "note": N_("Give the reason."),
+    "evidence": N_("Give the evidence: the document's number or title, or its link."),
     "new_due_on": N_("Check the new due date."),
     "effective_on": N_("Check the date it happened."),
     "due_on": N_("Check the due date."),

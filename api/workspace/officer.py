@@ -14,11 +14,11 @@ from marshmallow.validate import OneOf
 from api import i18n
 from api.context import queries, service
 from api.workspace.core import PAGE_SIZE, Form, blank_as_missing, blp, form_errors, signed_in
-from domain.access import Role
+from domain.access import Permission, Role, holds, permission_for
 from domain.account import Account
 from domain.commitment import Commitment
 from domain.errors import DomainError
-from domain.status import Action, Status, Verdict
+from domain.status import Action, ExtensionDecision, Status, Verdict
 from service import commands as c
 from service.queries import CommitmentFilter, Sort
 
@@ -79,6 +79,12 @@ class UpdateForm(Form):
     version = fields.Int(required=True)
 
 
+class DecisionForm(Form):
+    decision = fields.Str(required=True, validate=OneOf([d.value for d in ExtensionDecision]))
+    note = fields.Str(load_default=None)
+    version = fields.Int(required=True)
+
+
 class VerdictForm(Form):
     verdict = fields.Str(required=True, validate=OneOf([v.value for v in Verdict]))
     note = fields.Str(load_default=None)
@@ -99,7 +105,8 @@ def commitment(commitment_id: str) -> Any:
         abort(404)
     may_report = account.role is Role.ADMIN or (
         account.role is Role.AGENCY and account.agency == found.agency)
-    may_judge = account.role in (Role.ADMIN, Role.AUDITOR)
+    may_judge = holds(account.actor, Permission.JUDGE)
+    may_decide = holds(account.actor, Permission.DECIDE)
     if account.role is Role.AGENCY and account.agency != found.agency:
         # Another agency's work: not shown, let alone changed.
         abort(403)
@@ -111,9 +118,18 @@ def commitment(commitment_id: str) -> Any:
             if form == "update" and may_report:
                 data = UpdateForm().load(blank_as_missing(request.form))
                 evidence = _evidence(data)
+                action = Action(data["action"])
                 service().execute(c.UpdateCommitment(
-                    found.id, Action(data["action"]), note=data["note"], evidence=evidence,
+                    found.id, action, note=data["note"], evidence=evidence,
                     new_due_on=data["new_due_on"], effective_on=data["effective_on"],
+                    expected_version=data["version"]), account.actor)
+                if (action is Action.EXTEND
+                        and permission_for(action, account.actor) is not Permission.DECIDE):
+                    form = "request"
+            elif form == "decision" and may_decide:
+                data = DecisionForm().load(blank_as_missing(request.form))
+                service().execute(c.DecideExtension(
+                    found.id, ExtensionDecision(data["decision"]), note=data["note"],
                     expected_version=data["version"]), account.actor)
             elif form == "verdict" and may_judge:
                 data = VerdictForm().load(blank_as_missing(request.form))
@@ -130,7 +146,8 @@ def commitment(commitment_id: str) -> Any:
     report = current_app.extensions["reports"].commitment(found.id)
     return render_template(
         "workspace/commitment.html", account=account, c=found, report=report,
-        may_report=may_report, may_judge=may_judge, errors=errors, form=request.form,
+        may_report=may_report, may_judge=may_judge, may_decide=may_decide, errors=errors,
+        form=request.form,
         actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved"),
         people=_people(found.id)), status
 

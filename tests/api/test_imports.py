@@ -13,9 +13,8 @@ import pytest
 from domain.access import Role
 from tests.api.conftest import HELD_ON, Caller, created
 
-SAMPLE = Path(__file__).resolve().parents[2].parent / "shared/samples/liveblog-dialogue-2024.txt"
-if not SAMPLE.exists():  # a copy travels with the tests, for a tree without shared/
-    SAMPLE = Path(__file__).resolve().parents[1] / "fixtures/transcripts/liveblog-dialogue-2024.txt"
+# The tests read only what the repository carries: a copy of the shared sample.
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures/transcripts/liveblog-dialogue-2024.txt"
 TEXT = SAMPLE.read_text(encoding="utf-8")
 QUERY = f"dialogue_title=Đối thoại Chủ tịch UBND tỉnh với CNVCLĐ 2024&held_on={HELD_ON}"
 URL = f"/api/v1/imports/transcripts?{QUERY}"

@@ -53,7 +53,7 @@ def _history(app: Commitments, rng: random.Random, commitment: UUID, made_on: da
         action = rng.choice(options)
         current = app.get(commitment)
         app.execute(c.UpdateCommitment(
-            commitment, action, note="lý do",
+            commitment, action, note="lý do", evidence=[{"title": "Báo cáo 3/BC"}],
             new_due_on=current.due_on + timedelta(days=30) if action is Action.EXTEND else None,
             effective_on=when), ADMIN)
         status = app.get(commitment).status

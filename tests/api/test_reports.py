@@ -115,6 +115,7 @@ def test_the_scorecard_counts_promises_by_timeliness(api: Caller, report: dict[s
     assert overview["as_of"] == "2024-09-01"
     assert overview["scorecard"] == {
         "made": 2, "fulfilled": 1, "fulfilled_on_time": 1, "fulfilled_late": 0,
+        "fulfilled_by_original_date": 1,
         "pending_within_deadline": 0, "overdue": 1, "partially_fulfilled": 0, "declined": 0,
         "withdrawn": 0, "verified": 1, "disputed": 0}
     by_code = {row["agency"]: row for row in overview["agencies"]}

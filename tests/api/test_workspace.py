@@ -230,3 +230,46 @@ def test_an_officer_has_no_auditor_pages(api: Caller, people: dict[str, str]) ->
     assert api.client.get("/workspace/claims").status_code == 403
     assert api.client.get("/workspace/lists/overdue.csv").status_code == 403
     assert api.client.get("/workspace/lists/overdue").status_code == 403
+
+
+def test_an_officer_asks_for_more_time_and_an_auditor_decides(
+    api: Caller, world: World, people: dict[str, str]
+) -> None:
+    path = f"/workspace/commitments/{world.commitment}"
+    officer = api.client
+    sign_in(officer, people["officer"])
+    no_reason = officer.post(path, data={**_form(officer, path), "form": "update",
+                                         "action": "extend", "new_due_on": "2024-12-31"})
+    assert no_reason.status_code == 422 and 'id="error-note"' in no_reason.data.decode()
+    asked = officer.post(path, data={**_form(officer, path), "form": "update",
+                                     "action": "extend", "new_due_on": "2024-12-31",
+                                     "note": "Chờ ý kiến của Bộ Y tế"})
+    assert asked.status_code == 302 and "saved=request" in asked.headers["Location"]
+    page = officer.get(asked.headers["Location"]).data.decode()
+    assert "thời hạn giữ nguyên cho đến khi công đoàn quyết định" in page
+    assert 'id="extension-request"' in page and "đang chờ công đoàn quyết định" in page
+    assert 'id="decision-form"' not in page  # an officer does not decide
+    assert api.get(f"/api/v1/commitments/{world.commitment}").json["due_on"] == "2024-07-09"
+    # A claim without evidence is refused on the form, by its field.
+    claim = officer.post(path, data={**_form(officer, path), "form": "update",
+                                     "action": "fulfil"})
+    assert claim.status_code == 422 and 'id="error-evidence"' in claim.data.decode()
+
+    auditor = api.client.application.test_client()
+    sign_in(auditor, people["auditor"])
+    queue = auditor.get("/workspace/claims").data.decode()
+    requests = queue[queue.index('id="requests"'):]
+    assert "Sẽ xem xét, nghiên cứu" in requests and "Chờ ý kiến của Bộ Y tế" in requests
+    page = auditor.get(path).data.decode()
+    assert 'id="decision-form"' in page
+    refused = auditor.post(path, data={**_form(auditor, path), "form": "decision",
+                                       "decision": "refuse"})
+    assert refused.status_code == 422 and 'id="error-note"' in refused.data.decode()
+    approved = auditor.post(path, data={**_form(auditor, path), "form": "decision",
+                                        "decision": "approve"})
+    assert approved.status_code == 302, approved.data.decode()[:500]
+    body = api.get(f"/api/v1/commitments/{world.commitment}").json
+    assert (body["due_on"], body["extensions"], body["extension_request"]) == (
+        "2024-12-31", 1, None)
+    queue = auditor.get("/workspace/claims").data.decode()
+    assert "Không có đề nghị gia hạn nào đang chờ quyết định" in queue

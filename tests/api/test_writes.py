@@ -262,7 +262,7 @@ def test_fulfil_then_verdicts_keep_claim_and_judgement_apart(api: Caller, world:
         "action": "fulfil", "note": "Đã ban hành văn bản",
         "evidence": [{"title": "Công văn số 473/SNV-CCVC", "url": "https://example.vn/473",
                       "dated": "2024-06-28"}],
-        "effective_on": "2024-07-01"})
+        "effective_on": "2024-08-15"})
     assert fulfilled.status_code == 200, fulfilled.json
     assert fulfilled.json["evidence"][0]["dated"] == "2024-06-28"
     refused(api, auditor.post(f"/api/v1/commitments/{world.commitment}/verdicts",
@@ -379,7 +379,8 @@ def test_a_successor_takes_over_the_commitments_still_in_play(api: Caller, world
     done = created(api.post("/api/v1/commitments", {
         "agency": "SYT", "kind": "report", "dialogue_id": world.dialogue, "text": "Báo cáo"}))
     assert api.post(f"/api/v1/commitments/{done['id']}/updates",
-                    {"action": "fulfil", "effective_on": "2024-06-01"}).status_code == 200
+                    {"action": "fulfil", "effective_on": "2024-06-01",
+                     "evidence": [{"title": "Báo cáo 8/BC-SYT"}]}).status_code == 200
     assert api.post(f"/api/v1/commitments/{world.commitment}/updates",
                     {"action": "progress", "effective_on": "2024-06-15"}).status_code == 200
     # Partly delivered: what is still owed passes on too.
@@ -387,8 +388,8 @@ def test_a_successor_takes_over_the_commitments_still_in_play(api: Caller, world
         "agency": "SYT", "kind": "implement", "dialogue_id": world.dialogue,
         "text": "Bổ sung biên chế"}))
     assert api.post(f"/api/v1/commitments/{partial['id']}/updates",
-                    {"action": "partially_fulfil", "effective_on": "2024-06-20"}
-                    ).status_code == 200
+                    {"action": "partially_fulfil", "effective_on": "2024-06-20",
+                     "evidence": [{"url": "https://syt.example.vn/bc9"}]}).status_code == 200
 
     response = api.post("/api/v1/agencies/syt/successor",
                         {"successor_code": "SNV", "effective_on": "2024-07-01"})

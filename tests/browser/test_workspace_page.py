@@ -124,3 +124,34 @@ def test_an_auditor_disputes_a_claim(
     page.get_by_role("link", name="Bị phản bác", exact=True).click()
     expect(page.locator("table#promises")).to_contain_text(KEPT)
     screenshot(page, request, "disputed-list")
+
+
+def test_an_officer_asks_for_more_time_and_an_auditor_approves(
+    page: Page, site: Site, request: pytest.FixtureRequest
+) -> None:
+    """Last in this module: it moves the overdue promise's date."""
+    sign_in(page, site, OFFICER)
+    page.locator("table#commitments tbody tr").first.get_by_role("link").click()
+    page.select_option("#action", "extend")
+    page.fill("#new_due_on", "2024-12-31")
+    page.fill("#note", "Chờ ý kiến của Bộ Y tế về định mức phụ cấp.")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator("#saved")).to_contain_text("thời hạn giữ nguyên")
+    expect(page.locator("#extension-request")).to_contain_text("đang chờ công đoàn quyết định")
+    screenshot(page, request, "requested")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    sign_in(page, site, AUDITOR)
+    page.get_by_role("link", name="Báo cáo chờ đánh giá").click()
+    requests = page.locator("table#requests")
+    expect(requests).to_contain_text("Chờ ý kiến của Bộ Y tế về định mức phụ cấp.")
+    screenshot(page, request, "queue")
+    requests.get_by_role("link", name=OVERDUE).click()
+    page.check("input[name=decision][value=approve]")
+    page.locator("#decision-form").get_by_role("button", name="Lưu").click()
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#extension-request")).to_have_count(0)
+    history = page.locator("ol.timeline")
+    expect(history).to_contain_text("Xin gia hạn")
+    expect(history).to_contain_text("Quyết định về đề nghị gia hạn: chấp thuận")
+    screenshot(page, request, "approved")

@@ -170,6 +170,8 @@ _RECOUNT = ", ".join(
         "AS fulfilled_on_time",
         "SUM(CASE WHEN status = 'fulfilled' AND fulfilled_on > due_on THEN 1 ELSE 0 END) "
         "AS fulfilled_late",
+        "SUM(CASE WHEN status = 'fulfilled' AND fulfilled_on <= original_due_on THEN 1 "
+        "ELSE 0 END) AS fulfilled_by_original_date",
         "SUM(CASE WHEN verdict = 'verified' THEN 1 ELSE 0 END) AS verified",
         "SUM(CASE WHEN verdict = 'disputed' THEN 1 ELSE 0 END) AS disputed",
     ]

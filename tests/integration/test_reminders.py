@@ -518,7 +518,8 @@ def test_ladder_on_a_real_worker(stack: Callable[..., Stack], broker: str) -> No
     late = commitment(s, code, talk, day(-1), texts["late"])
     long_late = commitment(s, code, talk, day(-30), texts["long_late"])
     done = commitment(s, code, talk, day(-1), texts["done"])
-    update(s, done, Action.FULFIL, note="Đã mở điểm tiếp nhận")
+    update(s, done, Action.FULFIL, note="Đã mở điểm tiếp nhận",
+           evidence=[{"title": "Thông báo 4/TB"}])
     proposed = commitment(s, code, talk, day(-1), texts["proposed"], proposed=True)
     later = commitment(s, code, talk, day(60), texts["later"])
     contacts = [CLERK, HEAD]  # as the agency gave them, lowercased
@@ -547,7 +548,8 @@ def test_ladder_on_a_real_worker(stack: Callable[..., Stack], broker: str) -> No
 
     # Once it has been overdue for ESCALATE_AFTER_DAYS, `late` escalates; `soon`
     # is fulfilled meanwhile, so it gets no "overdue".
-    update(s, soon, Action.FULFIL, note="Đã rà soát xong")
+    update(s, soon, Action.FULFIL, note="Đã rà soát xong",
+           evidence=[{"title": "Báo cáo 6/BC"}])
     assert s.scan(day(29)) == 1
     m_late_up = mail(late, texts["late"], Rung.ESCALATION, day(-1), day(29), [HEAD, CHAIR],
                      [AUDITORS])

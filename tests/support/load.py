@@ -68,14 +68,14 @@ _EXTEND = _update(Action.EXTEND, "chờ ngân sách")
 _SCRIPTS: tuple[tuple[bool, Kind, tuple[Step, ...]], ...] = (
     (True, Kind.STUDY, ()),
     (True, Kind.IMPLEMENT, (_CONFIRM, _PROGRESS, _FULFIL, _verdict(Verdict.VERIFIED))),
-    (True, Kind.REVIEW, (_update(Action.WITHDRAW),)),
+    (True, Kind.REVIEW, (_update(Action.WITHDRAW, "ghi nhầm"),)),
     (False, Kind.IMPLEMENT, (_PROGRESS, _EXTEND, _FULFIL)),  # on time
     (False, Kind.REPORT, (_PROGRESS, _PROGRESS, _FULFIL)),  # late
     (False, Kind.PROPOSE, (_update(Action.PARTIALLY_FULFIL),
                            _verdict(Verdict.DISPUTED, "thiếu hồ sơ"), _FULFIL)),
     (False, Kind.ADVISE, (_update(Action.DECLINE, "ngoài thẩm quyền"),)),
     (False, Kind.OTHER, (_PROGRESS, _PROGRESS, _PROGRESS, _PROGRESS)),
-    (False, Kind.REVIEW, (_EXTEND, _EXTEND, _update(Action.WITHDRAW))),
+    (False, Kind.REVIEW, (_EXTEND, _EXTEND, _update(Action.WITHDRAW, "ghi nhầm"))),
     (False, Kind.REPORT, (_FULFIL, _verdict(Verdict.VERIFIED))),
     (False, Kind.STUDY, (_PROGRESS,)),
     (False, Kind.PROPOSE, (_PROGRESS, _update(Action.PARTIALLY_FULFIL),

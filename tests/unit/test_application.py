@@ -31,6 +31,8 @@ TODAY = date(2024, 9, 1)
 HELD_ON = date(2024, 5, 10)
 ADMIN = Actor(Role.ADMIN)
 SYT = Actor(Role.AGENCY, "SYT")
+# Evidence a claim of delivery needs.
+PROOF = [{"title": "Báo cáo 12/BC-SYT"}]
 # 20:00 UTC on the 10th is 03:00 on the 11th in Vietnam (UTC+7).
 ANSWERED_AT = datetime.fromisoformat("2024-05-10T20:00:00+00:00")
 
@@ -220,7 +222,8 @@ def test_stale_expected_version_is_a_conflict(app: Commitments, world: World) ->
     app.execute(c.UpdateCommitment(cid, Action.PROGRESS), ADMIN)
     before = stored(app)
     with pytest.raises(VersionConflict, match="at version 2, not 1"):
-        app.execute(c.UpdateCommitment(cid, Action.FULFIL, expected_version=1), ADMIN)
+        app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF,
+                                           expected_version=1), ADMIN)
     assert stored(app) == before
     assert app.get(cid).status is Status.IN_PROGRESS
 
@@ -228,7 +231,8 @@ def test_stale_expected_version_is_a_conflict(app: Commitments, world: World) ->
 def test_current_expected_version_is_accepted(app: Commitments, world: World) -> None:
     """If-Match with the current version writes the next one."""
     cid = commit(app, world)
-    outcome = app.execute(c.UpdateCommitment(cid, Action.FULFIL, expected_version=1), ADMIN)
+    outcome = app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF,
+                                             expected_version=1), ADMIN)
     assert outcome == Outcome(cid, 2)
     assert app.get(cid).status is Status.FULFILLED
 
@@ -257,7 +261,8 @@ def test_concurrent_writer_with_expected_version_is_a_conflict(
     cid = commit(app, world)
     calls = compete(app, monkeypatch, progress_by_another_writer(app, cid))
     with pytest.raises(VersionConflict, match="at version 2, not 1"):
-        app.execute(c.UpdateCommitment(cid, Action.FULFIL, expected_version=1), ADMIN)
+        app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF,
+                                           expected_version=1), ADMIN)
     assert len(calls) == 1
     assert history(app, cid) == ["Made", "ProgressReported"]
     assert app.get(cid).status is Status.IN_PROGRESS
@@ -270,7 +275,7 @@ def test_retries_are_bounded(
     cid = commit(app, world)
     calls = compete(app, monkeypatch, progress_by_another_writer(app, cid), times=100)
     with pytest.raises(VersionConflict, match="kept changing"):
-        app.execute(c.UpdateCommitment(cid, Action.FULFIL), ADMIN)
+        app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF), ADMIN)
     assert len(calls) == Commitments.save_attempts == 5
     assert history(app, cid) == ["Made"] + ["ProgressReported"] * 5
 
@@ -283,7 +288,8 @@ def test_agency_cannot_update_another_agencys_commitment(
     app.execute(c.UpdateCommitment(cid, Action.PROGRESS), SYT)
     before = stored(app)
     with pytest.raises(Forbidden):
-        app.execute(c.UpdateCommitment(cid, Action.FULFIL), Actor(Role.AGENCY, "SGDDT"))
+        app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF),
+                    Actor(Role.AGENCY, "SGDDT"))
     assert stored(app) == before
 
 

@@ -40,8 +40,10 @@ def act(c: Commitment, action: Action, **kwargs: Any) -> None:
     """Update with what each action needs to be accepted, unless given."""
     if action is Action.EXTEND:
         kwargs.setdefault("new_due_on", c.due_on + timedelta(days=30))
-    if action in (Action.EXTEND, Action.DECLINE):
+    if action in (Action.EXTEND, Action.DECLINE, Action.WITHDRAW):
         kwargs.setdefault("note", "the reason")
+    if action in (Action.FULFIL, Action.PARTIALLY_FULFIL):
+        kwargs.setdefault("evidence", [{"title": "Công văn 12/SYT"}])
     kwargs.setdefault("today", TODAY)
     kwargs.setdefault("actor", ADMIN)
     c.update(action, **kwargs)

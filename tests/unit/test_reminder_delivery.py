@@ -381,7 +381,8 @@ def test_an_agency_with_nobody_to_tell_fails_once(world: World) -> None:
 @pytest.mark.parametrize("action", [Action.FULFIL, Action.WITHDRAW, Action.DECLINE])
 def test_a_finished_commitment_gets_nothing(world: World, action: Action) -> None:
     cid = world.commit()
-    world.update(cid, action, note="đã xong / rút / từ chối")
+    world.update(cid, action, note="đã xong / rút / từ chối",
+                 evidence=[{"title": "Báo cáo 5/SYT"}])
     for day in (DUE_SOON_DAY, OVERDUE_DAY, ESCALATION_DAY, date(2025, 6, 1)):
         assert world.run(day) == []
     assert world.reminder_events(cid) == []
@@ -398,7 +399,7 @@ def test_a_commitment_fulfilled_between_scan_and_delivery_is_skipped(world: Worl
     cid = world.commit()
     [due] = world.reminders().scan(OVERDUE_DAY)
     world.clock.today = OVERDUE_DAY
-    world.update(cid, Action.FULFIL, note="đã báo cáo")
+    world.update(cid, Action.FULFIL, note="đã báo cáo", evidence=[{"title": "Báo cáo 5/SYT"}])
     report = world.reminders().deliver(due, today=OVERDUE_DAY, claim="t1", attempt=0,
                                        final=False)
     assert report.skipped and report.sent == []

@@ -35,7 +35,7 @@ from hypothesis.stateful import (
 )
 
 from domain.commitment import Commitment
-from domain.deadlines import DueBasis, Kind
+from domain.deadlines import DueBasis, Kind, latest_due_on
 from domain.errors import DomainError, InvalidInput, TransitionNotAllowed, VersionConflict
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import (
@@ -90,6 +90,8 @@ LEADS_TO: dict[Action, Status | None] = {
     Action.REJECT: Status.REJECTED,
 }
 # The only ways into the two statuses an auditor judges.
+# Actions that need a reason, and (CLAIMED_BY's) that need evidence.
+NEEDS_NOTE = (Action.DECLINE, Action.REJECT, Action.WITHDRAW)
 CLAIMED_BY = {Status.FULFILLED: Action.FULFIL,
               Status.PARTIALLY_FULFILLED: Action.PARTIALLY_FULFIL}
 
@@ -252,8 +254,10 @@ def _flaws(action: Action) -> list[str]:
     flaws = ["in the future", "before the last change"]
     if action is Action.EXTEND:
         return [*flaws, "no note", "blank note", "no new_due_on", "new_due_on not later"]
-    if action in (Action.DECLINE, Action.REJECT):
+    if action in NEEDS_NOTE:
         flaws += ["no note", "blank note"]
+    if action in CLAIMED_BY.values():
+        flaws += ["no evidence"]
     return [*flaws, "stray new_due_on"]
 
 
@@ -413,6 +417,10 @@ class CommitmentMachine(RuleBasedStateMachine):
             new_due_on = c.due_on + timedelta(days=days + 1)
         elif flaw == "in the future":
             effective_on = self.today + timedelta(days=days + 1)
+        elif flaw == "no evidence":
+            evidence = []
+        if flaw != "no evidence" and not evidence:
+            evidence = [{"title": "Báo cáo 1/BC"}]
         elif flaw == "before the last change":
             effective_on = c.effective_on - timedelta(days=days + 1)
         self._update(action, note, evidence, new_due_on, effective_on)
@@ -430,7 +438,8 @@ class CommitmentMachine(RuleBasedStateMachine):
         allowed = [a for a in UPDATES if a in TRANSITIONS.get(self.c.status, {})]
         action = data.draw(st.sampled_from(allowed or UPDATES), label="action")
         new_due_on = self.c.due_on + timedelta(days=days) if action is Action.EXTEND else None
-        self._update(action, "lý do", evidence, new_due_on, self._effective_on(when))
+        self._update(action, "lý do", evidence or [{"url": "https://a.vn/1"}], new_due_on,
+                     self._effective_on(when))
 
     def _update(self, action: Action, note: str | None, evidence: list[dict[str, Any]],
                 new_due_on: date | None, effective_on: date | None) -> None:
@@ -440,10 +449,11 @@ class CommitmentMachine(RuleBasedStateMachine):
         evidence_before = len(c.evidence)
         in_table = action in TRANSITIONS.get(status, {})
         if action is Action.EXTEND:
-            fits = new_due_on is not None and new_due_on > due_on and bool(note)
+            fits = (new_due_on is not None and due_on < new_due_on <= latest_due_on(c.made_on)
+                    and bool(note))
         else:
-            fits = new_due_on is None and (bool(note) or action not in (Action.DECLINE,
-                                                                         Action.REJECT))
+            fits = (new_due_on is None and (bool(note) or action not in NEEDS_NOTE)
+                    and (bool(evidence) or action not in CLAIMED_BY.values()))
         accepted = (in_table and action is not Action.TRANSFER and fits
                     and self._when_ok(effective_on))
         done = self._attempt(
@@ -567,7 +577,10 @@ class CommitmentMachine(RuleBasedStateMachine):
     def every_state_is_possible(self) -> None:
         for c in self.aggregates.values():
             assert c.status in Status
-            assert c.verdict is None or c.status in JUDGEABLE, (c.status, c.verdict)
+            # A judged partial delivery keeps its verdict when what is still
+            # owed passes to a successor agency.
+            assert c.verdict is None or c.status in (*JUDGEABLE, Status.TRANSFERRED), (
+                c.status, c.verdict)
             assert (c.fulfilled_on is not None) == (c.status is Status.FULFILLED), (
                 c.status, c.fulfilled_on)
             assert c.made_on <= c.effective_on <= max(self.today, c.made_on)
