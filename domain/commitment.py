@@ -163,6 +163,11 @@ class Commitment(Aggregate):
         """Record `action`, or raise before anything is recorded. `backdating`
         is how many days before `today` the caller may date it (None: any)."""
         next_status(self.status, action)
+        if self.status is Status.PROPOSED and effective_on is None:
+            # Deciding whether a candidate was a promise says what it was when
+            # spoken: dated today, it would bar the history that followed (a
+            # 2024 promise imported in 2026 and kept in 2024).
+            effective_on = self.effective_on
         when = self._check_effective_on(effective_on, today, backdating)
         evidence = evidence or []
         if action is Action.EXTEND:
@@ -303,7 +308,8 @@ class Commitment(Aggregate):
         if not changes:
             raise InvalidInput("text", "the edit changes nothing: give text, kind, agency "
                                        "or due_on different from the candidate's")
-        when = self._check_effective_on(None, today)
+        # A candidate's edit says what was promised then, as its confirmation does.
+        when = self._check_effective_on(self.effective_on, today)
         self._edited(changes=changes, note=note, effective_on=when, actor=actor)
 
     def _check_new_due_on(self, new_due_on: date | None, note: str | None) -> None:

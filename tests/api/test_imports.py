@@ -260,3 +260,32 @@ def test_only_the_secretariat_imports(api: Caller, agencies: None) -> None:
         refused(api, post_text(api.as_(token), URL, TEXT), 403)
     refused(api, post_text(api.as_(None), URL, TEXT), 401)
     assert api.events() == before
+
+
+def test_a_confirmed_candidate_was_a_promise_from_the_day_it_was_spoken(
+        api: Caller, imported: dict[str, Any]) -> None:
+    """Imported in September, the promise was made at the May dialogue: the
+    secretariat can still record that it was kept in June."""
+    items = api.get(f"/api/v1/dialogues/{imported['dialogue_id']}/candidates").json["items"]
+    first, second = items[0]["id"], items[1]["id"]
+    made_on = items[0]["made_on"]
+    assert made_on == "2024-05-10"
+    assert api.post(f"/api/v1/commitments/{first}/edits",
+                    {"due_on": "2024-07-31"}).status_code == 200
+    confirmed = api.post(f"/api/v1/commitments/{first}/updates", {"action": "confirm"})
+    assert confirmed.status_code == 200, confirmed.json
+    assert confirmed.json["updated_on"] == made_on
+    kept = api.post(f"/api/v1/commitments/{first}/updates", {
+        "action": "fulfil", "effective_on": "2024-06-30",
+        "evidence": [{"title": "Báo cáo 30/BC-SYT"}]})
+    assert kept.status_code == 200, kept.json
+    then = api.get(f"/api/v1/commitments/{first}", as_of="2024-06-15").json
+    assert then["status"] == "open"
+    row = next(r for r in api.as_(None).get("/api/v1/public/reports/agencies",
+                                            as_of="2024-06-30").json
+               if r["agency"] == confirmed.json["agency"])
+    assert row["fulfilled_on_time"] == 1
+    # A rejection too says what the candidate was, not when someone looked.
+    rejected = api.post(f"/api/v1/commitments/{second}/updates",
+                        {"action": "reject", "note": "không phải lời hứa"})
+    assert rejected.json["updated_on"] == made_on

@@ -447,6 +447,8 @@ class CommitmentMachine(RuleBasedStateMachine):
         c = self.c
         status, due_on, late = c.status, c.due_on, c.days_overdue(self.today)
         evidence_before = len(c.evidence)
+        # A candidate's confirmation or rejection is dated when it was made.
+        undated = c.effective_on if status is Status.PROPOSED else self.today
         in_table = action in TRANSITIONS.get(status, {})
         if action is Action.EXTEND:
             fits = (new_due_on is not None and due_on < new_due_on <= latest_due_on(c.made_on)
@@ -466,7 +468,7 @@ class CommitmentMachine(RuleBasedStateMachine):
         )
         if not done:
             return
-        assert c.effective_on == (effective_on or self.today)
+        assert c.effective_on == (effective_on or undated)
         if action in CLAIMED_BY.values():
             assert c.verdict is None, "a new claim of delivery is not yet judged"
         if action is Action.FULFIL:
