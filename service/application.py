@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -52,8 +53,9 @@ class DateAsISO(Transcoding):
 class Commitments(Application[UUID]):
     # Pinned: it names the PostgreSQL tables and the environment prefix.
     name = "Commitments"
-    # Attempts at a write whose aggregates another writer changed meanwhile.
-    save_attempts = 5
+    # Attempts at a write whose aggregates another writer changed meanwhile:
+    # eight clients updating one commitment at once must all get through.
+    save_attempts = 40
 
     def __init__(self, settings: Settings, clock: Callable[[], date] | None = None) -> None:
         self.settings = settings
@@ -61,6 +63,8 @@ class Commitments(Application[UUID]):
         self._tokens: dict[str, tuple[float, AccessToken]] = {}
         # Wall-clock time, for token expiry; `clock` is the calendar day.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # Seconds to wait before the retry after `attempt` collisions.
+        self.backoff: Callable[[int], float] = backoff
         # Which of an agency's commitments are still in play: the read model
         # knows; the bootstrap wires it in once the read side exists.
         self.in_play_of: Callable[[str], list[UUID]] = _no_read_model
@@ -81,7 +85,9 @@ class Commitments(Application[UUID]):
         """
         handler = _handler(command)
         self._check_not_succeeded(actor)
-        for _ in range(self.save_attempts):
+        for attempt in range(self.save_attempts):
+            if attempt:
+                time.sleep(self.backoff(attempt))
             if idempotency is not None and (kept := self._kept(idempotency)) is not None:
                 return kept
             changed = handler(command, self._context(actor))
@@ -320,6 +326,13 @@ _ALL_HANDLERS: dict[type, Handler] = {**HANDLERS, ImportTranscript: import_trans
 
 def _handler(command: Command) -> Handler:
     return _ALL_HANDLERS[type(command)]
+
+
+def backoff(attempt: int) -> float:
+    """A random pause, its bound doubling from 5 ms to 250 ms: writers that
+    collided retry at once in step and collide again; spread out, they pass.
+    Forty attempts wait about five seconds at most on average."""
+    return random.uniform(0, min(0.005 * 2 ** (attempt - 1), 0.25))
 
 
 def token_id_of(secret: str) -> UUID:

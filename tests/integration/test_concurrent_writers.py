@@ -13,12 +13,12 @@ import sys
 import textwrap
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
-from tests.integration.conftest import LiveServer
+from tests.integration.conftest import LiveServer, gunicorn
 
 pytestmark = pytest.mark.integration
 
@@ -108,15 +108,16 @@ def _commitment(server: LiveServer, dialogue_id: str) -> str:
     return commitment_id
 
 
-def _race(server: LiveServer, commitment_id: str, if_match: bool) -> list[Result]:
-    """Both writers started, released together, and their reports gathered."""
+def _race(server: LiveServer, commitment_id: str, if_match: bool,
+          writers: tuple[str, ...] = WRITERS, rounds: int = ROUNDS) -> list[Result]:
+    """The writers started, released together, and their reports gathered."""
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, server.base_url, server.token, commitment_id,
-             name, str(ROUNDS), "1" if if_match else "0"],
+             name, str(rounds), "1" if if_match else "0"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        for name in WRITERS
+        for name in writers
     ]
     try:
         for proc in procs:
@@ -129,7 +130,7 @@ def _race(server: LiveServer, commitment_id: str, if_match: bool) -> list[Result
             proc.stdin.flush()
         results: list[Result] = []
         for proc in procs:
-            out, err = proc.communicate(timeout=60)
+            out, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
             results.extend(Result(*row) for row in json.loads(out))
     finally:
@@ -137,7 +138,7 @@ def _race(server: LiveServer, commitment_id: str, if_match: bool) -> list[Result
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    assert len(results) == ROUNDS * len(WRITERS)
+    assert len(results) == rounds * len(writers)
     return results
 
 
@@ -200,3 +201,23 @@ def test_writers_without_if_match_are_all_accepted(
     assert final["version"] == 1 + len(notes)
     # Every reply names a distinct version: each update landed on its own.
     assert len({r.reply_version for r in results}) == len(results)
+
+
+def test_eight_writers_without_if_match_are_all_accepted(
+    live_server: LiveServer, dialogue: str
+) -> None:
+    """Issue 14: eight clients at once, 400 updates, none refused as a conflict:
+    a writer that collides retries after a random pause, not at once."""
+    commitment_id = _commitment(live_server, dialogue)
+    writers = tuple(f"w{n}" for n in range(8))
+    # Four processes, as the Procfile's default, so that writes truly race.
+    with gunicorn(live_server.env, live_server.log.with_name("gunicorn-4.log"), 4) as base:
+        server = replace(live_server, base_url=base)
+        results = _race(server, commitment_id, if_match=False, writers=writers, rounds=50)
+
+    refused = _unexpected(results, {200})
+    assert not refused, (len(refused), refused[:3])
+    in_history = _notes_in_history(live_server, commitment_id)
+    assert set(in_history) == {r.note for r in results}
+    assert all(count == 1 for count in in_history.values())
+    assert live_server.get(f"/api/v1/commitments/{commitment_id}")["version"] == 401

@@ -22,7 +22,7 @@ from domain.dialogue import Dialogue
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, VersionConflict
 from domain.status import Action, Status
 from service import commands as c
-from service.application import Commitments
+from service.application import Commitments, backoff
 from service.idempotency import Idempotency, IdempotencyKeyReused, IdempotencyRecord, Outcome
 from service.settings import Settings
 from tests.support.clock import FixedClock
@@ -271,13 +271,24 @@ def test_concurrent_writer_with_expected_version_is_a_conflict(
 def test_retries_are_bounded(
     app: Commitments, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A record that keeps changing gives up after save_attempts with VersionConflict."""
+    """A record that keeps changing gives up after save_attempts with VersionConflict,
+    pausing longer and longer between attempts."""
     cid = commit(app, world)
+    pauses: list[int] = []
+    app.backoff = lambda attempt: pauses.append(attempt) or 0.0
     calls = compete(app, monkeypatch, progress_by_another_writer(app, cid), times=100)
     with pytest.raises(VersionConflict, match="kept changing"):
         app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF), ADMIN)
-    assert len(calls) == Commitments.save_attempts == 5
-    assert history(app, cid) == ["Made"] + ["ProgressReported"] * 5
+    assert len(calls) == Commitments.save_attempts == 40
+    assert pauses == list(range(1, 40))
+    assert history(app, cid) == ["Made"] + ["ProgressReported"] * 40
+
+
+def test_the_pause_between_attempts_grows_and_stays_bounded() -> None:
+    for attempt in range(1, 40):
+        bound = min(0.005 * 2 ** (attempt - 1), 0.25)
+        assert all(0 <= backoff(attempt) <= bound for _ in range(20))
+    assert max(backoff(30) for _ in range(200)) > 0.1  # not stuck at the start
 
 
 def test_agency_cannot_update_another_agencys_commitment(
