@@ -120,6 +120,9 @@ class Commitment(Aggregate):
         self.fulfilled_on: date | None = None
         self.evidence: list[dict[str, Any]] = []
         self.reminders: list[Record] = []
+        # Reminder events since the last change of the promise itself: the
+        # sender's bookkeeping, which must not fail a writer's If-Match.
+        self.reminders_since_change = 0
 
     # -- derived state -------------------------------------------------------
 
@@ -128,6 +131,11 @@ class Commitment(Aggregate):
 
     def days_overdue(self, on: date) -> int:
         return days_overdue(self.status, self.due_on, on)
+
+    def unchanged_since(self, version: int) -> bool:
+        """Whether the promise is as it was at `version`: nothing but reminders
+        were recorded after it (what If-Match asks)."""
+        return self.version - self.reminders_since_change <= version <= self.version
 
     @property
     def reminder_rank(self) -> int:
@@ -419,9 +427,14 @@ class Commitment(Aggregate):
 
     # -- events ---------------------------------------------------------------
 
+    def _changed(self, effective_on: date) -> None:
+        """What every event but a reminder's does: the promise changed."""
+        self.effective_on = effective_on
+        self.reminders_since_change = 0
+
     def _move(self, action: Action, effective_on: date) -> None:
         self.status = next_status(self.status, action)
-        self.effective_on = effective_on
+        self._changed(effective_on)
         if action in _CLAIMS:
             self.verdict = None
         if action is Action.FULFIL:
@@ -472,7 +485,7 @@ class Commitment(Aggregate):
         self, new_due_on: date, note: str, evidence: list[dict[str, Any]], effective_on: date,
         actor: dict[str, Any],
     ) -> None:
-        self.effective_on = effective_on
+        self._changed(effective_on)
         self.extension_request = {"new_due_on": new_due_on, "note": note,
                                   "requested_on": effective_on, "evidence": list(evidence)}
 
@@ -536,7 +549,7 @@ class Commitment(Aggregate):
         if "due_on" in changes:
             self.due_on = changes["due_on"]
             self.due_basis = DueBasis(changes["due_basis"])
-        self.effective_on = effective_on
+        self._changed(effective_on)
 
     @event("Corrected")
     def _corrected(
@@ -552,7 +565,7 @@ class Commitment(Aggregate):
             if not self.extensions:
                 self.due_on = changes["due_on"]
                 self.due_basis = DueBasis(changes["due_basis"])
-        self.effective_on = effective_on
+        self._changed(effective_on)
 
     @event("Transferred")
     def _transferred(
@@ -566,12 +579,13 @@ class Commitment(Aggregate):
         self, verdict: str, note: str | None, effective_on: date, actor: dict[str, Any]
     ) -> None:
         self.verdict = Verdict(verdict)
-        self.effective_on = effective_on
+        self._changed(effective_on)
 
     def _remember(self, rung: str, due_on: date, channel: str, mark: Mark, at: datetime,
                   claim: str | None = None, attempt: int = 0) -> None:
         delivery = Delivery(Rung(rung), due_on, Channel(channel))
         self.reminders.append(Record(delivery, mark, at, claim, attempt))
+        self.reminders_since_change += 1
 
     @event("ReminderClaimed")
     def _reminder_claimed(self, rung: str, due_on: date, channel: str, recipient: str,

@@ -306,7 +306,8 @@ def _commitment_for_change(
     ctx: Context, commitment_id: UUID, expected_version: int | None
 ) -> Commitment:
     commitment = ctx.get(Commitment, commitment_id)
-    if expected_version is not None and commitment.version != expected_version:
+    # Reminders recorded since the caller read it change nothing it saw.
+    if expected_version is not None and not commitment.unchanged_since(expected_version):
         raise VersionConflict(
             f"commitment {commitment_id} is at version {commitment.version}, "
             f"not {expected_version} as If-Match says: reload it and try again"

@@ -18,6 +18,7 @@ import pytest
 from domain.access import Actor, Role
 from domain.commitment import Commitment
 from domain.deadlines import Kind
+from domain.errors import VersionConflict
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Action
 from service import commands as c
@@ -550,3 +551,25 @@ def test_read_model_rank_and_counts_follow_the_ladder(world: World) -> None:
     world.run(ESCALATION_DAY)
     assert row() is None
     assert world.queries.commitment(cid).reminders_sent == 3
+
+
+# -- a writer's If-Match ------------------------------------------------------------------------
+
+
+def test_a_reminder_sent_while_an_officer_writes_does_not_fail_the_if_match(
+        world: World) -> None:
+    """The sender's bookkeeping is no change of the promise: an officer who read
+    version 1 and writes after a reminder was recorded is accepted."""
+    cid = world.commit()
+    read = world.get(cid).version
+    assert world.run(OVERDUE_DAY)  # claimed and sent: the stream moved on
+    assert world.get(cid).version > read
+    officer = Actor(Role.AGENCY, "SYT")
+    world.app.execute(c.UpdateCommitment(cid, Action.PROGRESS, note="đang làm",
+                                         expected_version=read), officer)
+    assert world.get(cid).status.value == "in_progress"
+    # A change of the promise itself still conflicts, reminders or not.
+    assert world.run(ESCALATION_DAY)
+    with pytest.raises(VersionConflict):
+        world.app.execute(c.UpdateCommitment(cid, Action.PROGRESS, note="lần nữa",
+                                             expected_version=read), officer)
