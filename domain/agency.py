@@ -97,13 +97,17 @@ class Agency(Aggregate):
         actor: dict[str, Any],
     ) -> None:
         """Record that `successor` carries on this agency's work from a date
-        (a merger or a renaming); `transferred` pairs old and new commitments."""
+        (a merger or a renaming); `transferred` pairs old and new commitments.
+        Recorded again with the same successor, it hands on what was missed."""
         if successor.code == self.code:
             raise InvalidInput("successor_code", "an agency cannot succeed itself")
         if self.successor is not None:
-            raise AlreadyExists(
-                f"{self.code} was already succeeded by {self.successor} on {self.succeeded_on}"
-            )
+            if successor.code != self.successor or effective_on != self.succeeded_on:
+                raise AlreadyExists(
+                    f"{self.code} was already succeeded by {self.successor} on "
+                    f"{self.succeeded_on}")
+            self.hand_on(transferred, actor=actor)
+            return
         if successor.successor is not None:
             raise InvalidInput(
                 "successor_code",
@@ -114,6 +118,26 @@ class Agency(Aggregate):
             raise InvalidInput("effective_on", f"effective_on {effective_on} is in the future")
         self._succeeded(successor=successor.code, effective_on=effective_on,
                         transferred=transferred, actor=actor)
+
+    def hand_on(self, transferred: list[dict[str, str]], actor: dict[str, Any]) -> None:
+        """Commitments handed to the successor after the succession: missed by
+        it, or recorded later for a day the agency still existed."""
+        if self.successor is None:
+            raise InvalidInput("successor_code", f"{self.code} has no successor")
+        if transferred:
+            self._handed_on(transferred=transferred, actor=actor)
+
+    @event("HandedOn")
+    def _handed_on(self, transferred: list[dict[str, str]], actor: dict[str, Any]) -> None:
+        self.transferred = [*self.transferred, *transferred]
+
+    def owner_on(self, day: date) -> str | None:
+        """The successor that carries this agency's work on `day`, if it was
+        succeeded by then (one step: the caller follows a chain)."""
+        if self.successor is not None and self.succeeded_on is not None \
+                and self.succeeded_on <= day:
+            return self.successor
+        return None
 
     @event("Succeeded")
     def _succeeded(

@@ -53,9 +53,10 @@ _CORRECTABLE = frozenset(Status) - {Status.PROPOSED, Status.REJECTED, Status.TRA
 class Commitment(Aggregate):
     class Made(Aggregate.Created):
         """Version 2 carries the date first promised and the extensions granted
-        so far, which a successor agency's commitment inherits."""
+        so far, which a successor agency's commitment inherits; version 3 the
+        day a successor took it over (its `made_on` is the day it was spoken)."""
 
-        class_version = 2
+        class_version = 3
 
         agency: str
         text: str
@@ -71,12 +72,18 @@ class Commitment(Aggregate):
         transferred_from: UUID | None
         original_due_on: date | None
         extensions: int
+        taken_over_on: date | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             # Nothing was extended before it was made.
             state["original_due_on"] = state["due_on"]
             state["extensions"] = 0
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            # A successor's commitment was made on the day it took over.
+            state["taken_over_on"] = None
 
     @event(Made)
     def __init__(
@@ -95,6 +102,7 @@ class Commitment(Aggregate):
         transferred_from: UUID | None = None,
         original_due_on: date | None = None,
         extensions: int = 0,
+        taken_over_on: date | None = None,
     ) -> None:
         self.agency = agency
         self.text = text
@@ -116,7 +124,8 @@ class Commitment(Aggregate):
         self.transferred_from = transferred_from
         self.transferred_to: UUID | None = None
         self.verdict: Verdict | None = None
-        self.effective_on = made_on
+        # A successor's history starts when it took the promise over.
+        self.effective_on = taken_over_on or made_on
         self.fulfilled_on: date | None = None
         self.evidence: list[dict[str, Any]] = []
         self.reminders: list[Record] = []
@@ -361,7 +370,7 @@ class Commitment(Aggregate):
             kind=self.kind.value,
             due_on=self.due_on,
             due_basis=self.due_basis.value,
-            made_on=when,
+            made_on=self.made_on,
             dialogue_id=self.dialogue_id,
             answer_id=self.answer_id,
             question_ids=list(self.question_ids),
@@ -370,6 +379,7 @@ class Commitment(Aggregate):
             transferred_from=self.id,
             original_due_on=self.original_due_on,
             extensions=self.extensions,
+            taken_over_on=when,
         )
         self._transferred(agency=agency, commitment_id=successor.id, effective_on=when,
                           actor=actor)

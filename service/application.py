@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 from domain.access import AccessToken, Actor, Role, token_id
 from domain.account import Account, account_id, canonical_email
 from domain.agency import Agency, agency_id
+from domain.commitment import Commitment
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
 from domain.text import fold
 from service.commands import Command, ImportTranscript
@@ -65,9 +66,6 @@ class Commitments(Application[UUID]):
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         # Seconds to wait before the retry after `attempt` collisions.
         self.backoff: Callable[[int], float] = backoff
-        # Which of an agency's commitments are still in play: the read model
-        # knows; the bootstrap wires it in once the read side exists.
-        self.in_play_of: Callable[[str], list[UUID]] = _no_read_model
         super().__init__(env=settings.eventsourcing_env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -158,9 +156,24 @@ class Commitments(Application[UUID]):
             today=self.clock(),
             timezone=self.settings.timezone,
             due_policy=self.settings.due_policy,
-            in_play_of=self.in_play_of,
+            owned_by=self.ever_owned_by,
             calendar=self.settings.calendar,
         )
+
+    def ever_owned_by(self, agency: str) -> list[UUID]:
+        """Every commitment ever recorded as `agency`'s, from the log itself:
+        a succession must not miss one because the read tables lag. It reads
+        every Made, Edited and Corrected event (a rare, administrative step);
+        the caller checks each one's present owner and status."""
+        topics = [get_topic(cls) for cls in (Commitment.Made, Commitment.Edited,  # type: ignore[attr-defined]
+                                             Commitment.Corrected)]  # type: ignore[attr-defined]
+        found: dict[UUID, None] = {}
+        for stored in stored_events(self.recorder, topics=topics):
+            event = self.mapper.to_domain_event(stored)
+            named = getattr(event, "agency", None) or getattr(event, "changes", {}).get("agency")
+            if named == agency:
+                found[event.originator_id] = None
+        return list(found)
 
     def _kept(self, idempotency: Idempotency) -> Outcome | None:
         try:
@@ -338,10 +351,6 @@ def backoff(attempt: int) -> float:
 def token_id_of(secret: str) -> UUID:
     """The id of the token whose secret this is (printed, listed, revoked by)."""
     return token_id(_digest(secret))
-
-
-def _no_read_model(agency: str) -> list[UUID]:
-    raise RuntimeError("no read model is wired to this application (see service.bootstrap)")
 
 
 def _digest(secret: str) -> str:

@@ -42,8 +42,5 @@ def make_append_only(app: Commitments) -> None:
 
 
 def build_queries(app: Commitments) -> Queries:
-    """The read side over `app`'s log, wired back into it for the use cases
-    that need to find things (an agency's commitments still in play)."""
-    queries = Queries(app, open_view(app))
-    app.in_play_of = queries.in_play_of
-    return queries
+    """The read side over `app`'s log."""
+    return Queries(app, open_view(app))

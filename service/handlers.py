@@ -63,7 +63,8 @@ class Context:
     today: date
     timezone: ZoneInfo
     due_policy: DuePolicy
-    in_play_of: Callable[[str], list[UUID]]
+    # Every commitment ever recorded as an agency's (read from the log).
+    owned_by: Callable[[str], list[UUID]]
     calendar: Calendar
 
     @property
@@ -158,32 +159,64 @@ def _agency_named_in_path(ctx: Context, code: str) -> Agency:
 
 
 def record_succession(cmd: c.RecordSuccession, ctx: Context) -> list[Aggregate]:
-    """The successor takes over every commitment still in play, in one write."""
+    """The successor takes over every commitment still in play, in one write.
+    Recorded again, it hands on what the first time missed, and nothing twice."""
     authorize(ctx.actor, Permission.RECORD)
     agency = _agency_named_in_path(ctx, cmd.code)
     successor = ctx.agency(cmd.successor_code, "successor_code")
-    when = cmd.effective_on or ctx.today
+    again = agency.successor is not None
+    when = cmd.effective_on or agency.succeeded_on or ctx.today
     changed: list[Aggregate] = []
     pairs: list[dict[str, str]] = []
-    for commitment_id in ctx.in_play_of(agency.code):
+    for commitment_id in ctx.owned_by(agency.code):
         commitment = ctx.get(Commitment, commitment_id)
         if commitment.agency != agency.code or Action.TRANSFER not in allowed_actions(
             commitment.status
         ):
-            continue  # changed since the read model last saw it
-        if when < commitment.effective_on:
+            continue  # handed on already, finished, or corrected to another owner
+        if when < commitment.effective_on and not again:
             raise InvalidInput(
                 "effective_on",
                 f"commitment {commitment.id} changed on {commitment.effective_on}, after "
                 f"the succession date {when}",
             )
         carried = commitment.transfer(successor.code, today=ctx.today, actor=ctx.recorded_by,
-                                      effective_on=when)
+                                      effective_on=max(when, commitment.effective_on))
         changed += [commitment, carried]
         pairs.append({"from": str(commitment.id), "to": str(carried.id)})
     agency.succeed(successor, effective_on=when, today=ctx.today, transferred=pairs,
                    actor=ctx.recorded_by)
     return [agency, *changed]
+
+
+def _owner_on(ctx: Context, agency: Agency, day: date) -> Agency:
+    """The agency that carries `agency`'s work on `day`, along its successions."""
+    seen = {agency.code}
+    while (code := agency.owner_on(day)) is not None and code not in seen:
+        seen.add(code)
+        agency = ctx.get(Agency, agency_id(code))
+    return agency
+
+
+def _hand_on(ctx: Context, commitment: Commitment) -> list[Aggregate]:
+    """A promise recorded for an agency that a successor replaced after the day
+    it was made: handed on at once, dated the succession, along the chain; the
+    last holder's commitment first, then the rest to save."""
+    changed: list[Aggregate] = []
+    holder = ctx.get(Agency, agency_id(commitment.agency))
+    seen = {holder.code}
+    while holder.successor is not None and holder.succeeded_on is not None \
+            and holder.successor not in seen:
+        seen.add(holder.successor)
+        carried = commitment.transfer(
+            holder.successor, today=ctx.today, actor=ctx.recorded_by,
+            effective_on=max(holder.succeeded_on, commitment.effective_on))
+        holder.hand_on([{"from": str(commitment.id), "to": str(carried.id)}],
+                       actor=ctx.recorded_by)
+        changed += [commitment, holder]
+        commitment = carried
+        holder = ctx.get(Agency, agency_id(holder.successor))
+    return [commitment, *changed]
 
 
 def record_dialogue(cmd: c.RecordDialogue, ctx: Context) -> list[Aggregate]:
@@ -259,7 +292,7 @@ def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
 
 def make_commitment(cmd: c.MakeCommitment, ctx: Context) -> list[Aggregate]:
     authorize(ctx.actor, Permission.RECORD)
-    ctx.agency(cmd.agency, "agency")
+    named = ctx.agency(cmd.agency, "agency")
     answer: Answer | None = None
     if cmd.answer_id is not None:
         answer = ctx.get(Answer, cmd.answer_id, "answer_id")
@@ -285,21 +318,22 @@ def make_commitment(cmd: c.MakeCommitment, ctx: Context) -> list[Aggregate]:
             f"the promise would be made on {made_on}, after today: record it once the "
             "dialogue has been held",
         )
-    return [
-        Commitment(
-            agency=cmd.agency,
-            text=cmd.text,
-            kind=cmd.kind.value,
-            due_on=due_on,
-            due_basis=basis.value,
-            made_on=made_on,
-            dialogue_id=dialogue.id,
-            answer_id=answer.id if answer else None,
-            question_ids=list(answer.question_ids) if answer else [],
-            status=(Status.PROPOSED if cmd.proposed else Status.OPEN).value,
-            actor=ctx.recorded_by,
-        )
-    ]
+    # Made for the agency that existed on the day it was spoken; if a successor
+    # replaced that one since, the successor owns it from the succession on.
+    commitment = Commitment(
+        agency=_owner_on(ctx, named, made_on).code,
+        text=cmd.text,
+        kind=cmd.kind.value,
+        due_on=due_on,
+        due_basis=basis.value,
+        made_on=made_on,
+        dialogue_id=dialogue.id,
+        answer_id=answer.id if answer else None,
+        question_ids=list(answer.question_ids) if answer else [],
+        status=(Status.PROPOSED if cmd.proposed else Status.OPEN).value,
+        actor=ctx.recorded_by,
+    )
+    return _hand_on(ctx, commitment)
 
 
 def _commitment_for_change(

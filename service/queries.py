@@ -394,16 +394,6 @@ class Queries:
                 **json.loads(row["detail"])})
         return found
 
-    def in_play_of(self, agency: str) -> list[UUID]:
-        """Ids of the agency's commitments that can still change hands."""
-        self.fresh()
-        rows = self._rows(
-            "SELECT id FROM rm_commitments WHERE agency = :agency AND status IN "
-            "(:proposed, :open, :in_progress, :partial) ORDER BY position", agency=agency,
-            proposed=Status.PROPOSED.value, open=Status.OPEN.value,
-            in_progress=Status.IN_PROGRESS.value, partial=Status.PARTIALLY_FULFILLED.value)
-        return [UUID(str(row["id"])) for row in rows]
-
     def due_between(self, first: date, last: date) -> list[CommitmentView]:
         """Commitments still being worked on that fall due from `first` to `last`:
         what the reminder scan reads, by the due index."""
@@ -639,7 +629,9 @@ def _uuid(value: Any) -> UUID | None:
 def _effective_on(event: Any, previous: date | None = None) -> date:
     """The date an event counts from. A reminder changes no state, so it
     takes the date of the change before it and keeps the dates in order."""
-    when: date | None = getattr(event, "effective_on", None) or getattr(event, "made_on", None)
+    when: date | None = (getattr(event, "effective_on", None)
+                         or getattr(event, "taken_over_on", None)
+                         or getattr(event, "made_on", None))
     if when is None:
         assert previous is not None, f"{type(event).__name__} cannot start a history"
         return previous

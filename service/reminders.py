@@ -139,6 +139,10 @@ class Reminders:
         assert due.rung is not None
         if commitment.due_on != due.due_on:
             return f"the due date moved to {commitment.due_on}"
+        successor = agency().owner_on(today)
+        if successor is not None:
+            # Nobody is left there to tell: its work is its successor's now.
+            return f"{commitment.agency} was succeeded by {successor}"
         if commitment.reminder_rank > due.rung.rank:
             return "a later reminder was already begun"
         if commitment.reminder_rank == due.rung.rank and not self._unrecorded_channels(

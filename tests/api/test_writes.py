@@ -448,5 +448,13 @@ def test_succession_is_refused_when_it_cannot_be_right(api: Caller, world: World
         "/api/v1/agencies/SYT/successor", {"successor_code": "SNV"}), 403)
     assert api.events() == before
     assert api.post("/api/v1/agencies/SYT/successor", {"successor_code": "SNV"}).status_code == 200
-    refused(api, api.post("/api/v1/agencies/SYT/successor", {"successor_code": "SNV"}), 409)
+    # Recorded again it changes nothing (nothing was missed); another successor
+    # or another date is a contradiction.
+    before = api.events()
+    assert api.post("/api/v1/agencies/SYT/successor", {"successor_code": "SNV"}).status_code == 200
+    assert api.events() == before
+    created(api.post("/api/v1/agencies", {"code": "STC", "name": "Sở Tài chính"}))
+    refused(api, api.post("/api/v1/agencies/SYT/successor", {"successor_code": "STC"}), 409)
+    refused(api, api.post("/api/v1/agencies/SYT/successor",
+                          {"successor_code": "SNV", "effective_on": "2024-08-01"}), 409)
     refused(api, api.post("/api/v1/agencies/SGDDT/successor", {"successor_code": "SYT"}), 422)

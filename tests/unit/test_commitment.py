@@ -368,7 +368,8 @@ def test_transfer_hands_the_promise_on_as_it_stood() -> None:
     carried = c.transfer("SNV", today=TODAY, actor=ADMIN, effective_on=date(2024, 7, 1))
     assert (c.status, c.transferred_to) == (Status.TRANSFERRED, carried.id)
     assert (carried.agency, carried.status, carried.due_on, carried.made_on) == (
-        "SNV", Status.IN_PROGRESS, DUE_ON, date(2024, 7, 1))
+        "SNV", Status.IN_PROGRESS, DUE_ON, MADE_ON)
+    assert carried.effective_on == date(2024, 7, 1)
     assert (carried.transferred_from, carried.dialogue_id) == (c.id, c.dialogue_id)
     assert names(c)[-1] == "Transferred"
 

@@ -520,7 +520,9 @@ class CommitmentMachine(RuleBasedStateMachine):
         [s] = successors
         assert (s.status, s.version, s.verdict, s.fulfilled_on) == (status, 1, None, None)
         assert (s.transferred_from, c.transferred_to) == (c.id, s.id)
-        assert s.made_on == s.effective_on == c.effective_on
+        # Made when it was spoken; the successor's history starts at the handover.
+        assert (s.made_on, s.effective_on) == (c.made_on, c.effective_on)
+        assert (s.original_due_on, s.extensions) == (c.original_due_on, c.extensions)
         assert (s.due_on, s.agency) == (c.due_on, "SNV")
         self._track(s)
         if follow:
