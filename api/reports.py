@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from marshmallow.validate import OneOf
 
 from api import charts, i18n, labels
 from api import report_schemas as out
+from api.context import service
 from api.errors import envelope
 from domain.errors import NotFound
 from service.reports import Reports
@@ -257,11 +259,18 @@ def register(app: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(day=i18n.day, month=i18n.month, number=i18n.number,
-                       percent=i18n.percent)
+                       percent=i18n.percent, local_day=_local_day)
     env.globals.update(labels=labels, link=link, this_page=this_page, language=i18n.language,
                        languages=i18n.LANGUAGES, today=lambda: reports().today(),
                        safe_url=_safe_url, log_head=lambda: reports().log_head(),
                        as_of_chosen=lambda: "as_of" in g.get("keep", {}))
+
+
+def _local_day(instant: datetime) -> date:
+    """The calendar day of an instant where the service is, as effective dates
+    are: an event recorded at 01:00 on the 5th in Hà Nội is of the 5th, not of
+    the 4th as UTC says."""
+    return instant.astimezone(service().settings.timezone).date()
 
 
 def _safe_url(url: Any) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -314,3 +314,12 @@ def test_the_bare_address_leads_to_the_report(api: Caller) -> None:
     response = api.as_(None).get("/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/reports/")
+
+
+def test_recorded_on_is_the_day_where_the_service_is(api: Caller) -> None:
+    """Issue 14: a page said "recorded 4/12" beside events of 5/12 (UTC vs Hà Nội)."""
+    app = api.client.application
+    local_day = app.jinja_env.filters["local_day"]
+    with app.app_context():
+        assert local_day(datetime(2024, 9, 1, 20, 0, tzinfo=UTC)) == date(2024, 9, 2)
+        assert local_day(datetime(2024, 9, 1, 16, 59, tzinfo=UTC)) == date(2024, 9, 1)
