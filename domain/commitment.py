@@ -54,9 +54,11 @@ class Commitment(Aggregate):
     class Made(Aggregate.Created):
         """Version 2 carries the date first promised and the extensions granted
         so far, which a successor agency's commitment inherits; version 3 the
-        day a successor took it over (its `made_on` is the day it was spoken)."""
+        day a successor took it over (its `made_on` is the day it was spoken);
+        version 4 how far up the reminder ladder the predecessor had gone, so
+        the successor's reminders go on from there."""
 
-        class_version = 3
+        class_version = 4
 
         agency: str
         text: str
@@ -73,6 +75,7 @@ class Commitment(Aggregate):
         original_due_on: date | None
         extensions: int
         taken_over_on: date | None
+        reminded_rank: int
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -84,6 +87,11 @@ class Commitment(Aggregate):
         def upcast_v2_v3(state: dict[str, Any]) -> None:
             # A successor's commitment was made on the day it took over.
             state["taken_over_on"] = None
+
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, Any]) -> None:
+            # Before version 4 a successor's ladder started again.
+            state["reminded_rank"] = 0
 
     @event(Made)
     def __init__(
@@ -103,6 +111,7 @@ class Commitment(Aggregate):
         original_due_on: date | None = None,
         extensions: int = 0,
         taken_over_on: date | None = None,
+        reminded_rank: int = 0,
     ) -> None:
         self.agency = agency
         self.text = text
@@ -129,6 +138,9 @@ class Commitment(Aggregate):
         self.fulfilled_on: date | None = None
         self.evidence: list[dict[str, Any]] = []
         self.reminders: list[Record] = []
+        # The rung a predecessor had reached for this due date: its reminders
+        # are not sent again to the successor (none for a later due date).
+        self.inherited_rank = (due_on, reminded_rank)
         # Reminder events since the last change of the promise itself: the
         # sender's bookkeeping, which must not fail a writer's If-Match.
         self.reminders_since_change = 0
@@ -148,8 +160,11 @@ class Commitment(Aggregate):
 
     @property
     def reminder_rank(self) -> int:
-        """The highest reminder begun for the current due date."""
-        return reached_rank(self.reminders, self.due_on)
+        """The highest reminder begun for the current due date, here or by the
+        agency this promise was taken over from."""
+        inherited_due_on, inherited = self.inherited_rank
+        return max(reached_rank(self.reminders, self.due_on),
+                   inherited if inherited_due_on == self.due_on else 0)
 
     @property
     def reminders_pending(self) -> int:
@@ -380,6 +395,7 @@ class Commitment(Aggregate):
             original_due_on=self.original_due_on,
             extensions=self.extensions,
             taken_over_on=when,
+            reminded_rank=self.reminder_rank,
         )
         self._transferred(agency=agency, commitment_id=successor.id, effective_on=when,
                           actor=actor)

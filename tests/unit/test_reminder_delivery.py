@@ -573,3 +573,21 @@ def test_a_reminder_sent_while_an_officer_writes_does_not_fail_the_if_match(
     with pytest.raises(VersionConflict):
         world.app.execute(c.UpdateCommitment(cid, Action.PROGRESS, note="lần nữa",
                                              expected_version=read), officer)
+
+
+def test_a_successors_ladder_goes_on_where_the_predecessors_stopped(world: World) -> None:
+    """Overdue sent to SYT on 06/03; STC takes SYT's work over on 10/03: no
+    second overdue reminder, and the escalation goes to STC's people."""
+    cid = world.commit()
+    assert rungs(world.run(DUE_SOON_DAY)) == [Rung.DUE_SOON]
+    assert rungs(world.run(OVERDUE_DAY)) == [Rung.OVERDUE]
+    world.clock.today = date(2025, 3, 10)
+    world.app.execute(c.RecordSuccession("SYT", "STC", effective_on=date(2025, 3, 10)), ADMIN)
+    successor = world.get(cid).transferred_to
+    assert successor is not None
+    assert world.get(successor).reminder_rank == Rung.OVERDUE.rank
+    sent = [n for day in days(date(2025, 3, 10), ESCALATION_DAY) for n in world.run(day)]
+    assert rungs(sent) == [Rung.ESCALATION]
+    # To the successor's head and the chair, never to SYT's people.
+    assert "gd@stc.gov.vn" in sent[0].to
+    assert not any(a.endswith("@syt.gov.vn") for a in [*sent[0].to, *sent[0].cc])
