@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -72,6 +73,15 @@ def commitment_state(c: Commitment) -> dict[str, Any]:
 def _request(request: dict[str, Any]) -> dict[str, Any]:
     return {**request, "new_due_on": request["new_due_on"].isoformat(),
             "requested_on": request["requested_on"].isoformat()}
+
+
+def occurred_on(event: Any, effective_on: date, timezone: tzinfo) -> date:
+    """The day a step happened: a reminder's is the day it was sent, where the
+    service is; any other step's is its effective date."""
+    at = getattr(event, "at", None)
+    if event_name(event).startswith("Reminder") and isinstance(at, datetime):
+        return max(effective_on, at.astimezone(timezone).date())
+    return effective_on
 
 
 def _tally(state: dict[str, Any]) -> dict[str, int]:
@@ -133,6 +143,8 @@ class ReadModelProjection(Projection[ReadModel]):
         self.batch.record_history({
             "commitment_id": key, "effective_on": commitment.effective_on,
             "event": event_name(event), "recorded_at": event.timestamp.isoformat(),
+            "occurred_on": occurred_on(event, commitment.effective_on,
+                                       self.app.settings.timezone),
             "detail": dumps(disclosed(event)), **state})
         if before is None:
             self.batch.links += [{"commitment_id": key, "question_id": str(q)}

@@ -12,7 +12,7 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
@@ -28,7 +28,7 @@ from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
-from service.projection import Projector
+from service.projection import Projector, occurred_on
 from service.read_model import (
     STATE_COLUMNS,
     STATIC_COLUMNS,
@@ -266,7 +266,13 @@ _ORDER: dict[Sort, tuple[str | None, bool]] = {
     Sort.DUE_LAST: ("due_on", False),
 }
 
-_STATE_COLUMNS = ", ".join(f"h.{c}" for c in STATE_COLUMNS)
+# As of a day, a commitment's reminders are those sent by then: the most any
+# ReminderSent row sent by then counted (the count never goes down).
+_SENT_BY = ("COALESCE((SELECT MAX(r.reminders_sent) FROM rm_history r "
+            "WHERE r.commitment_id = h.commitment_id AND r.event = 'ReminderSent' "
+            "AND r.occurred_on <= :as_of), 0) AS reminders_sent")
+_STATE_COLUMNS = ", ".join(_SENT_BY if c == "reminders_sent" else f"h.{c}"
+                           for c in STATE_COLUMNS)
 _STATIC_COLUMNS = ", ".join(f"c.{c}" for c in STATIC_COLUMNS)
 # The commitments as they stood at the end of :as_of: for each, the history
 # row effective by then and not yet superseded (effective dates never go
@@ -626,28 +632,35 @@ def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value else None
 
 
-def _effective_on(event: Any, previous: date | None = None) -> date:
-    """The date an event counts from. A reminder changes no state, so it
-    takes the date of the change before it and keeps the dates in order."""
+def _is_reminder(event: Any) -> bool:
+    return type(event).__name__.startswith("Reminder")
+
+
+def _effective_on(event: Any, previous: date | None, timezone: tzinfo) -> date:
+    """The date an event counts from: a reminder's is the day it was sent
+    (where the service is), never before the change before it."""
     when: date | None = (getattr(event, "effective_on", None)
                          or getattr(event, "taken_over_on", None)
                          or getattr(event, "made_on", None))
     if when is None:
         assert previous is not None, f"{type(event).__name__} cannot start a history"
-        return previous
+        return occurred_on(event, previous, timezone)
     return when
 
 
 def _as_of(app: Commitments, commitment_id: UUID, on: date) -> Commitment | None:
     # Effective dates never decrease along a history, so the state at the end
-    # of `on` is the state after the last event effective by then.
+    # of `on` is the state after the last event effective by then; reminders,
+    # dated the day they were sent, are passed over when sent later.
     load(app.repository, Commitment, commitment_id)
     version, when = None, None
+    timezone = app.settings.timezone
     for stored in app.events.get(commitment_id):
-        when = _effective_on(stored, when)
-        if when > on:
+        when = _effective_on(stored, when, timezone)
+        if when <= on:
+            version = stored.originator_version
+        elif not _is_reminder(stored):
             break
-        version = stored.originator_version
     if version is None:
         return None
     found: Commitment = app.get(commitment_id, version=version)
@@ -660,7 +673,7 @@ def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
     when = None
     for stored in app.events.get(commitment_id):
         assert isinstance(stored, DomainEvent)
-        when = _effective_on(stored, when)
+        when = _effective_on(stored, when, app.settings.timezone)
         data = {
             key: value
             for key, value in stored.__dict__.items()

@@ -52,7 +52,7 @@ STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 _META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 _TABLES = [
@@ -84,9 +84,13 @@ _TABLES = [
     # One dated row per change: what `as_of` answers from. A row holds from its
     # effective date until the next row's (`superseded_on`, NULL while it is
     # the latest), so the state on a day is a filter, not a search for each
-    # commitment's latest row.
+    # commitment's latest row. `occurred_on` is the day the step happened: its
+    # effective date, or for a reminder the day it was sent (a reminder
+    # changes no state, so its row holds from the change before it; what was
+    # sent by a day, and the timeline on it, read `occurred_on`).
     """CREATE TABLE IF NOT EXISTS rm_history (
-        commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, event TEXT NOT NULL,
+        commitment_id TEXT NOT NULL, effective_on DATE NOT NULL, occurred_on DATE NOT NULL,
+        event TEXT NOT NULL,
         recorded_at TEXT NOT NULL, detail TEXT NOT NULL, status TEXT NOT NULL,
         active INTEGER NOT NULL, due_on DATE NOT NULL, due_basis TEXT NOT NULL, verdict TEXT,
         fulfilled_on DATE, updated_on DATE NOT NULL, evidence TEXT NOT NULL,
@@ -131,8 +135,8 @@ _UPDATE_COMMITMENT = (
     "UPDATE rm_commitments SET "
     f"{', '.join(f'{c} = :{c}' for c in (*EDITABLE_COLUMNS, *_STATE))} WHERE id = :id"
 )
-_HISTORY_COLUMNS = ("commitment_id", "effective_on", "event", "recorded_at", "detail", *_STATE,
-                    "superseded_on")
+_HISTORY_COLUMNS = ("commitment_id", "effective_on", "occurred_on", "event", "recorded_at",
+                    "detail", *_STATE, "superseded_on")
 _INSERT_HISTORY = (
     f"INSERT INTO rm_history ({', '.join(_HISTORY_COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)})"

@@ -504,10 +504,12 @@ class Reports:
         if not ids:
             return {}
         marks = ", ".join(f":c{n}" for n in range(len(ids)))
-        cutoff = " AND effective_on <= :as_of" if as_of is not None else ""
+        # A step shows from the day it happened: a reminder from the day it was sent.
+        cutoff = " AND occurred_on <= :as_of" if as_of is not None else ""
         found: dict[str, list[TimelineEntry]] = {}
         for row in self._rows(
-                "SELECT commitment_id, event, effective_on, recorded_at, status, detail "
+                "SELECT commitment_id, event, occurred_on AS effective_on, recorded_at, status, "
+                "detail "
                 f"FROM rm_history WHERE commitment_id IN ({marks}){cutoff} "
                 "ORDER BY commitment_id, version",
                 **{f"c{n}": key for n, key in enumerate(ids)}, as_of=as_of):

@@ -323,3 +323,30 @@ def test_recorded_on_is_the_day_where_the_service_is(api: Caller) -> None:
     with app.app_context():
         assert local_day(datetime(2024, 9, 1, 20, 0, tzinfo=UTC)) == date(2024, 9, 2)
         assert local_day(datetime(2024, 9, 1, 16, 59, tzinfo=UTC)) == date(2024, 9, 1)
+
+
+def test_a_reminder_shows_from_the_day_it_was_sent(api: Caller, world: World) -> None:
+    """Issue 14: an escalation sent in 2026 appeared in as_of=2024-06-30. The
+    reminder below is sent on 2024-09-01 (09:00 in Hà Nội) on a promise made
+    in May and changed last on 2024-08-10."""
+    update(api, world.commitment, {"action": "progress", "effective_on": "2024-08-10"})
+    remind(api, world.commitment, "vp@syt.example.vn")
+    before, after = "2024-08-31", "2024-09-01"
+    listed = {day: api.get("/api/v1/commitments", as_of=day).json["items"][0]
+              for day in (before, after)}
+    assert (listed[before]["reminders_sent"], listed[after]["reminders_sent"]) == (0, 1)
+    one = {day: api.get(f"/api/v1/commitments/{world.commitment}", as_of=day).json
+           for day in (before, after)}
+    assert (one[before]["reminders_sent"], one[after]["reminders_sent"]) == (0, 1)
+    assert one[before]["status"] == "in_progress"
+
+    def timeline(day: str) -> list[str]:
+        report = api.as_(None).get(f"/reports/commitments/{world.commitment}", as_of=day,
+                                   format="json").json
+        return [(e["event"], e["effective_on"]) for e in report["commitment"]["timeline"]]
+
+    assert ("ReminderSent", after) not in timeline(before)
+    assert ("ReminderSent", after) in timeline(after)
+    history = api.get(f"/api/v1/commitments/{world.commitment}/history").json
+    assert [(h["type"], h["effective_on"]) for h in history][-2:] == [
+        ("ReminderClaimed", after), ("ReminderSent", after)]
