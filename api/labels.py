@@ -102,4 +102,5 @@ ACTION = {
     "fulfil": N_("fulfilled"),
     "partially_fulfil": N_("partially fulfilled"),
     "decline": N_("declined, with the reason"),
+    "withdraw": N_("withdrawn: recorded in error, with the reason"),
 }

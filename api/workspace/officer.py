@@ -17,6 +17,7 @@ from api.workspace.core import PAGE_SIZE, Form, blank_as_missing, blp, form_erro
 from domain.access import Permission, Role, holds, permission_for
 from domain.account import Account
 from domain.commitment import Commitment
+from domain.deadlines import Kind
 from domain.errors import DomainError
 from domain.status import Action, ExtensionDecision, Status, Verdict
 from service import commands as c
@@ -65,17 +66,32 @@ OFFICER_ACTIONS = (Action.PROGRESS, Action.EXTEND, Action.FULFIL, Action.PARTIAL
                    Action.DECLINE)
 
 
+# And what only the secretariat does to a recorded promise.
+SECRETARIAT_ACTIONS = (*OFFICER_ACTIONS, Action.WITHDRAW)
+
+
 class UpdateForm(Form):
     """An officer's report on a commitment, as the form posts it."""
 
     action = fields.Str(required=True, validate=OneOf(
-        [a.value for a in OFFICER_ACTIONS]))
+        [a.value for a in SECRETARIAT_ACTIONS]))
     note = fields.Str(load_default=None)
     evidence_title = fields.Str(load_default=None)
     evidence_url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None)
     evidence_dated = fields.Date(load_default=None)
     new_due_on = fields.Date(load_default=None)
     effective_on = fields.Date(load_default=None)
+    version = fields.Int(required=True)
+
+
+class CorrectionForm(Form):
+    """The secretariat's correction of a recorded promise: what changes, and why."""
+
+    text = fields.Str(load_default=None)
+    kind = fields.Str(validate=OneOf([k.value for k in Kind]), load_default=None)
+    agency = fields.Str(load_default=None)
+    due_on = fields.Date(load_default=None)
+    note = fields.Str(load_default=None)
     version = fields.Int(required=True)
 
 
@@ -107,6 +123,8 @@ def commitment(commitment_id: str) -> Any:
         account.role is Role.AGENCY and account.agency == found.agency)
     may_judge = holds(account.actor, Permission.JUDGE)
     may_decide = holds(account.actor, Permission.DECIDE)
+    may_correct = holds(account.actor, Permission.CONFIRM) and found.status not in (
+        Status.PROPOSED, Status.REJECTED, Status.TRANSFERRED)
     if account.role is Role.AGENCY and account.agency != found.agency:
         # Another agency's work: not shown, let alone changed.
         abort(403)
@@ -126,6 +144,14 @@ def commitment(commitment_id: str) -> Any:
                 if (action is Action.EXTEND
                         and permission_for(action, account.actor) is not Permission.DECIDE):
                     form = "request"
+            elif form == "correction" and may_correct:
+                data = CorrectionForm().load(blank_as_missing(request.form))
+                service().execute(c.CorrectCommitment(
+                    found.id, note=data["note"] or "",
+                    text=data["text"] if data["text"] != found.text else None,
+                    kind=Kind(data["kind"]) if data["kind"] else None,
+                    agency=data["agency"].strip().upper() if data["agency"] else None,
+                    due_on=data["due_on"], expected_version=data["version"]), account.actor)
             elif form == "decision" and may_decide:
                 data = DecisionForm().load(blank_as_missing(request.form))
                 service().execute(c.DecideExtension(
@@ -146,9 +172,11 @@ def commitment(commitment_id: str) -> Any:
     report = current_app.extensions["reports"].commitment(found.id)
     return render_template(
         "workspace/commitment.html", account=account, c=found, report=report,
-        may_report=may_report, may_judge=may_judge, may_decide=may_decide, errors=errors,
-        form=request.form,
-        actions=[a.value for a in OFFICER_ACTIONS], saved=request.args.get("saved"),
+        may_report=may_report, may_judge=may_judge, may_decide=may_decide,
+        may_correct=may_correct, errors=errors, form=request.form,
+        actions=[a.value for a in (SECRETARIAT_ACTIONS if account.role is Role.ADMIN
+                                   else OFFICER_ACTIONS)],
+        kinds=[k.value for k in Kind], saved=request.args.get("saved"),
         people=_people(found.id)), status
 
 

@@ -16,7 +16,7 @@ from domain.account import Account
 from domain.agency import Agency, agency_id, agency_name_id
 from service import commands as c
 from service.settings import Settings
-from tests.api.conftest import PASSWORD, Caller, csrf, hidden_fields, sign_in
+from tests.api.conftest import PASSWORD, Caller, World, created, csrf, hidden_fields, sign_in
 
 ADMIN_EMAIL = "thuky@ldld.example.vn"
 NEW_PASSWORD = "một mật khẩu mới khác"
@@ -437,3 +437,39 @@ def test_an_unknown_form_is_a_bad_request(api: Caller, admin: Account) -> None:
     assert post(api.client, "/workspace/accounts", form="delete",
                 email=ADMIN_EMAIL).status_code == 400
     assert api.events() == before
+
+
+def test_the_secretariat_corrects_and_withdraws_a_recorded_promise(
+    api: Caller, world: World, people: dict[str, str]
+) -> None:
+    """Issue 14: corrections and withdrawals, through the workspace."""
+    from tests.api.test_workspace import _form
+
+    clerk = api.client
+    api.service.create_account("ha@ldld.example.vn", "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
+                               Actor(Role.ADMIN))
+    sign_in(clerk, "ha@ldld.example.vn")
+    path = f"/workspace/commitments/{world.commitment}"
+    page = clerk.get(path).data.decode()
+    assert 'id="correction-form"' in page and 'value="withdraw"' in page
+    no_reason = clerk.post(path, data={**_form(clerk, path), "form": "correction",
+                                       "due_on": "2024-08-31"})
+    assert no_reason.status_code == 422 and 'id="error-note"' in no_reason.data.decode()
+    fixed = clerk.post(path, data={**_form(clerk, path), "form": "correction",
+                                   "text": "", "due_on": "2024-08-31",
+                                   "note": "Biên bản ghi hạn 31/8"})
+    assert fixed.status_code == 302, fixed.data.decode()[:400]
+    body = api.get(f"/api/v1/commitments/{world.commitment}").json
+    assert (body["due_on"], body["original_due_on"], body["due_basis"]) == (
+        "2024-08-31", "2024-08-31", "stated")
+    withdrawn = clerk.post(path, data={**_form(clerk, path), "form": "update",
+                                       "action": "withdraw", "note": "Ghi nhầm"})
+    assert withdrawn.status_code == 302
+    assert api.get(f"/api/v1/commitments/{world.commitment}").json["status"] == "withdrawn"
+    # An officer sees neither.
+    officer = api.client.application.test_client()
+    other = created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "review", "dialogue_id": world.dialogue, "text": "Rà soát"}))
+    sign_in(officer, people["officer"])
+    page = officer.get(f"/workspace/commitments/{other['id']}").data.decode()
+    assert 'id="correction-form"' not in page and 'value="withdraw"' not in page
