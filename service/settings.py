@@ -170,6 +170,8 @@ class Settings:
                 "data_folder_in": str(queue),
                 "data_folder_out": str(queue),
                 "processed_folder": str(data_dir / "queue-done"),
+                # kombu's default is ./control, wherever the process started.
+                "control_folder": str(data_dir / "queue-control"),
                 "polling_interval": 0.1,
             }
         reminders = ReminderSettings(
@@ -231,7 +233,7 @@ class Settings:
             Path(self.eventsourcing_env["SQLITE_DBNAME"]).parent.mkdir(
                 parents=True, exist_ok=True
             )
-        for key in ("data_folder_in", "processed_folder"):
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
             folder = self.broker_transport_options.get(key)
             if isinstance(folder, str):
                 Path(folder).mkdir(parents=True, exist_ok=True)
