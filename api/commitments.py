@@ -11,8 +11,7 @@ from api import schemas
 from api.auth import protect
 from api.context import actor, queries, service
 from api.writes import execute, expected_version
-from domain.access import Permission, permission_for
-from domain.status import Action
+from domain.access import requests_only
 from service import queries as views
 from service.commands import (
     CorrectCommitment,
@@ -95,9 +94,7 @@ class CommitmentUpdates(MethodView):
         command = UpdateCommitment(
             commitment_id=commitment_id, expected_version=expected_version(), **body
         )
-        requested = (command.action is Action.EXTEND
-                     and permission_for(command.action, actor()) is not Permission.DECIDE)
-        return _reply(execute(command), 202 if requested else 200)
+        return _reply(execute(command), 202 if requests_only(command.action, actor()) else 200)
 
 
 @blp.route("/<uuid:commitment_id>/edits")

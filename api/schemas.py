@@ -294,7 +294,7 @@ class Evidence(Body):
     dated = fields.Date(metadata={"description": "the document's date"})
 
     @validates_schema
-    def _something(self, data: dict[str, Any], **_: Any) -> None:
+    def _title_or_link(self, data: dict[str, Any], **_: Any) -> None:
         if not (data.get("title") or "").strip() and not data.get("url"):
             raise ValidationError("give the document's number or title, a link, or both",
                                   field_name="title")

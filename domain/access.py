@@ -73,6 +73,12 @@ def permission_for(action: Action, actor: Actor) -> Permission:
     return Permission.UPDATE
 
 
+def requests_only(action: Action, actor: Actor) -> bool:
+    """Whether `action` by `actor` is a request for the union to decide (an
+    agency's extend), not a change made there and then."""
+    return action is Action.EXTEND and permission_for(action, actor) is not Permission.DECIDE
+
+
 def authorize(actor: Actor, permission: Permission, owner: str | None = None) -> None:
     """Raise Forbidden unless `actor` holds `permission` (over `owner`'s records)."""
     if holds(actor, permission):

@@ -273,6 +273,11 @@ class Commitment(Aggregate):
         self._extension_decided(decision=decision.value, new_due_on=request["new_due_on"],
                                 note=note, effective_on=when, actor=actor)
 
+    @property
+    def correctable(self) -> bool:
+        """Whether the secretariat may correct it (a candidate is edited instead)."""
+        return self.status in _CORRECTABLE
+
     def correct(
         self,
         *,
@@ -286,7 +291,7 @@ class Commitment(Aggregate):
     ) -> None:
         """The secretariat corrects what was recorded wrongly of a promise; the
         correction is an event of its own, shown with its reason."""
-        if self.status not in _CORRECTABLE:
+        if not self.correctable:
             hint = ("edit the candidate instead" if self.status is Status.PROPOSED
                     else "it is not a promise in play")
             raise TransitionNotAllowed(

@@ -23,6 +23,7 @@ from domain.access import (
     authorize,
     backdating_limit,
     permission_for,
+    requests_only,
 )
 from domain.agency import Agency, AgencyName, agency_id, agency_name_id, alias_key
 from domain.calendar import Calendar
@@ -351,10 +352,9 @@ def _commitment_for_change(
 
 def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
     commitment = _commitment_for_change(ctx, cmd.commitment_id, cmd.expected_version)
-    permission = permission_for(cmd.action, ctx.actor)
-    authorize(ctx.actor, permission, owner=commitment.agency)
+    authorize(ctx.actor, permission_for(cmd.action, ctx.actor), owner=commitment.agency)
     backdating = backdating_limit(ctx.actor)
-    if cmd.action is Action.EXTEND and permission is not Permission.DECIDE:
+    if requests_only(cmd.action, ctx.actor):
         # The body being judged does not move its own deadline: it asks.
         commitment.request_extension(
             cmd.new_due_on, today=ctx.today, actor=ctx.recorded_by, note=cmd.note,

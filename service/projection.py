@@ -75,11 +75,16 @@ def _request(request: dict[str, Any]) -> dict[str, Any]:
             "requested_on": request["requested_on"].isoformat()}
 
 
+def is_reminder(event: Any) -> bool:
+    """The sender's events: they record who was told, and change no state."""
+    return event_name(event).startswith("Reminder")
+
+
 def occurred_on(event: Any, effective_on: date, timezone: tzinfo) -> date:
     """The day a step happened: a reminder's is the day it was sent, where the
     service is; any other step's is its effective date."""
     at = getattr(event, "at", None)
-    if event_name(event).startswith("Reminder") and isinstance(at, datetime):
+    if is_reminder(event) and isinstance(at, datetime):
         return max(effective_on, at.astimezone(timezone).date())
     return effective_on
 

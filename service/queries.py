@@ -28,7 +28,7 @@ from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
-from service.projection import Projector, occurred_on
+from service.projection import Projector, is_reminder, occurred_on
 from service.read_model import (
     STATE_COLUMNS,
     STATIC_COLUMNS,
@@ -632,10 +632,6 @@ def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value else None
 
 
-def _is_reminder(event: Any) -> bool:
-    return type(event).__name__.startswith("Reminder")
-
-
 def _effective_on(event: Any, previous: date | None, timezone: tzinfo) -> date:
     """The date an event counts from: a reminder's is the day it was sent
     (where the service is), never before the change before it."""
@@ -659,7 +655,7 @@ def _as_of(app: Commitments, commitment_id: UUID, on: date) -> Commitment | None
         when = _effective_on(stored, when, timezone)
         if when <= on:
             version = stored.originator_version
-        elif not _is_reminder(stored):
+        elif not is_reminder(stored):
             break
     if version is None:
         return None

@@ -14,8 +14,9 @@ from marshmallow.validate import OneOf
 from api import i18n
 from api.context import queries, service
 from api.workspace.core import PAGE_SIZE, Form, blank_as_missing, blp, form_errors, signed_in
-from domain.access import Permission, Role, holds, permission_for
+from domain.access import Permission, Role, holds, requests_only
 from domain.account import Account
+from domain.agency import canonical_code
 from domain.commitment import Commitment
 from domain.deadlines import Kind
 from domain.errors import DomainError
@@ -123,8 +124,7 @@ def commitment(commitment_id: str) -> Any:
         account.role is Role.AGENCY and account.agency == found.agency)
     may_judge = holds(account.actor, Permission.JUDGE)
     may_decide = holds(account.actor, Permission.DECIDE)
-    may_correct = holds(account.actor, Permission.CONFIRM) and found.status not in (
-        Status.PROPOSED, Status.REJECTED, Status.TRANSFERRED)
+    may_correct = holds(account.actor, Permission.CONFIRM) and found.correctable
     if account.role is Role.AGENCY and account.agency != found.agency:
         # Another agency's work: not shown, let alone changed.
         abort(403)
@@ -141,8 +141,7 @@ def commitment(commitment_id: str) -> Any:
                     found.id, action, note=data["note"], evidence=evidence,
                     new_due_on=data["new_due_on"], effective_on=data["effective_on"],
                     expected_version=data["version"]), account.actor)
-                if (action is Action.EXTEND
-                        and permission_for(action, account.actor) is not Permission.DECIDE):
+                if requests_only(action, account.actor):
                     form = "request"
             elif form == "correction" and may_correct:
                 data = CorrectionForm().load(blank_as_missing(request.form))
@@ -150,7 +149,7 @@ def commitment(commitment_id: str) -> Any:
                     found.id, note=data["note"] or "",
                     text=data["text"] if data["text"] != found.text else None,
                     kind=Kind(data["kind"]) if data["kind"] else None,
-                    agency=data["agency"].strip().upper() if data["agency"] else None,
+                    agency=_code(data["agency"]),
                     due_on=data["due_on"], expected_version=data["version"]), account.actor)
             elif form == "decision" and may_decide:
                 data = DecisionForm().load(blank_as_missing(request.form))
@@ -178,6 +177,15 @@ def commitment(commitment_id: str) -> Any:
                                    else OFFICER_ACTIONS)],
         kinds=[k.value for k in Kind], saved=request.args.get("saved"),
         people=_people(found.id)), status
+
+
+def _code(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return canonical_code(text)
+    except ValueError as error:
+        raise ValidationError({"agency": [str(error)]}) from None
 
 
 def _evidence(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -455,6 +455,9 @@ def test_the_secretariat_corrects_and_withdraws_a_recorded_promise(
     no_reason = clerk.post(path, data={**_form(clerk, path), "form": "correction",
                                        "due_on": "2024-08-31"})
     assert no_reason.status_code == 422 and 'id="error-note"' in no_reason.data.decode()
+    bad_code = clerk.post(path, data={**_form(clerk, path), "form": "correction",
+                                      "agency": "Sở Y tế!", "note": "sai mã"})
+    assert bad_code.status_code == 422 and 'id="error-agency"' in bad_code.data.decode()
     fixed = clerk.post(path, data={**_form(clerk, path), "form": "correction",
                                    "text": "", "due_on": "2024-08-31",
                                    "note": "Biên bản ghi hạn 31/8"})
