@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from service.importing import import_transcript
 from service.integrity import stored_events
 from service.passwords import MINIMUM_LENGTH, check_password, decoy, hash_password
 from service.settings import Settings
+from service.turns import Turns, turns_for
 
 TOKEN_PREFIX = "cmt_"
 # How long a process trusts a token it has looked up: one read fewer per
@@ -54,8 +54,8 @@ class DateAsISO(Transcoding):
 class Commitments(Application[UUID]):
     # Pinned: it names the PostgreSQL tables and the environment prefix.
     name = "Commitments"
-    # Attempts at a write whose aggregates another writer changed meanwhile:
-    # eight clients updating one commitment at once must all get through.
+    # Attempts, in turn, at a write whose aggregate another writer changed
+    # meanwhile: eight clients updating one commitment at once all get through.
     save_attempts = 40
 
     def __init__(self, settings: Settings, clock: Callable[[], date] | None = None) -> None:
@@ -64,9 +64,8 @@ class Commitments(Application[UUID]):
         self._tokens: dict[str, tuple[float, AccessToken]] = {}
         # Wall-clock time, for token expiry; `clock` is the calendar day.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
-        # Seconds to wait before the retry after `attempt` collisions.
-        self.backoff: Callable[[int], float] = backoff
         super().__init__(env=settings.eventsourcing_env)
+        self.turns: Turns = turns_for(self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -83,36 +82,48 @@ class Commitments(Application[UUID]):
         """
         handler = _handler(command)
         self._check_not_succeeded(actor)
-        for attempt in range(self.save_attempts):
-            if attempt:
-                time.sleep(self.backoff(attempt))
-            if idempotency is not None and (kept := self._kept(idempotency)) is not None:
-                return kept
-            changed = handler(command, self._context(actor))
-            primary = changed[0]
-            outcome = Outcome(primary.id, primary.version, primary)
-            if idempotency is not None:
-                changed.append(
-                    IdempotencyRecord(
-                        record_id=idempotency.record_id,
-                        fingerprint=idempotency.fingerprint,
-                        aggregate_id=outcome.aggregate_id,
-                        version=outcome.version,
-                    )
-                )
-            events = [event for aggregate in changed for event in aggregate.collect_events()]
-            try:
-                self.save(*events)
-            except IntegrityError:
-                if self._stored(events):
-                    # The store took the write and its answer was lost; the
-                    # driver's retry then collided with our own events.
-                    return outcome
-                continue
-            return outcome
+        tried = self._attempt(handler, command, actor, idempotency)
+        if isinstance(tried, Outcome):
+            return tried
+        # Another writer changed the aggregate between our read and write:
+        # retry from a fresh read, in turn with the others that collided.
+        with self.turns.turn(tried):
+            for _ in range(self.save_attempts - 1):
+                tried = self._attempt(handler, command, actor, idempotency)
+                if isinstance(tried, Outcome):
+                    return tried
         raise VersionConflict(
             "the record kept changing under concurrent writers; try the request again"
         )
+
+    def _attempt(self, handler: Handler, command: Command, actor: Actor,
+                 idempotency: Idempotency | None) -> Outcome | UUID:
+        """Run the use case once and save it: its outcome, or the id of the
+        aggregate whose stream another writer extended meanwhile."""
+        if idempotency is not None and (kept := self._kept(idempotency)) is not None:
+            return kept
+        changed = handler(command, self._context(actor))
+        primary = changed[0]
+        outcome = Outcome(primary.id, primary.version, primary)
+        if idempotency is not None:
+            changed.append(
+                IdempotencyRecord(
+                    record_id=idempotency.record_id,
+                    fingerprint=idempotency.fingerprint,
+                    aggregate_id=outcome.aggregate_id,
+                    version=outcome.version,
+                )
+            )
+        events = [event for aggregate in changed for event in aggregate.collect_events()]
+        try:
+            self.save(*events)
+        except IntegrityError:
+            if self._stored(events):
+                # The store took the write and its answer was lost; the
+                # driver's retry then collided with our own events.
+                return outcome
+            return primary.id
+        return outcome
 
     def _stored(self, events: list[Any]) -> bool:
         """Whether exactly these events are in the store: each event's state
@@ -339,13 +350,6 @@ _ALL_HANDLERS: dict[type, Handler] = {**HANDLERS, ImportTranscript: import_trans
 
 def _handler(command: Command) -> Handler:
     return _ALL_HANDLERS[type(command)]
-
-
-def backoff(attempt: int) -> float:
-    """A random pause, its bound doubling from 5 ms to 250 ms: writers that
-    collided retry at once in step and collide again; spread out, they pass.
-    Forty attempts wait about five seconds at most on average."""
-    return random.uniform(0, min(0.005 * 2 ** (attempt - 1), 0.25))
 
 
 def token_id_of(secret: str) -> UUID:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from domain.dialogue import Dialogue
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, VersionConflict
 from domain.status import Action, Status
 from service import commands as c
-from service.application import Commitments, backoff
+from service.application import Commitments
 from service.idempotency import Idempotency, IdempotencyKeyReused, IdempotencyRecord, Outcome
 from service.settings import Settings
 from tests.support.clock import FixedClock
@@ -268,27 +269,37 @@ def test_concurrent_writer_with_expected_version_is_a_conflict(
     assert app.get(cid).status is Status.IN_PROGRESS
 
 
-def test_retries_are_bounded(
+def test_retries_are_bounded_and_taken_in_turn(
     app: Commitments, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A record that keeps changing gives up after save_attempts with VersionConflict,
-    pausing longer and longer between attempts."""
+    """A record that keeps changing gives up after save_attempts with
+    VersionConflict; every retry runs holding the commitment's turn, the first
+    attempt does not."""
     cid = commit(app, world)
-    pauses: list[int] = []
-    app.backoff = lambda attempt: pauses.append(attempt) or 0.0
-    calls = compete(app, monkeypatch, progress_by_another_writer(app, cid), times=100)
+    held: list[UUID] = []
+    during: list[bool] = []
+
+    class Recorded:
+        @contextmanager
+        def turn(self, key: UUID) -> Iterator[None]:
+            held.append(key)
+            yield
+            held.remove(key)
+
+    app.turns = Recorded()
+    another = progress_by_another_writer(app, cid)
+
+    def rival(real_save: Any) -> None:
+        during.append(bool(held))
+        another(real_save)
+
+    calls = compete(app, monkeypatch, rival, times=100)
     with pytest.raises(VersionConflict, match="kept changing"):
         app.execute(c.UpdateCommitment(cid, Action.FULFIL, evidence=PROOF), ADMIN)
     assert len(calls) == Commitments.save_attempts == 40
-    assert pauses == list(range(1, 40))
+    assert during == [False] + [True] * 39
+    assert held == []
     assert history(app, cid) == ["Made"] + ["ProgressReported"] * 40
-
-
-def test_the_pause_between_attempts_grows_and_stays_bounded() -> None:
-    for attempt in range(1, 40):
-        bound = min(0.005 * 2 ** (attempt - 1), 0.25)
-        assert all(0 <= backoff(attempt) <= bound for _ in range(20))
-    assert max(backoff(30) for _ in range(200)) > 0.1  # not stuck at the start
 
 
 def test_agency_cannot_update_another_agencys_commitment(
