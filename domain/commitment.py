@@ -15,15 +15,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.deadlines import DueBasis, Kind, check_horizon
-from domain.errors import InvalidInput, TransitionNotAllowed, VersionConflict
+from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.reminders import (
     Channel,
     Delivery,
     Mark,
     Record,
     Rung,
-    Step,
-    delivery_step,
     pending,
     reached_rank,
     times_sent,
@@ -174,9 +172,10 @@ class Commitment(Aggregate):
     def times_reminded(self) -> int:
         return times_sent(self.reminders)
 
-    def reminder_step(self, delivery: Delivery, claim: str, attempt: int, now: datetime,
-                      lease: timedelta) -> Step:
-        return delivery_step(self.reminders, delivery, claim, attempt, now, lease)
+    def reminders_of(self, delivery: Delivery) -> list[Record]:
+        """What this stream says of one delivery: its outcome, and in logs
+        written before deliveries had streams of their own, its claims."""
+        return [r for r in self.reminders if r.delivery == delivery]
 
     # -- commands -------------------------------------------------------------
 
@@ -406,27 +405,14 @@ class Commitment(Aggregate):
                           actor=actor)
         return successor
 
-    # Reminders change no status: they record who was told what, and when.
-
-    def claim_reminder(self, delivery: Delivery, *, recipient: str, claim: str, attempt: int,
-                       at: datetime, lease: timedelta) -> None:
-        """Take the delivery for the sender `claim`; refused unless it may send now."""
-        step = self.reminder_step(delivery, claim, attempt, at, lease)
-        if step is not Step.SEND:
-            raise VersionConflict(f"{delivery.rung} by {delivery.channel} is not to be sent "
-                                  f"now ({step})")
-        self._reminder_claimed(**_delivery(delivery), recipient=recipient, claim=claim,
-                               attempt=attempt, at=at)
+    # Reminders change no status: they record who was told what, and when. The
+    # sender's claims and failed tries are in the delivery's own stream
+    # (domain.delivery); only outcomes are recorded here.
 
     def record_reminder_sent(self, delivery: Delivery, *, recipient: str, at: datetime,
                              confirmed: bool = True, receipt: str | None = None) -> None:
         self._reminder_sent(**_delivery(delivery), recipient=recipient, at=at,
                             confirmed=confirmed, receipt=receipt)
-
-    def record_reminder_attempt_failed(self, delivery: Delivery, *, claim: str, attempt: int,
-                                       error: str, at: datetime) -> None:
-        self._reminder_attempt_failed(**_delivery(delivery), claim=claim, attempt=attempt,
-                                      error=error, at=at)
 
     def record_reminder_failed(self, delivery: Delivery, *, recipient: str, error: str,
                                at: datetime) -> None:
@@ -618,6 +604,8 @@ class Commitment(Aggregate):
         self.reminders.append(Record(delivery, mark, at, claim, attempt))
         self.reminders_since_change += 1
 
+    # Claims and failed tries were recorded here until deliveries had streams
+    # of their own: kept so that old logs load, never recorded now.
     @event("ReminderClaimed")
     def _reminder_claimed(self, rung: str, due_on: date, channel: str, recipient: str,
                           claim: str, attempt: int, at: datetime) -> None:

@@ -26,7 +26,9 @@ from eventsourcing.utils import Environment
 
 from domain.agency import Agency
 from domain.commitment import Commitment
+from domain.delivery import ReminderDelivery
 from domain.dialogue import Answer, Dialogue, Question
+from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
 from domain.status import Status
 from domain.text import fold
 from service.application import Commitments
@@ -200,6 +202,37 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Agency.Succeeded, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute("UPDATE rm_agencies SET successor = :successor WHERE id = :id",
                            successor=event.successor, id=str(event.originator_id))
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: ReminderDelivery.Opened, tracking: Tracking) -> None:
+        delivery = Delivery(Rung(event.rung), event.due_on, Channel(event.channel))
+        self.batch.execute(
+            "INSERT INTO rm_deliveries VALUES (:id, :commitment_id, :rung, :rank, :due_on, "
+            ":channel, NULL, 0, :position)", id=str(event.originator_id),
+            commitment_id=str(event.commitment_id), rung=delivery.rung.value,
+            rank=delivery.rung.rank, due_on=delivery.due_on, channel=delivery.channel.value,
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: ReminderDelivery.Claimed, tracking: Tracking) -> None:
+        self._delivery_marked(event, Mark.CLAIMED, tracking)
+
+    @process_event.register
+    def _(self, event: ReminderDelivery.AttemptFailed, tracking: Tracking) -> None:
+        self._delivery_marked(event, Mark.ATTEMPT_FAILED, tracking)
+
+    @process_event.register
+    def _(self, event: ReminderDelivery.Closed, tracking: Tracking) -> None:
+        self._delivery_marked(event, Mark(event.mark), tracking)
+
+    def _delivery_marked(self, event: ReminderDelivery.Event, mark: Mark,
+                         tracking: Tracking) -> None:
+        self.batch.execute(
+            "UPDATE rm_deliveries SET mark = :mark, open = :open, position = :position "
+            "WHERE id = :id", mark=mark.value, open=int(mark not in FINAL),
+            position=tracking.notification_id, id=str(event.originator_id))
         self.batch.last = tracking
 
     @process_event.register

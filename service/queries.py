@@ -24,6 +24,7 @@ from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
 from domain.dialogue import Answer, Dialogue, Question
 from domain.errors import InvalidInput, NotFound
+from domain.reminders import Channel, Delivery, Rung
 from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
@@ -415,18 +416,37 @@ class Queries:
         and those with a delivery begun and not finished. Rows far from their
         due date, or done with their ladder, are never touched."""
         self.fresh()
+        # Deliveries in flight: few at any time, by a partial index.
+        in_flight: dict[str, list[tuple[date, int]]] = {}
+        for row in self._rows("SELECT commitment_id, due_on, rank FROM rm_deliveries "
+                              "WHERE open = 1"):
+            in_flight.setdefault(str(row["commitment_id"]), []).append(
+                (as_date(row["due_on"]), int(row["rank"])))
         columns = "id, status, due_on, reminder_rank, reminders_pending"
         found: dict[str, LadderRow] = {}
         for sql in (
             f"SELECT {columns} FROM rm_commitments WHERE active = 1 "
             "AND reminder_rank IN (0, 1, 2) AND due_on <= :horizon",
-            f"SELECT {columns} FROM rm_commitments WHERE reminders_pending > 0",
+            f"SELECT {columns} FROM rm_commitments WHERE reminders_pending > 0 OR id IN "
+            "(SELECT commitment_id FROM rm_deliveries WHERE open = 1)",
         ):
             for row in self._rows(sql, horizon=horizon):
-                found[str(row["id"])] = LadderRow(
-                    UUID(str(row["id"])), Status(row["status"]), as_date(row["due_on"]),
-                    int(row["reminder_rank"]), int(row["reminders_pending"]))
+                key, due_on = str(row["id"]), as_date(row["due_on"])
+                flying = in_flight.get(key, [])
+                # A claim in flight has begun its rung, as a sent one has.
+                rank = max([int(row["reminder_rank"]),
+                            *(r for d, r in flying if d == due_on)])
+                found[key] = LadderRow(UUID(key), Status(row["status"]), due_on, rank,
+                                       int(row["reminders_pending"]) + len(flying))
         return list(found.values())
+
+    def open_deliveries(self, commitment_id: UUID) -> list[Delivery]:
+        """A commitment's deliveries begun and not yet sent or given up."""
+        self.fresh()
+        return [Delivery(Rung(row["rung"]), as_date(row["due_on"]), Channel(row["channel"]))
+                for row in self._rows("SELECT rung, due_on, channel FROM rm_deliveries "
+                                      "WHERE commitment_id = :id AND open = 1",
+                                      id=str(commitment_id))]
 
     # -- agencies, dialogues, questions -----------------------------------------------
 

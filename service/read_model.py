@@ -52,7 +52,7 @@ STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 _TABLES = [
@@ -122,11 +122,19 @@ _TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_answers (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "responder TEXT NOT NULL, text TEXT NOT NULL, answered_on DATE, channel TEXT NOT NULL, "
     "position BIGINT NOT NULL, linked_by TEXT)",
+    # Each reminder delivery's last mark: what the scan must finish (a claim
+    # whose sender died) is found by the partial index.
+    "CREATE TABLE IF NOT EXISTS rm_deliveries (id TEXT PRIMARY KEY, "
+    "commitment_id TEXT NOT NULL, rung TEXT NOT NULL, rank INTEGER NOT NULL, "
+    "due_on DATE NOT NULL, channel TEXT NOT NULL, mark TEXT, open INTEGER NOT NULL, "
+    "position BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_deliveries_open ON rm_deliveries (commitment_id) "
+    "WHERE open = 1",
     _META,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions",
-               "rm_answers", "rm_meta")
+               "rm_answers", "rm_deliveries", "rm_meta")
 
 _INSERT_COMMITMENT = (
     f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "

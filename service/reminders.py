@@ -2,15 +2,18 @@
 
 Exactly once, and how. A reminder is a (commitment, due date, rung) and is
 delivered on each of its channels (mail, the agency's webhook). Before a
-sender sends, it appends `ReminderClaimed` to the commitment's own stream;
-eventsourcing saves with optimistic concurrency, so of two senders racing
-(two beats, two workers, a duplicated task) only one can append it, and only
-that one sends. After sending it appends `ReminderSent`. A sender that finds
-a claim it did not finish (its task redelivered after the worker died, or a
-claim older than the lease) does not send again: the server may already have
-the message. It records the delivery as sent, unconfirmed. So a reminder is
-never sent twice; what can be lost is a sender dying in the instant between
-its claim and the connection, and that shows in the history.
+sender sends, it records a claim in the delivery's own stream
+(domain.delivery); eventsourcing saves with optimistic concurrency, so of two
+senders racing (two beats, two workers, a duplicated task) only one can
+append it, and only that one sends. After sending it records `ReminderSent`
+on the commitment and closes the delivery, in one atomic save. A sender that
+finds a claim it did not finish (its task redelivered after the worker died,
+or a claim older than the lease) does not send again: the server may already
+have the message. It records the delivery as sent, unconfirmed. So a
+reminder is never sent twice; what can be lost is a sender dying in the
+instant between its claim and the connection, and that shows in the history.
+The claims never touch the commitment's version, so an officer's If-Match
+and concurrent writers never meet the sender's bookkeeping.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from functools import cache
 from typing import Protocol
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
+from domain.delivery import ReminderDelivery, delivery_id
 from domain.dialogue import Dialogue, Question
 from domain.reminders import Channel, Delivery, Mark, Rung, Step
 from domain.text import fold
@@ -110,15 +115,19 @@ class Reminders:
         # Read once, and only if a decision or a message needs it.
         agency = cache(lambda: load(self.app.repository, Agency, agency_id(commitment.agency)))
         recorded = {r.delivery for r in commitment.reminders}
-        begun = {r.delivery for r in commitment.reminders if r.mark not in (Mark.SENT,
-                                                                            Mark.FAILED)}
+        # Deliveries begun and not finished: claims in their own streams, as
+        # the read side lists them (each is decided again from its stream),
+        # and in an old log's commitment stream.
+        begun = set(self.queries.open_deliveries(commitment.id))
+        begun |= {r.delivery for r in commitment.reminders if r.mark not in (Mark.SENT,
+                                                                             Mark.FAILED)}
         plan: list[Planned] = []
         for delivery in sorted(begun, key=str):
             plan += [p for p in self._plan(commitment, agency(), delivery.rung,
                                            delivery.due_on, today)
                      if p.delivery == delivery]
         if due.rung is not None:
-            reason = self._why_not(commitment, agency, due, today)
+            reason = self._why_not(commitment, agency, due, today, recorded | begun)
             if reason:
                 report.skipped = reason
             else:
@@ -128,14 +137,15 @@ class Reminders:
                     report.gave_up.append(Delivery(due.rung, due.due_on, Channel.EMAIL))
                 # Only channels with no record yet: a sender that died on the
                 # mail leaves the rung begun, and the webhook still to send.
-                plan += [p for p in planned if p.delivery not in recorded]
+                plan += [p for p in planned if p.delivery not in recorded | begun]
         for item in plan:
             self._deliver_one(item, due.commitment_id, claim, attempt, final, report)
         return report
 
     def _why_not(self, commitment: Commitment, agency: Callable[[], Agency], due: Due,
-                 today: date) -> str | None:
-        """Why this reminder is not (or no longer) to be sent, if it is not."""
+                 today: date, known: set[Delivery]) -> str | None:
+        """Why this reminder is not (or no longer) to be sent, if it is not;
+        `known` are the deliveries recorded or begun."""
         assert due.rung is not None
         if commitment.due_on != due.due_on:
             return f"the due date moved to {commitment.due_on}"
@@ -143,10 +153,12 @@ class Reminders:
         if successor is not None:
             # Nobody is left there to tell: its work is its successor's now.
             return f"{commitment.agency} was succeeded by {successor}"
-        if commitment.reminder_rank > due.rung.rank:
+        rank = max([commitment.reminder_rank,
+                    *(d.rung.rank for d in known if d.due_on == commitment.due_on)])
+        if rank > due.rung.rank:
             return "a later reminder was already begun"
-        if commitment.reminder_rank == due.rung.rank and not self._unrecorded_channels(
-                commitment, agency(), due.rung, due.due_on):
+        if rank == due.rung.rank and not self._unrecorded_channels(
+                known, agency(), due.rung, due.due_on):
             return "this reminder was already begun on every channel"
         rung = self.settings.ladder.rung_on(commitment.status, commitment.due_on, today,
                                              self.calendar)
@@ -155,10 +167,9 @@ class Reminders:
         return None
 
     @staticmethod
-    def _unrecorded_channels(commitment: Commitment, agency: Agency, rung: Rung, due_on: date
+    def _unrecorded_channels(known: set[Delivery], agency: Agency, rung: Rung, due_on: date
                              ) -> set[Channel]:
-        recorded = {r.delivery.channel for r in commitment.reminders
-                    if r.delivery.rung is rung and r.delivery.due_on == due_on}
+        recorded = {d.channel for d in known if d.rung is rung and d.due_on == due_on}
         channels = {Channel.EMAIL} | ({Channel.WEBHOOK} if agency.webhook_url else set())
         return channels - recorded
 
@@ -166,58 +177,84 @@ class Reminders:
                      final: bool, report: Report) -> None:
         delivery, lease = item.delivery, self.settings.lease
         while True:
-            commitment = load(self.app.repository, Commitment, commitment_id)
+            commitment, ledger = self._read(commitment_id, delivery)
+            earlier = commitment.reminders_of(delivery)
             now = self.now()
-            step = commitment.reminder_step(delivery, claim, attempt, now, lease)
+            step = ledger.step(earlier, claim, attempt, now, lease)
             if step in (Step.DONE, Step.WAIT):
                 return
             if step is Step.SETTLE:
                 commitment.record_reminder_sent(delivery, recipient=item.recipient, at=now,
                                                 confirmed=False)
-                if self._saved(commitment):
+                ledger.close(Mark.SENT, now)
+                if self._saved(commitment, ledger):
                     report.settled.append(delivery)
                     return
                 continue
-            commitment.claim_reminder(delivery, recipient=item.recipient, claim=claim,
-                                      attempt=attempt, at=now, lease=lease)
-            if self._saved(commitment):
+            ledger.claim(earlier, recipient=item.recipient, claim=claim, attempt=attempt,
+                         at=now, lease=lease)
+            if self._saved(ledger):
                 break  # this sender won the claim: it alone sends
         try:
             receipt = self.senders[delivery.channel](item.notice)
         except DeliveryFailed as error:
             message = str(error) or type(error).__name__
             if final:
-                self._record(commitment_id, lambda c: c.record_reminder_failed(
-                    delivery, recipient=item.recipient,
-                    error=f"gave up after {attempt + 1} attempts: {message}", at=self.now()))
+                self._close(commitment_id, delivery, Mark.FAILED, lambda c, at: (
+                    c.record_reminder_failed(
+                        delivery, recipient=item.recipient, at=at,
+                        error=f"gave up after {attempt + 1} attempts: {message}")))
                 report.gave_up.append(delivery)
             else:
-                self._record(commitment_id, lambda c: c.record_reminder_attempt_failed(
-                    delivery, claim=claim, attempt=attempt, error=message, at=self.now()))
+                self._record_attempt_failed(commitment_id, delivery, claim, attempt, message)
                 report.failed.append((delivery, message))
             return
-        self._record(commitment_id, lambda c: c.record_reminder_sent(
-            delivery, recipient=item.recipient, at=self.now(), receipt=receipt))
+        self._close(commitment_id, delivery, Mark.SENT, lambda c, at: c.record_reminder_sent(
+            delivery, recipient=item.recipient, at=at, receipt=receipt))
         report.sent.append(delivery)
 
     def _no_recipients(self, commitment: Commitment, due: Due) -> None:
         assert due.rung is not None
         delivery = Delivery(due.rung, due.due_on, Channel.EMAIL)
-        self._record(commitment.id, lambda c: c.record_reminder_failed(
-            delivery, recipient="", at=self.now(),
-            error=f"no recipients: agency {c.agency} has no contacts and no webhook"))
+        self._close(commitment.id, delivery, Mark.FAILED, lambda c, at: (
+            c.record_reminder_failed(
+                delivery, recipient="", at=at,
+                error=f"no recipients: agency {c.agency} has no contacts and no webhook")))
 
-    def _record(self, commitment_id: UUID, change: Callable[[Commitment], None]) -> None:
-        """Append an outcome, re-reading until no concurrent writer is in the way."""
+    def _read(self, commitment_id: UUID, delivery: Delivery
+              ) -> tuple[Commitment, ReminderDelivery]:
+        """The commitment and the delivery's stream (opened, unsaved, if new)."""
+        commitment = load(self.app.repository, Commitment, commitment_id)
+        try:
+            ledger: ReminderDelivery = self.app.repository.get(
+                delivery_id(commitment_id, delivery))
+        except AggregateNotFoundError:
+            ledger = ReminderDelivery.open(commitment_id, delivery)
+        return commitment, ledger
+
+    def _close(self, commitment_id: UUID, delivery: Delivery, mark: Mark,
+               outcome: Callable[[Commitment, datetime], None]) -> None:
+        """Record the outcome on the commitment and close the delivery, in one
+        save, re-reading until no concurrent writer is in the way."""
         while True:
-            commitment = load(self.app.repository, Commitment, commitment_id)
-            change(commitment)
-            if self._saved(commitment):
+            commitment, ledger = self._read(commitment_id, delivery)
+            at = self.now()
+            outcome(commitment, at)
+            ledger.close(mark, at)
+            if self._saved(commitment, ledger):
                 return
 
-    def _saved(self, commitment: Commitment) -> bool:
+    def _record_attempt_failed(self, commitment_id: UUID, delivery: Delivery, claim: str,
+                               attempt: int, error: str) -> None:
+        while True:
+            _, ledger = self._read(commitment_id, delivery)
+            ledger.attempt_failed(claim=claim, attempt=attempt, error=error, at=self.now())
+            if self._saved(ledger):
+                return
+
+    def _saved(self, *aggregates: Commitment | ReminderDelivery) -> bool:
         try:
-            self.app.save(commitment)
+            self.app.save(*aggregates)
         except IntegrityError:
             return False  # another writer appended first: read again and decide again
         return True

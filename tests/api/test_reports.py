@@ -13,7 +13,8 @@ import pytest
 
 from domain.access import Actor, Role
 from domain.deadlines import Kind
-from domain.reminders import Channel, Delivery, Rung
+from domain.delivery import ReminderDelivery
+from domain.reminders import Channel, Delivery, Mark, Rung
 from service import commands
 from tests.api.conftest import Caller, World, created
 
@@ -35,10 +36,13 @@ def remind(api: Caller, commitment: str, recipient: str) -> None:
     found = api.service.repository.get(UUID(commitment))
     delivery = Delivery(Rung.OVERDUE, found.due_on, Channel.EMAIL)
     at = datetime(2024, 9, 1, 2, 0, tzinfo=UTC)
-    found.claim_reminder(delivery, recipient=recipient, claim="test", attempt=1, at=at,
-                         lease=timedelta(minutes=5))
+    ledger = ReminderDelivery.open(found.id, delivery)
+    ledger.claim(found.reminders_of(delivery), recipient=recipient, claim="test", attempt=1,
+                 at=at, lease=timedelta(minutes=5))
+    api.service.save(ledger)
     found.record_reminder_sent(delivery, recipient=recipient, at=at)
-    api.service.save(found)
+    ledger.close(Mark.SENT, at)
+    api.service.save(found, ledger)
 
 
 @pytest.fixture
@@ -349,4 +353,4 @@ def test_a_reminder_shows_from_the_day_it_was_sent(api: Caller, world: World) ->
     assert ("ReminderSent", after) in timeline(after)
     history = api.get(f"/api/v1/commitments/{world.commitment}/history").json
     assert [(h["type"], h["effective_on"]) for h in history][-2:] == [
-        ("ReminderClaimed", after), ("ReminderSent", after)]
+        ("ProgressReported", "2024-08-10"), ("ReminderSent", after)]

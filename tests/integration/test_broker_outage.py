@@ -20,8 +20,8 @@ The broker restarts empty (no persistence), the hardest case for delivery:
 After the broker is back on the same port, the worker and the beat (the same
 processes: they must survive and reconnect, Celery's broker_connection_retry)
 carry on, and every reminder reaches the SMTP server exactly once, with
-exactly one ReminderClaimed and one confirmed ReminderSent in its
-commitment's history.
+exactly one claim (in the delivery's own stream) and one confirmed
+ReminderSent in its commitment's history.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def test_reminders_due_while_the_broker_is_down_are_sent_after_once_each(
     s.wait_until(s.smtp.handler.holding.is_set, "the first reminder to reach the SMTP server",
                  STARTUP)
     held = s.wait_until(
-        lambda: [n for n, c in made.items() if s.history(c, "ReminderClaimed")],
+        lambda: [n for n, c in made.items() if s.claims(c)],
         "the held reminder's claim")
     # The scan queued the other two: they wait in the broker, behind the held one.
     s.wait_until(lambda: _queued(redis_server, "reminders.remind") >= 2,

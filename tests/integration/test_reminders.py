@@ -51,6 +51,7 @@ from service.notices import delivery_key
 from service.queries import HistoryEntry, Queries
 from service.settings import Settings
 from tests.support import brokers, postgres
+from tests.support.deliveries import DeliveryEvent, claims
 from tests.support.smtp import Received, SmtpServer, smtp_server
 from workers.webhook import verify
 
@@ -255,6 +256,10 @@ class Stack:
     def history(self, commitment_id: UUID, kind: str = "ReminderSent") -> list[HistoryEntry]:
         return [e for e in self.queries.history(commitment_id) if e.type == kind]
 
+    def claims(self, commitment_id: UUID) -> list[DeliveryEvent]:
+        """The senders' claims, in the deliveries' own streams."""
+        return claims(self.app, commitment_id)
+
 
 def _environment(store: dict[str, str], data: Path, broker: brokers.Broker,
                  smtp: SmtpServer, extra: dict[str, str]) -> dict[str, str]:
@@ -444,8 +449,8 @@ def check_history(stack: Stack, expected: dict[UUID, list[Mail]]) -> None:
         assert sent(stack, commitment_id) == [confirmed(m) for m in mails], stack.logs()
         receipts = [e.data["receipt"] for e in stack.history(commitment_id)]
         assert receipts == [m.message_id for m in mails]
-        claims = stack.history(commitment_id, "ReminderClaimed")
-        assert len(claims) == len(mails), (claims, stack.logs())
+        found = stack.claims(commitment_id)
+        assert len(found) == len(mails), (found, stack.logs())
         assert stack.queries.commitment(commitment_id).reminders_sent == len(mails)
 
 
@@ -578,7 +583,7 @@ def test_worker_killed_mid_send_sends_once(stack: Callable[..., Stack]) -> None:
     s.client.send_task("reminders.scan", kwargs={"today": D.isoformat()})
     # The mail has reached the server, which holds it in DATA without answering.
     s.wait_until(s.smtp.handler.holding.is_set, "the mail to reach the SMTP server")
-    [claim] = s.history(cid, "ReminderClaimed")
+    [claim] = s.claims(cid)
     task_id = claim.data["claim"]
     assert s.history(cid) == []
     s.kill(first)
@@ -606,7 +611,7 @@ def test_worker_killed_mid_send_sends_once(stack: Callable[..., Stack]) -> None:
     assert sent(s, cid) == [("overdue", day(-1), "email", expected.recipient, False)]
     [settled] = s.history(cid)
     assert settled.data["receipt"] is None
-    assert len(s.history(cid, "ReminderClaimed")) == 1
+    assert len(s.claims(cid)) == 1
     assert s.queries.commitment(cid).reminders_sent == 1
 
 
@@ -722,4 +727,4 @@ def test_webhook_is_signed(stack: Callable[..., Stack], webhook: Receiver) -> No
     assert sent(s, cid) == [("due_soon", day(5), "webhook", webhook.url, True)]
     [event] = s.history(cid)
     assert event.data["receipt"] == "HTTP 200"
-    assert len(s.history(cid, "ReminderClaimed")) == 1
+    assert len(s.claims(cid)) == 1

@@ -14,10 +14,12 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.application import AggregateNotFoundError
 
 from domain.access import Actor, Role
 from domain.commitment import Commitment
 from domain.deadlines import Kind
+from domain.delivery import ReminderDelivery, delivery_id
 from domain.errors import VersionConflict
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Action
@@ -29,6 +31,7 @@ from service.queries import Queries
 from service.reminders import DeliveryFailed, Due, Reminders, Report
 from service.settings import Settings
 from tests.support.clock import FixedClock
+from tests.support.deliveries import delivery_events
 
 ADMIN = Actor(Role.ADMIN)
 HELD_ON = date(2025, 2, 1)
@@ -136,12 +139,42 @@ class World:
         return [(t, d["rung"], d["channel"]) for t, d in self.history(commitment_id)
                 if t.startswith("Reminder")]
 
+    def deliveries(self, commitment_id: UUID) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """The sender's bookkeeping, in the deliveries' own streams."""
+        return [(e.type, e.rung, e.channel, e.data)
+                for e in delivery_events(self.app, commitment_id)]
+
+    def claims(self, commitment_id: UUID) -> list[tuple[str, int]]:
+        return [(d["claim"], d["attempt"]) for t, _, _, d in self.deliveries(commitment_id)
+                if t == "Claimed"]
+
+    def scan_is_done(self, day: date) -> bool:
+        return self.reminders().scan(day) == []
+
+    def pending(self, commitment_id: UUID) -> int:
+        """Deliveries begun and not finished, as the scan sees them."""
+        return len(self.queries.open_deliveries(commitment_id))
+
     def claim_directly(self, commitment_id: UUID, delivery: Delivery, claim: str,
                        at: datetime, attempt: int = 0) -> None:
         """What a sender does before sending, and nothing after (it died)."""
+        try:
+            ledger: ReminderDelivery = self.app.repository.get(
+                delivery_id(commitment_id, delivery))
+        except AggregateNotFoundError:
+            ledger = ReminderDelivery.open(commitment_id, delivery)
+        ledger.claim(self.get(commitment_id).reminders_of(delivery), recipient=OFFICE,
+                     claim=claim, attempt=attempt, at=at, lease=LEASE)
+        self.app.save(ledger)
+
+    def claim_in_the_commitment(self, commitment_id: UUID, delivery: Delivery, claim: str,
+                                at: datetime) -> None:
+        """A claim as versions before delivery streams recorded it: in the
+        commitment's own stream (old logs hold such claims)."""
         commitment = self.get(commitment_id)
-        commitment.claim_reminder(delivery, recipient="vp@syt.gov.vn", claim=claim,
-                                  attempt=attempt, at=at, lease=LEASE)
+        commitment._reminder_claimed(rung=delivery.rung.value, due_on=delivery.due_on,
+                                     channel=delivery.channel.value, recipient=OFFICE,
+                                     claim=claim, attempt=0, at=at)
         self.app.save(commitment)
 
 
@@ -196,10 +229,14 @@ def test_each_rung_is_sent_once_in_order_to_its_recipients(world: World) -> None
     assert (overdue.to, overdue.cc) == ([OFFICE, HEAD], [AUDITORS])
     assert escalation.to == [HEAD, CHAIR]
     assert all(n.payload["commitment"]["id"] == str(cid) for n in world.sent())
+    # The history tells who was told; the claims are in the deliveries' streams.
     assert world.reminder_events(cid) == [
-        ("ReminderClaimed", "due_soon", "email"), ("ReminderSent", "due_soon", "email"),
-        ("ReminderClaimed", "overdue", "email"), ("ReminderSent", "overdue", "email"),
-        ("ReminderClaimed", "escalation", "email"), ("ReminderSent", "escalation", "email")]
+        ("ReminderSent", "due_soon", "email"), ("ReminderSent", "overdue", "email"),
+        ("ReminderSent", "escalation", "email")]
+    assert [(t, r) for t, r, _, _ in world.deliveries(cid)] == [
+        ("Claimed", "due_soon"), ("Closed", "due_soon"), ("Claimed", "overdue"),
+        ("Closed", "overdue"), ("Claimed", "escalation"), ("Closed", "escalation")]
+    assert world.get(cid).version == 4  # made, and three reminders sent
     assert world.queries.commitment(cid).reminders_sent == 3
 
 
@@ -215,7 +252,7 @@ def test_escalation_goes_to_the_chairs_office_when_the_dialogue_names_no_chair(
     assert sent[0].to == ["gd@stc.gov.vn", CHAIR_OFFICE]
     assert sent[0].payload["commitment"]["days_overdue"] == 40
     assert world.run(late + timedelta(days=1)) == []
-    assert [r for _, r, _ in world.reminder_events(cid)] == ["escalation", "escalation"]
+    assert [r for _, r, _ in world.reminder_events(cid)] == ["escalation"]
 
 
 def test_nothing_before_the_due_soon_day(world: World) -> None:
@@ -241,7 +278,8 @@ def test_two_senders_one_after_the_other_send_once(world: World) -> None:
     assert first.sent == [Delivery(Rung.DUE_SOON, DUE, Channel.EMAIL)]
     assert second.sent == second.settled == [] and second.failed == []
     assert len(world.mail.sent) == 1
-    assert len(world.reminder_events(cid)) == 2
+    assert len(world.reminder_events(cid)) == 1
+    assert world.claims(cid) == [("t1", 0)]
 
 
 def test_a_sender_finding_a_claim_being_sent_waits(world: World) -> None:
@@ -252,10 +290,10 @@ def test_a_sender_finding_a_claim_being_sent_waits(world: World) -> None:
     seen: dict[str, Any] = {}
 
     def meanwhile(notice: Notice) -> None:
-        seen["events"] = len(world.history(cid))
+        seen["events"] = len(world.deliveries(cid))
         seen["report"] = world.reminders().deliver(due, today=DUE_SOON_DAY, claim="t2",
                                                    attempt=0, final=False)
-        seen["events after"] = len(world.history(cid))
+        seen["events after"] = len(world.deliveries(cid))
 
     world.mail.before = meanwhile
     first = world.reminders().deliver(due, today=DUE_SOON_DAY, claim="t1", attempt=0,
@@ -264,7 +302,8 @@ def test_a_sender_finding_a_claim_being_sent_waits(world: World) -> None:
     assert second.sent == second.settled == second.gave_up == [] and second.failed == []
     assert seen["events"] == seen["events after"]
     assert len(first.sent) == 1 and len(world.mail.sent) == 1
-    assert [t for t, _, _ in world.reminder_events(cid)] == ["ReminderClaimed", "ReminderSent"]
+    assert [t for t, _, _ in world.reminder_events(cid)] == ["ReminderSent"]
+    assert world.claims(cid) == [("t1", 0)]
 
 
 def test_a_race_for_the_claim_is_won_by_one_sender(world: World) -> None:
@@ -287,15 +326,14 @@ def test_a_race_for_the_claim_is_won_by_one_sender(world: World) -> None:
     assert len(rival["t2"].sent) == 1
     assert first.sent == first.settled == []
     assert len(world.mail.sent) == 1
-    claims = [d["claim"] for t, d in world.history(cid) if t == "ReminderClaimed"]
-    assert claims == ["t2"]
+    assert world.claims(cid) == [("t2", 0)]
 
 
 # -- failures and retries -----------------------------------------------------------------------
 
 
 def test_a_failed_attempt_is_retried_by_its_own_task(world: World) -> None:
-    """DeliveryFailed: ReminderAttemptFailed is recorded and the report says so;
+    """DeliveryFailed: the failed try is recorded and the report says so;
     another task waits meanwhile; the same task's next attempt sends."""
     cid = world.commit()
     [due] = world.reminders().scan(DUE_SOON_DAY)
@@ -305,10 +343,11 @@ def test_a_failed_attempt_is_retried_by_its_own_task(world: World) -> None:
     mail = Delivery(Rung.DUE_SOON, DUE, Channel.EMAIL)
     assert report.failed == [(mail, "SMTP smtp.tinh.gov.vn:25: connection refused")]
     assert report.sent == []
-    failed = [d for t, d in world.history(cid) if t == "ReminderAttemptFailed"]
+    failed = [d for t, _, _, d in world.deliveries(cid) if t == "AttemptFailed"]
     assert len(failed) == 1 and failed[0]["error"].endswith("connection refused")
     assert (failed[0]["claim"], failed[0]["attempt"]) == ("t1", 0)
-    assert world.get(cid).reminders_pending == 1
+    assert world.pending(cid) == 1
+    assert world.reminder_events(cid) == []  # nothing in the history yet
     # The scan still lists it: a delivery is unfinished.
     assert world.reminders().scan(DUE_SOON_DAY) == [Due(cid, DUE, None)]
 
@@ -321,10 +360,8 @@ def test_a_failed_attempt_is_retried_by_its_own_task(world: World) -> None:
                                       final=False)
     assert retry.sent == [mail]
     assert len(world.mail.sent) == 1
-    claims = [(d["claim"], d["attempt"]) for t, d in world.history(cid)
-              if t == "ReminderClaimed"]
-    assert claims == [("t1", 0), ("t1", 1)]
-    assert world.get(cid).reminders_pending == 0
+    assert world.claims(cid) == [("t1", 0), ("t1", 1)]
+    assert world.pending(cid) == 0
     assert world.get(cid).times_reminded == 1
 
 
@@ -352,8 +389,7 @@ def test_the_final_attempt_gives_up_with_the_error(world: World) -> None:
     assert "550 mailbox unavailable" in failed["error"]
     assert "5 attempts" in failed["error"]
     assert failed["recipient"] == f"{OFFICE}, {HEAD}"
-    commitment = world.get(cid)
-    assert (commitment.reminders_pending, commitment.times_reminded) == (0, 0)
+    assert (world.pending(cid), world.get(cid).times_reminded) == (0, 0)
     assert world.run(DUE_SOON_DAY) == []  # given up: not tried again
 
 
@@ -455,7 +491,7 @@ def test_own_claim_found_on_redelivery_is_settled_not_sent(world: World) -> None
     assert world.sent() == []
     [data] = [d for t, d in world.history(cid) if t == "ReminderSent"]
     assert data["confirmed"] is False and data["receipt"] is None
-    assert world.get(cid).reminders_pending == 0
+    assert world.pending(cid) == 0
     assert world.queries.commitment(cid).reminders_sent == 1
     assert world.run(DUE_SOON_DAY) == []
 
@@ -464,14 +500,14 @@ def test_another_senders_claim_waits_for_the_lease_then_is_settled(world: World)
     cid = world.commit()
     mail = Delivery(Rung.DUE_SOON, DUE, Channel.EMAIL)
     world.claim_directly(cid, mail, "t9", T0)
-    events = world.history(cid)
+    events = world.deliveries(cid)
     assert world.reminders().scan(DUE_SOON_DAY) == [Due(cid, DUE, None)]
 
     world.now.at = T0 + LEASE  # not yet stale
     waiting = world.reminders().deliver(Due(cid, DUE, None), today=DUE_SOON_DAY, claim="t1",
                                         attempt=0, final=False)
     assert waiting.settled == waiting.sent == []
-    assert world.history(cid) == events and world.sent() == []
+    assert world.deliveries(cid) == events and world.sent() == []
 
     world.now.at = T0 + LEASE + timedelta(seconds=1)
     settled = world.reminders().deliver(Due(cid, DUE, None), today=DUE_SOON_DAY, claim="t1",
@@ -573,6 +609,59 @@ def test_a_reminder_sent_while_an_officer_writes_does_not_fail_the_if_match(
     with pytest.raises(VersionConflict):
         world.app.execute(c.UpdateCommitment(cid, Action.PROGRESS, note="lần nữa",
                                              expected_version=read), officer)
+
+
+def test_claims_and_failed_tries_leave_the_commitments_version_alone(world: World) -> None:
+    """Issue 14: the sender's bookkeeping is in the delivery's stream; while a
+    try fails and is retried, the commitment stays at the version its officer
+    read, and only the reminder sent moves it, by one."""
+    cid = world.commit()
+    [due] = world.reminders().scan(DUE_SOON_DAY)
+    world.mail.fail = "timeout"
+    world.reminders().deliver(due, today=DUE_SOON_DAY, claim="t1", attempt=0, final=False)
+    world.reminders().deliver(due, today=DUE_SOON_DAY, claim="t1", attempt=1, final=False)
+    assert world.get(cid).version == 1
+    assert [t for t, _, _, _ in world.deliveries(cid)] == [
+        "Claimed", "AttemptFailed", "Claimed", "AttemptFailed"]
+    world.mail.fail = None
+    world.reminders().deliver(due, today=DUE_SOON_DAY, claim="t1", attempt=2, final=False)
+    assert world.get(cid).version == 2
+    assert world.reminder_events(cid) == [("ReminderSent", "due_soon", "email")]
+
+
+# -- logs written before deliveries had streams of their own -------------------------------
+
+
+def test_an_old_claim_in_the_commitments_stream_is_settled_not_sent_again(
+        world: World) -> None:
+    """An old log's sender died holding a claim recorded in the commitment: a
+    sender of today finds it pending, waits for the lease, then records it as
+    sent, unconfirmed, and never sends it again."""
+    cid = world.commit()
+    mail = Delivery(Rung.DUE_SOON, DUE, Channel.EMAIL)
+    world.claim_in_the_commitment(cid, mail, "old-task", T0)
+    assert world.reminders().scan(DUE_SOON_DAY) == [Due(cid, DUE, None)]
+    waiting = world.reminders().deliver(Due(cid, DUE, Rung.DUE_SOON), today=DUE_SOON_DAY,
+                                        claim="t1", attempt=0, final=False)
+    assert waiting.sent == waiting.settled == [] and world.deliveries(cid) == []
+    world.now.at = T0 + LEASE + timedelta(seconds=1)
+    settled = world.reminders().deliver(Due(cid, DUE, None), today=DUE_SOON_DAY, claim="t1",
+                                        attempt=0, final=False)
+    assert settled.settled == [mail] and world.sent() == []
+    [data] = [d for t, d in world.history(cid) if t == "ReminderSent"]
+    assert data["confirmed"] is False
+    assert world.scan_is_done(DUE_SOON_DAY)
+    assert world.run(DUE_SOON_DAY) == []
+
+
+def test_an_old_claim_redelivered_to_its_own_task_is_settled(world: World) -> None:
+    cid = world.commit()
+    mail = Delivery(Rung.DUE_SOON, DUE, Channel.EMAIL)
+    world.claim_in_the_commitment(cid, mail, "old-task", T0)
+    report = world.reminders().deliver(Due(cid, DUE, Rung.DUE_SOON), today=DUE_SOON_DAY,
+                                       claim="old-task", attempt=0, final=False)
+    assert report.settled == [mail] and world.sent() == []
+    assert world.run(OVERDUE_DAY) != []  # the ladder goes on
 
 
 def test_a_successors_ladder_goes_on_where_the_predecessors_stopped(world: World) -> None:

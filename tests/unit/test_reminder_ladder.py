@@ -12,6 +12,7 @@ import pytest
 
 from domain.calendar import Calendar, CalendarDays, WorkingDays, weekend_or
 from domain.commitment import Commitment
+from domain.delivery import ReminderDelivery
 from domain.errors import VersionConflict
 from domain.reminders import (
     Channel,
@@ -285,7 +286,7 @@ def test_times_sent_counts_one_per_reminder_whatever_the_channels() -> None:
     assert times_sent([]) == 0
 
 
-# -- the Commitment aggregate -------------------------------------------------------------
+# -- the Commitment aggregate and a delivery's own stream --------------------------------
 
 
 def make() -> Commitment:
@@ -294,71 +295,105 @@ def make() -> Commitment:
                       answer_id=None, question_ids=[], status="open", actor=ADMIN)
 
 
-def claim(c: Commitment, delivery: Delivery = MAIL, who: str = "t1", attempt: int = 0,
+def claim(c: Commitment, ledger: ReminderDelivery, who: str = "t1", attempt: int = 0,
           at: datetime = NOW) -> None:
-    c.claim_reminder(delivery, recipient="vp@syt.gov.vn", claim=who, attempt=attempt, at=at,
-                     lease=LEASE)
+    ledger.claim(c.reminders_of(ledger.delivery), recipient="vp@syt.gov.vn", claim=who,
+                 attempt=attempt, at=at, lease=LEASE)
 
 
-def test_claim_then_sent_updates_the_derived_state() -> None:
-    c = make()
-    assert (c.reminder_rank, c.reminders_pending, c.times_reminded) == (0, 0, 0)
-    claim(c)
-    assert (c.reminder_rank, c.reminders_pending, c.times_reminded) == (1, 1, 0)
-    c.record_reminder_sent(MAIL, recipient="vp@syt.gov.vn", at=NOW, receipt="r1")
-    assert (c.reminder_rank, c.reminders_pending, c.times_reminded) == (1, 0, 1)
-    assert c.reminder_step(MAIL, "t2", 0, NOW, LEASE) is Step.DONE
+def sent(c: Commitment, ledger: ReminderDelivery, at: datetime = NOW) -> None:
+    c.record_reminder_sent(ledger.delivery, recipient="vp@syt.gov.vn", at=at, receipt="r1")
+    ledger.close(Mark.SENT, at)
+
+
+def old_claim(c: Commitment, delivery: Delivery = MAIL, who: str = "t1",
+              at: datetime = NOW) -> None:
+    """A claim as logs before delivery streams recorded it, in the commitment."""
+    c._reminder_claimed(rung=delivery.rung.value, due_on=delivery.due_on,
+                        channel=delivery.channel.value, recipient="vp@syt.gov.vn", claim=who,
+                        attempt=0, at=at)
+
+
+def test_a_delivery_stream_is_named_by_its_delivery() -> None:
+    """Two senders opening the same delivery open the same stream (the store
+    lets only one save it); any other delivery is another stream."""
+    cid = uuid4()
+    assert ReminderDelivery.open(cid, MAIL).id == ReminderDelivery.open(cid, MAIL).id
+    assert len({ReminderDelivery.open(cid, d).id for d in (
+        MAIL, HOOK, Delivery(Rung.OVERDUE, DUE, Channel.EMAIL),
+        Delivery(Rung.DUE_SOON, DUE + timedelta(days=1), Channel.EMAIL))} | {
+        ReminderDelivery.open(uuid4(), MAIL).id}) == 5
+
+
+def test_a_claim_stays_out_of_the_commitment_and_the_outcome_goes_in() -> None:
+    c, ledger = make(), ReminderDelivery.open(uuid4(), MAIL)
+    claim(c, ledger)
+    assert ledger.is_open
+    assert (c.version, c.reminder_rank, c.reminders_pending, c.times_reminded) == (1, 0, 0, 0)
+    sent(c, ledger)
+    assert not ledger.is_open
+    assert (c.version, c.reminder_rank, c.reminders_pending, c.times_reminded) == (2, 1, 0, 1)
+    assert ledger.step(c.reminders_of(MAIL), "t2", 0, NOW, LEASE) is Step.DONE
+    # The commitment alone says so too: a stream lost would not send it twice.
+    assert ReminderDelivery.open(c.id, MAIL).step(c.reminders_of(MAIL), "t2", 0, NOW,
+                                                  LEASE) is Step.DONE
 
 
 @pytest.mark.parametrize(
     ("setup", "step"),
     [
-        pytest.param(lambda c: claim(c, who="t2"), Step.WAIT, id="fresh-claim-by-another"),
-        pytest.param(lambda c: claim(c, who="t1"), Step.SETTLE, id="own-claim"),
-        pytest.param(lambda c: claim(c, who="t2", at=NOW - STALE), Step.SETTLE,
+        pytest.param(lambda c, d: claim(c, d, who="t2"), Step.WAIT,
+                     id="fresh-claim-by-another"),
+        pytest.param(lambda c, d: claim(c, d, who="t1"), Step.SETTLE, id="own-claim"),
+        pytest.param(lambda c, d: claim(c, d, who="t2", at=NOW - STALE), Step.SETTLE,
                      id="stale-claim-by-another"),
-        pytest.param(lambda c: c.record_reminder_sent(MAIL, recipient="x", at=NOW), Step.DONE,
-                     id="sent"),
-        pytest.param(lambda c: c.record_reminder_failed(MAIL, recipient="x", error="e",
-                                                        at=NOW), Step.DONE, id="failed"),
+        pytest.param(lambda c, d: sent(c, d), Step.DONE, id="sent"),
+        pytest.param(lambda c, d: (c.record_reminder_failed(MAIL, recipient="x", error="e",
+                                                            at=NOW), d.close(Mark.FAILED, NOW)),
+                     Step.DONE, id="failed"),
+        pytest.param(lambda c, d: old_claim(c, who="t2"), Step.WAIT,
+                     id="old-log-claim-by-another"),
+        pytest.param(lambda c, d: old_claim(c, who="t2", at=NOW - STALE), Step.SETTLE,
+                     id="old-log-stale-claim"),
+        pytest.param(lambda c, d: old_claim(c, who="t1"), Step.SETTLE, id="old-log-own-claim"),
     ],
 )
 def test_claim_is_refused_unless_the_step_is_send(setup: Any, step: Step) -> None:
-    """claim_reminder raises VersionConflict naming the step, and records nothing."""
-    c = make()
-    setup(c)
-    version = c.version
-    assert c.reminder_step(MAIL, "t1", 0, NOW, LEASE) is step
+    """claim raises VersionConflict naming the step, and records nothing."""
+    c, ledger = make(), ReminderDelivery.open(uuid4(), MAIL)
+    setup(c, ledger)
+    version = ledger.version
+    assert ledger.step(c.reminders_of(MAIL), "t1", 0, NOW, LEASE) is step
     with pytest.raises(VersionConflict, match=str(step)):
-        claim(c, who="t1")
-    assert c.version == version
+        claim(c, ledger, who="t1")
+    assert ledger.version == version
 
 
 def test_claim_after_own_failed_attempt_is_accepted() -> None:
-    c = make()
-    claim(c)
-    c.record_reminder_attempt_failed(MAIL, claim="t1", attempt=0, error="smtp down", at=NOW)
-    assert c.reminders_pending == 1
-    claim(c, attempt=1)
-    assert c.reminders[-1] == Record(MAIL, Mark.CLAIMED, NOW, "t1", 1)
+    c, ledger = make(), ReminderDelivery.open(uuid4(), MAIL)
+    claim(c, ledger)
+    ledger.attempt_failed(claim="t1", attempt=0, error="smtp down", at=NOW)
+    assert ledger.is_open
+    claim(c, ledger, attempt=1)
+    assert ledger.records[-1] == Record(MAIL, Mark.CLAIMED, NOW, "t1", 1)
+    assert c.version == 1
 
 
 def test_events_replay_to_the_same_state() -> None:
-    """Every reminder event, replayed from the first, rebuilds an equal aggregate."""
-    c = make()
-    claim(c)
-    c.record_reminder_attempt_failed(MAIL, claim="t1", attempt=0, error="smtp down", at=NOW)
-    claim(c, attempt=1, at=NOW + timedelta(minutes=1))
-    c.record_reminder_sent(MAIL, recipient="vp@syt.gov.vn", at=NOW + timedelta(minutes=2),
-                           confirmed=True, receipt="<id@x>")
-    claim(c, HOOK, who="t1")
+    """Every event of a delivery and of its commitment, replayed from the first,
+    rebuilds equal aggregates; an old log's claims in the commitment too."""
+    c, ledger = make(), ReminderDelivery.open(uuid4(), MAIL)
+    claim(c, ledger)
+    ledger.attempt_failed(claim="t1", attempt=0, error="smtp down", at=NOW)
+    claim(c, ledger, attempt=1, at=NOW + timedelta(minutes=1))
+    sent(c, ledger, at=NOW + timedelta(minutes=2))
+    old_claim(c, HOOK)
     c.record_reminder_failed(HOOK, recipient="https://hook", error="gave up", at=NOW)
     c.update(Action.EXTEND, today=date(2025, 3, 20), actor=ADMIN, note="xin gia hạn",
              new_due_on=date(2025, 6, 30))
     events = c.collect_events()
     assert [type(e).__name__ for e in events] == [
-        "Made", "ReminderClaimed", "ReminderAttemptFailed", "ReminderClaimed", "ReminderSent",
-        "ReminderClaimed", "ReminderFailed", "DeadlineExtended"]
+        "Made", "ReminderSent", "ReminderClaimed", "ReminderFailed", "DeadlineExtended"]
     replayed: Commitment | None = None
     for event in events:
         replayed = event.mutate(replayed)
@@ -367,6 +402,14 @@ def test_events_replay_to_the_same_state() -> None:
     assert replayed.reminders == c.reminders
     assert (replayed.reminder_rank, replayed.reminders_pending, replayed.times_reminded) == (
         0, 0, 1)
+    ledger_events = ledger.collect_events()
+    assert [type(e).__name__ for e in ledger_events] == [
+        "Opened", "Claimed", "AttemptFailed", "Claimed", "Closed"]
+    again: ReminderDelivery | None = None
+    for event in ledger_events:
+        again = event.mutate(again)
+    assert isinstance(again, ReminderDelivery)
+    assert again.records == ledger.records and not again.is_open
 
 
 def test_extension_starts_a_new_ladder_and_keeps_the_old_records() -> None:
@@ -375,18 +418,20 @@ def test_extension_starts_a_new_ladder_and_keeps_the_old_records() -> None:
     c = make()
     overdue = Delivery(Rung.OVERDUE, DUE, Channel.EMAIL)
     for delivery in (MAIL, overdue):
-        claim(c, delivery)
-        c.record_reminder_sent(delivery, recipient="vp@syt.gov.vn", at=NOW)
+        ledger = ReminderDelivery.open(c.id, delivery)
+        claim(c, ledger)
+        sent(c, ledger)
     assert c.reminder_rank == 2
     new_due = date(2025, 6, 30)
     c.update(Action.EXTEND, today=date(2025, 3, 20), actor=ADMIN, note="xin gia hạn",
              new_due_on=new_due)
     assert c.due_on == new_due
     assert c.reminder_rank == 0
-    assert len(c.reminders) == 4
+    assert len(c.reminders) == 2
     assert c.times_reminded == 2
     assert reached_rank(c.reminders, DUE) == 2
-    fresh = Delivery(Rung.DUE_SOON, new_due, Channel.EMAIL)
-    assert c.reminder_step(fresh, "t5", 0, NOW, LEASE) is Step.SEND
+    fresh = ReminderDelivery.open(c.id, Delivery(Rung.DUE_SOON, new_due, Channel.EMAIL))
+    assert fresh.step(c.reminders_of(fresh.delivery), "t5", 0, NOW, LEASE) is Step.SEND
     claim(c, fresh, who="t5")
+    sent(c, fresh)
     assert c.reminder_rank == 1

@@ -554,25 +554,27 @@ class CommitmentMachine(RuleBasedStateMachine):
 
     @precondition(_story_goes_on)
     @rule(rung=st.sampled_from(Rung), channel=st.sampled_from(Channel),
-          mark=st.sampled_from(["claim", "sent", "attempt_failed", "failed"]),
+          mark=st.sampled_from(["old_claim", "sent", "old_attempt_failed", "failed"]),
           claim=st.sampled_from(["task-1", "task-2"]), minutes=st.integers(0, 30))
     def remind(self, rung: Rung, channel: Channel, mark: str, claim: str, minutes: int) -> None:
-        """Reminders record who was told what; they never change status or dates."""
+        """Reminders record who was told what; they never change status or dates.
+        Claims and failed tries are in a delivery's own stream now; an old log's
+        commitment holds them too, and must replay the same."""
         c = self.c
         delivery = Delivery(rung, c.due_on, channel)
         at = datetime.combine(self.today, time(8, minutes), tzinfo=UTC)
+        where = {"rung": rung.value, "due_on": c.due_on, "channel": channel.value}
         commands: dict[str, Callable[[], None]] = {
-            "claim": lambda: c.claim_reminder(delivery, recipient="syt@a.vn", claim=claim,
-                                              attempt=1, at=at, lease=timedelta(minutes=10)),
+            "old_claim": lambda: c._reminder_claimed(**where, recipient="syt@a.vn",
+                                                     claim=claim, attempt=1, at=at),
             "sent": lambda: c.record_reminder_sent(delivery, recipient="syt@a.vn", at=at,
                                                    confirmed=minutes % 2 == 0),
-            "attempt_failed": lambda: c.record_reminder_attempt_failed(
-                delivery, claim=claim, attempt=1, error="550", at=at),
+            "old_attempt_failed": lambda: c._reminder_attempt_failed(
+                **where, claim=claim, attempt=1, error="550", at=at),
             "failed": lambda: c.record_reminder_failed(delivery, recipient="syt@a.vn",
                                                        error="550", at=at),
         }
-        accepted = None if mark == "claim" else True
-        self._attempt(commands[mark], accepted=accepted, refusal=VersionConflict,
+        self._attempt(commands[mark], accepted=True, refusal=VersionConflict,
                       moves_to=c.status)
 
     # -- invariants --------------------------------------------------------------
