@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from domain.access import Role
-from tests.api.conftest import Caller, World, created
+from domain.reminders import Channel
+from service.bootstrap import build_queries
+from service.notices import Notice
+from service.reminders import DeliveryFailed, Reminders
+from tests.api.conftest import TODAY, Caller, World, created
+from tests.support.deliveries import delivery_events
 
 
 def refused(api: Caller, response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -304,6 +310,44 @@ def test_a_stale_if_match_is_409_and_stores_nothing(api: Caller, world: World) -
             409, "version_conflict")
     assert api.events() == before
     refused(api, update(api, world, {"action": "progress"}, **{"If-Match": "abc"}), 400)
+
+
+def test_reminders_sent_meanwhile_do_not_fail_an_officers_if_match(
+    api: Caller, world: World
+) -> None:
+    """Issue 14: an officer reads the commitment (ETag "1"); meanwhile a sender
+    claims the overdue reminder, fails once, retries and sends it. The claims
+    and the failed try are in the delivery's stream, not the commitment's; the
+    officer's write with If-Match "1" is accepted."""
+    officer = api.as_(world.agency_token)
+    read = officer.get(f"/api/v1/commitments/{world.commitment}")
+    assert read.headers["ETag"] == '"1"'
+    failing = {"left": 1}
+
+    def mail(notice: Notice) -> str:
+        if failing["left"]:
+            failing["left"] -= 1
+            raise DeliveryFailed("SMTP: connection refused")
+        return "250 OK"
+
+    queries = build_queries(api.service)
+    try:
+        reminders = Reminders(api.service, queries, {Channel.EMAIL: mail})
+        [due] = reminders.scan(TODAY)
+        for attempt in (0, 1):
+            reminders.deliver(due, today=TODAY, claim="task", attempt=attempt, final=False)
+    finally:
+        queries.close()
+    commitment = UUID(world.commitment)
+    assert [e.type for e in delivery_events(api.service, commitment)] == [
+        "Claimed", "AttemptFailed", "Claimed", "Closed"]
+    history = officer.get(f"/api/v1/commitments/{world.commitment}/history").json
+    assert [h["type"] for h in history] == ["Made", "ReminderSent"]
+    written = officer.post(f"/api/v1/commitments/{world.commitment}/updates",
+                           {"action": "progress", "note": "Đang tổng hợp"},
+                           **{"If-Match": read.headers["ETag"]})
+    assert written.status_code == 200, written.json
+    assert written.headers["ETag"] == '"3"'
 
 
 def test_the_same_idempotency_key_and_body_replay_the_first_response(
