@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from api import schemas
 from api.auth import protect
 from api.context import queries, service
+from api.visibility import check_read
 from api.writes import execute, expected_version
 from domain.agency import Agency
 from service.commands import (
@@ -27,7 +28,8 @@ protect(blp)
 class Agencies(MethodView):
     @blp.response(200, schemas.AgencyOut(many=True))
     def get(self) -> list[Agency]:
-        """List agencies, by code."""
+        """List agencies, by code; contacts and webhooks as the read matrix allows."""
+        check_read("agency")
         return queries().agencies()
 
     @blp.arguments(schemas.AgencyIn())
@@ -43,6 +45,7 @@ class AgencyResource(MethodView):
     @blp.response(200, schemas.AgencyOut)
     def get(self, code: str) -> Agency:
         """One agency by its code (case-insensitive)."""
+        check_read("agency", code.upper())
         return queries().agency(code.upper())
 
 

@@ -10,6 +10,7 @@ from marshmallow import RAISE
 from api import schemas
 from api.auth import protect
 from api.context import actor, queries, service
+from api.visibility import check_read, own_agency_only
 from api.writes import execute, expected_version
 from domain.access import requests_only
 from service import queries as views
@@ -45,6 +46,11 @@ class CommitmentList(MethodView):
 
         Read from the read tables; a response carrying `X-Read-Model-Lag: N`
         was answered while N events were not yet applied to them."""
+        own = own_agency_only()
+        if own is not None:
+            if args.get("agency") not in (None, own):
+                check_read("commitment", args["agency"])  # refused, saying where to look
+            args["agency"] = own
         as_of = args.pop("as_of", None)
         cursor = args.pop("cursor", None)
         limit = args.pop("limit")
@@ -68,6 +74,7 @@ class CommitmentResource(MethodView):
     def get(self, args: dict[str, Any], commitment_id: UUID) -> Reply:
         """A commitment now, or at the end of `as_of` by effective dates."""
         view = queries().commitment(commitment_id, as_of=args.get("as_of"))
+        check_read("commitment", view.agency)
         return view, 200, {"ETag": f'"{view.version}"'}
 
 
@@ -76,6 +83,7 @@ class CommitmentHistory(MethodView):
     @blp.response(200, schemas.HistoryEntryOut(many=True))
     def get(self, commitment_id: UUID) -> list[views.HistoryEntry]:
         """Every event of the commitment, oldest first."""
+        check_read("history", queries().commitment(commitment_id).agency)
         return queries().history(commitment_id)
 
 

@@ -9,6 +9,7 @@ from marshmallow import RAISE
 from api import schemas
 from api.auth import protect
 from api.context import queries, service
+from api.visibility import check_read
 from api.writes import execute
 from domain.dialogue import Answer
 from domain.status import Status
@@ -34,6 +35,7 @@ def record_dialogue(body: dict[str, Any]) -> views.DialogueView:
 @blp.response(200, schemas.DialogueOut)
 def get_dialogue(dialogue_id: UUID) -> views.DialogueView:
     """A dialogue with its questions answered and commitments by status."""
+    check_read("dialogue")
     return queries().dialogue(dialogue_id)
 
 
@@ -49,7 +51,9 @@ def ask_question(body: dict[str, Any], dialogue_id: UUID) -> views.QuestionView:
 @blp.route("/questions/<uuid:question_id>", methods=["GET"])
 @blp.response(200, schemas.QuestionOut)
 def get_question(question_id: UUID) -> views.QuestionView:
-    """A question with its answers, its commitments and whether it was answered."""
+    """A question with its answers and whether it was answered, and the
+    commitments made in answer to it that the caller may read."""
+    check_read("question")
     return queries().question(question_id)
 
 
@@ -70,6 +74,7 @@ def list_candidates(args: dict[str, Any], dialogue_id: UUID) -> views.Page:
     the order they were made; each one's `text` is the sentence quoted from
     the transcript. Confirm or reject with POST /commitments/{id}/updates
     (`confirm`, or `reject` with a note); correct with POST /commitments/{id}/edits."""
+    check_read("candidates")
     queries().dialogue(dialogue_id)  # 404 for a dialogue that does not exist
     where = views.CommitmentFilter(dialogue=dialogue_id, status=Status.PROPOSED)
     return queries().list_commitments(where, sort=Sort.MADE, cursor=args.get("cursor"),

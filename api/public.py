@@ -7,6 +7,7 @@ from marshmallow import RAISE
 
 from api import schemas
 from api.context import queries
+from api.visibility import check_read
 from service import queries as views
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
@@ -19,5 +20,6 @@ blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
 @blp.doc(security=[])
 def agency_report(args: dict[str, Any]) -> list[views.AgencyScore]:
     """Per agency: promises made and kept, as of a date, for one dialogue or all."""
+    check_read("public_report")
     return queries().agency_scores(as_of=args.get("as_of"),
                                  dialogue=args.get("dialogue"))

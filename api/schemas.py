@@ -18,6 +18,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from api.visibility import Disclosed
 from domain.agency import canonical_code
 from domain.deadlines import DueBasis, Kind
 from domain.dialogue import Channel
@@ -128,7 +129,9 @@ class AliasIn(Body):
     alias = Text(required=True, max_length=300, metadata={"example": "Bảo hiểm xã hội tỉnh"})
 
 
-class AgencyOut(Schema):
+class AgencyOut(Disclosed):
+    resource = "agency"
+    owner_field = "code"
     id = fields.UUID()
     code = fields.String()
     name = fields.String()
@@ -166,7 +169,8 @@ class DialogueIn(Body):
     source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
 
 
-class DialogueOut(Schema):
+class DialogueOut(Disclosed):
+    resource = "dialogue"
     id = fields.UUID(attribute="dialogue.id")
     title = fields.String(attribute="dialogue.title")
     held_on = fields.Date(attribute="dialogue.held_on")
@@ -261,7 +265,9 @@ class ExtensionRequestOut(Schema):
     evidence = fields.List(fields.Dict())
 
 
-class CommitmentOut(Schema):
+class CommitmentOut(Disclosed):
+    resource = "commitment"
+    owner_field = "agency"
     id = fields.UUID()
     agency = fields.String()
     text = fields.String()
@@ -381,7 +387,8 @@ class CommitmentPage(Schema):
     total = fields.Integer()
 
 
-class HistoryEntryOut(Schema):
+class HistoryEntryOut(Disclosed):
+    resource = "history"
     type = fields.String()
     at = fields.AwareDateTime(metadata={"description": "when it was recorded"})
     effective_on = fields.Date(metadata={"description": "when it happened"})
@@ -390,7 +397,8 @@ class HistoryEntryOut(Schema):
     data = fields.Function(lambda entry: _leaves(entry.data, _plain))
 
 
-class QuestionOut(Schema):
+class QuestionOut(Disclosed):
+    resource = "question"
     id = fields.UUID(attribute="question.id")
     dialogue_id = fields.UUID(attribute="question.dialogue_id")
     asker = fields.Dict(attribute="question.asker")
