@@ -153,6 +153,13 @@ def projections_status() -> None:
            if status.oldest_pending_age is not None else "")
     click.echo(f"{queries.view.name}: position {status.position} of {status.head}, "
                f"lag {status.lag} events{age}")
+    if status.quarantined:
+        click.echo(f"{status.quarantined} event{'s' if status.quarantined > 1 else ''} set "
+                   "aside (the read side could not apply them; fix the cause, then "
+                   "`commitments projections rebuild` applies them again):")
+        for q in queries.projector.quarantined():
+            click.echo(f"  position {q.position}: {q.topic} of {q.originator_id} "
+                       f"v{q.originator_version}: {q.error}")
     queries.close()
     app.close()
 

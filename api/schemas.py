@@ -442,6 +442,10 @@ class HealthOut(Schema):
     store = fields.String()
     events = fields.Integer()
     read_model_lag = fields.Integer(metadata={"description": "events not yet in the read tables"})
+    quarantined = fields.Integer(metadata={
+        "description": "events the read side could not apply and set aside"})
+    quarantined_events = fields.List(fields.Dict(), metadata={
+        "description": "the first of them: position, topic, aggregate, error"})
 
 
 # -- transcript imports ----------------------------------------------------------------

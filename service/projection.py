@@ -11,16 +11,22 @@ finds the position moved and starts again. Every event is applied once.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    InterfaceError,
+    OperationalError,
+    Tracking,
+)
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 
@@ -45,6 +51,10 @@ from service.read_model import (
 )
 from service.schema import schema_lock
 from service.settings import SQLITE
+
+logger = logging.getLogger(__name__)
+# Failures of the store itself: the event is not at fault.
+_UNAVAILABLE = (OperationalError, InterfaceError)
 
 _ACTIVE = (Status.OPEN.value, Status.IN_PROGRESS.value)
 
@@ -285,10 +295,23 @@ def _person(person: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Quarantined:
+    """An event the projection could not apply, and why."""
+
+    position: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    error: str
+    at: str
+
+
+@dataclass(frozen=True)
 class ProjectorStatus:
     position: int
     head: int
     oldest_pending_age: float | None
+    quarantined: int = 0
 
     @property
     def lag(self) -> int:
@@ -306,31 +329,77 @@ class Projector:
 
     def catch_up(self, limit: int | None = None,
                  progress: Callable[[int], None] | None = None) -> int:
-        """Apply what is new, up to `limit` events; returns how many were applied."""
+        """Apply what is new, up to `limit` events; returns how many were applied
+        (quarantined ones included: the position moved past them)."""
         applied = 0
+        # After a batch failed, its events are taken one at a time, to find
+        # the one that cannot be applied and let the others through.
+        single = 0
         while limit is None or applied < limit:
             start = self.view.position()
-            size = self.batch_size if limit is None else min(self.batch_size, limit - applied)
+            size = 1 if single else self.batch_size
+            if limit is not None:
+                size = min(size, limit - applied)
             notifications = self.app.recorder.select_notifications(start + 1, size)
             if not notifications:
                 break
-            self.projection.batch = Batch(events=notifications)
-            for notification in notifications:
-                event = self.app.mapper.to_domain_event(notification)
-                self.projection.process_event(event, Tracking(SOURCE, notification.id))
             try:
-                self.view.commit(self.projection.batch, start)
+                self._apply(notifications, start)
             except PositionMoved:
                 # Another copy got there first: its writes stand, ours go.
                 self.projection.forget()
                 continue
-            except Exception:
+            except _UNAVAILABLE:
+                # The store, not the event: nothing is set aside, the caller retries.
                 self.projection.forget()
                 raise
+            except Exception as error:
+                # Any fault of one event: a refused value, a history that no
+                # longer replays.
+                self.projection.forget()
+                if len(notifications) > 1:
+                    single = len(notifications)
+                    continue
+                try:
+                    self._quarantine(notifications[0], start, error)
+                except PositionMoved:
+                    continue
+            single = max(single - len(notifications), 0)
             applied += len(notifications)
             if progress is not None:
                 progress(len(notifications))
         return applied
+
+    def _apply(self, notifications: Sequence[Any], start: int) -> None:
+        self.projection.batch = Batch(events=notifications)
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            self.projection.process_event(event, Tracking(SOURCE, notification.id))
+        self.view.commit(self.projection.batch, start)
+
+    def _quarantine(self, notification: Any, start: int, error: Exception) -> None:
+        """Set aside an event that cannot be applied, and move past it: the
+        read side goes on, and the event stays listed until a rebuild with
+        fixed code applies it. It is still linked into the hash chain."""
+        message = f"{type(error).__name__}: {error}"
+        logger.error("projection: event %s (%s v%s) set aside: %s", notification.id,
+                     notification.originator_id, notification.originator_version, message,
+                     exc_info=error)
+        batch = Batch(events=[notification], last=Tracking(SOURCE, notification.id))
+        batch.execute(
+            "INSERT INTO rm_quarantine VALUES (:position, :originator_id, :version, :topic, "
+            ":error, :at)", position=notification.id,
+            originator_id=str(notification.originator_id),
+            version=notification.originator_version, topic=notification.topic,
+            # The message may quote the very byte that broke the write.
+            error=_printable(message)[:2000], at=datetime.now(UTC).isoformat())
+        self.view.commit(batch, start)
+
+    def quarantined(self) -> list[Quarantined]:
+        return [Quarantined(int(r["position"]), str(r["originator_id"]),
+                            int(r["originator_version"]), str(r["topic"]), str(r["error"]),
+                            str(r["quarantined_at"]))
+                for r in self.view.rows("SELECT * FROM rm_quarantine ORDER BY position")]
 
     def status(self) -> ProjectorStatus:
         position = self.view.position()
@@ -340,7 +409,9 @@ class Projector:
             [first] = self.app.recorder.select_notifications(position + 1, 1)
             event: Any = self.app.mapper.to_domain_event(first)
             age = time.time() - event.timestamp.timestamp()
-        return ProjectorStatus(position=position, head=head, oldest_pending_age=age)
+        [count] = self.view.rows("SELECT COUNT(*) AS n FROM rm_quarantine")
+        return ProjectorStatus(position=position, head=head, oldest_pending_age=age,
+                               quarantined=int(count["n"]))
 
     def run_forever(self, poll: float = 0.05, stop: Callable[[], bool] = lambda: False) -> None:
         while not stop():
@@ -373,3 +444,8 @@ def open_view(app: Commitments) -> ReadModel:
         view: ReadModel = factory.tracking_recorder(view_class)
     return view
 
+
+def _printable(text: str) -> str:
+    """Control characters and lone surrogates escaped: what a store refuses."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() or c == "\n" else ascii(c)[1:-1] for c in text)

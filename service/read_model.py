@@ -130,11 +130,16 @@ _TABLES = [
     "position BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_deliveries_open ON rm_deliveries (commitment_id) "
     "WHERE open = 1",
+    # Events the projection could not apply: skipped so the read side goes on,
+    # kept here for an operator until a rebuild applies them.
+    "CREATE TABLE IF NOT EXISTS rm_quarantine (position BIGINT PRIMARY KEY, "
+    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, topic TEXT NOT NULL, "
+    "error TEXT NOT NULL, quarantined_at TEXT NOT NULL)",
     _META,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions",
-               "rm_answers", "rm_deliveries", "rm_meta")
+               "rm_answers", "rm_deliveries", "rm_quarantine", "rm_meta")
 
 _INSERT_COMMITMENT = (
     f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
