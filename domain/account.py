@@ -49,6 +49,13 @@ class Account(Aggregate):
     def change_password(self, password_hash: str, actor: dict[str, Any]) -> None:
         self.password_hash = password_hash
 
+    @event("PasswordRehashed")
+    def rehash_password(self, password_hash: str, actor: dict[str, Any]) -> None:
+        """The same password, kept under a stronger hash. Not a
+        PasswordChanged: nobody chose a new password, the account's own
+        sign-in upgraded how it is stored."""
+        self.password_hash = password_hash
+
     @event("Disabled")
     def disable(self, actor: dict[str, Any]) -> None:
         self.disabled = True

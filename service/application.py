@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,7 +27,13 @@ from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
 from service.importing import import_transcript
 from service.integrity import stored_events
-from service.passwords import MINIMUM_LENGTH, check_password, decoy, hash_password
+from service.passwords import (
+    MINIMUM_LENGTH,
+    check_password,
+    decoy,
+    hash_password,
+    needs_rehash,
+)
 from service.settings import Settings
 from service.turns import Turns, turns_for
 
@@ -295,6 +302,15 @@ class Commitments(Application[UUID]):
             return None
         if not check_password(password, found.password_hash) or found.disabled:
             return None
+        if needs_rehash(found.password_hash):
+            # The password is known only now: the one moment an old hash can
+            # be replaced by today's without asking the person for anything.
+            found.rehash_password(hash_password(password), actor=found.actor.as_record())
+            # Another sign-in or a new password may be stored first; what it
+            # stored stands, and a sign-in that still finds an old hash
+            # replaces it then.
+            with suppress(IntegrityError):
+                self.save(found)
         return found
 
     def account(self, email: str) -> Account:

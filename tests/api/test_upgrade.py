@@ -132,6 +132,9 @@ def test_old_tokens_and_passwords_still_open_what_they_did(upgraded: Upgraded) -
         "agency_sgddt": (Role.AGENCY, "SGDDT"), "auditor": (Role.AUDITOR, None)}
     for email, password in upgraded.manifest["passwords"].items():
         assert upgraded.app.sign_in(email, password) is not None, email
+        # The old scrypt hash was replaced on that sign-in; the password stays.
+        assert upgraded.app.account(email).password_hash.startswith("$argon2id$"), email
+        assert upgraded.app.sign_in(email, password) is not None, email
     assert upgraded.app.sign_in("cu@syt.example.vn", "mật khẩu đủ dài 4") is None  # disabled
 
 

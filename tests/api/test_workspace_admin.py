@@ -270,7 +270,7 @@ def test_an_admin_lists_accounts_by_name_without_secrets(api: Caller, admin: Acc
     # Folded, so "Hoàng" sorts before "Nông" and "Trần"
     assert names == ["Hoàng Thị Thư", "Nông Thị Nga", "Trần Văn B"]
     assert "officer@syt.example.vn" in page
-    assert "scrypt$" not in page and PASSWORD not in page
+    assert "$argon2id$" not in page and PASSWORD not in page
     assert [a.email for a in api.service.accounts()] == [
         ADMIN_EMAIL, "nga@ldld.example.vn", "officer@syt.example.vn"]
 

@@ -3,20 +3,25 @@ acting under their own name in the history."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, Type
 from click.testing import CliRunner
 
 from api.cli import main
 from domain.access import Actor, Role
+from domain.account import Account
 from domain.errors import AlreadyExists, InvalidInput
+from service import application as application_module
 from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build
-from service.passwords import check_password, hash_password
+from service.passwords import check_password, hash_password, needs_rehash
 from service.settings import Settings
 
 ADMIN = Actor(Role.ADMIN)
@@ -33,13 +38,92 @@ def app(tmp_path: Path) -> Iterator[Commitments]:
 
 def test_a_hash_checks_its_password_and_nothing_else() -> None:
     stored = hash_password(PASSWORD)
-    assert stored.startswith("scrypt$16384$8$1$")
+    # OWASP's minimum for argon2id: 46 MiB, one pass, one lane.
+    assert stored.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
+    assert not needs_rehash(stored)
     assert PASSWORD not in stored
     assert check_password(PASSWORD, stored)
     assert not check_password(PASSWORD + "x", stored)
     assert hash_password(PASSWORD) != stored  # salted
     assert not check_password(PASSWORD, "bcrypt$whatever")
     assert not check_password(PASSWORD, "not a hash")
+
+
+def _scrypt(password: str) -> str:
+    """A hash as versions before argon2id stored them (scrypt, N=2^14)."""
+    salt = b"sixteen byte sal"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+    return f"scrypt$16384$8$1${b64(salt)}${b64(digest)}"
+
+
+def _old_account(app: Commitments, email: str, stored: str) -> Account:
+    """An account as an earlier version left it, with the hash it stored."""
+    account = Account(email=email, name="Bà Nga", role="auditor", agency=None,
+                      password_hash=stored, actor=ADMIN.as_record())
+    app.save(account)
+    return account
+
+
+def _event_names(app: Commitments, account: Account) -> list[str]:
+    return [type(e).__name__ for e in app.events.get(account.id)]
+
+
+def test_old_scrypt_hashes_still_check_and_are_marked_for_rehash() -> None:
+    old = _scrypt(PASSWORD)
+    assert check_password(PASSWORD, old)
+    assert not check_password(PASSWORD + "x", old)
+    assert needs_rehash(old)
+    weaker = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1,
+                            type=Type.ID).hash(PASSWORD)
+    assert check_password(PASSWORD, weaker)
+    assert needs_rehash(weaker)
+
+
+def test_a_sign_in_rehashes_an_old_hash_to_argon2id_once(app: Commitments) -> None:
+    account = _old_account(app, "nga@ldld.example.vn", _scrypt(PASSWORD))
+    assert app.sign_in("nga@ldld.example.vn", "sai mật khẩu rồi") is None
+    assert _event_names(app, account) == ["Created"]  # a wrong password upgrades nothing
+    assert app.sign_in("nga@ldld.example.vn", PASSWORD) is not None
+    rehashed = app.account("nga@ldld.example.vn")
+    assert rehashed.password_hash.startswith("$argon2id$")
+    assert not needs_rehash(rehashed.password_hash)
+    assert _event_names(app, account) == ["Created", "PasswordRehashed"]
+    [*_, event] = app.events.get(account.id)
+    assert event.actor == {"role": "auditor", "agency": None,  # type: ignore[attr-defined]
+                           "via": f"account:{account.id}"}
+    assert app.sign_in("nga@ldld.example.vn", PASSWORD) is not None
+    assert app.sign_in("nga@ldld.example.vn", "sai mật khẩu rồi") is None
+    assert _event_names(app, account) == ["Created", "PasswordRehashed"]
+
+
+def test_a_disabled_account_is_not_rehashed(app: Commitments) -> None:
+    account = _old_account(app, "cu@ldld.example.vn", _scrypt(PASSWORD))
+    app.disable_account("cu@ldld.example.vn", ADMIN)
+    assert app.sign_in("cu@ldld.example.vn", PASSWORD) is None
+    assert _event_names(app, account) == ["Created", "Disabled"]
+
+
+def test_a_new_password_stored_meanwhile_wins_over_the_rehash(
+    app: Commitments, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = _old_account(app, "nga@ldld.example.vn", _scrypt(PASSWORD))
+    hashing = application_module.hash_password
+
+    def while_an_admin_sets_a_new_password(password: str) -> str:
+        # Between the sign-in's read and its write, another process stores
+        # a new password for the same account.
+        monkeypatch.setattr(application_module, "hash_password", hashing)
+        app.set_password("nga@ldld.example.vn", "mật khẩu mới cũng dài", ADMIN)
+        return hashing(password)
+
+    monkeypatch.setattr(application_module, "hash_password", while_an_admin_sets_a_new_password)
+    assert app.sign_in("nga@ldld.example.vn", PASSWORD) is not None  # checked before the write
+    assert _event_names(app, account) == ["Created", "PasswordChanged"]
+    assert app.sign_in("nga@ldld.example.vn", PASSWORD) is None
+    assert app.sign_in("nga@ldld.example.vn", "mật khẩu mới cũng dài") is not None
 
 
 def test_an_officer_signs_in_and_acts_as_their_account(app: Commitments) -> None:
