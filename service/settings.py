@@ -76,8 +76,16 @@ class Settings:
     # Bad tokens a client may present within the window before it is slowed.
     token_failures_allowed: int = 10
     token_failure_window: float = 60.0
+    # Failed sign-ins from one address (and, from browsers the account has not
+    # signed in from, to one account) within the window; see service/lockout.py.
+    sign_in_failures_allowed: int = 5
+    sign_in_failure_window: float = 300.0
+    account_failures_allowed: int = 20
+    # Where the failure counters live, shared by every web process: a Redis
+    # URL, or sqlite:///PATH (a file every process on this machine opens).
+    failure_store_url: str = "sqlite:///data/failures.sqlite3"
     # Reverse proxies in front of the web processes: their X-Forwarded-For
-    # names the client (for the bad-token limit); 0 trusts no such header.
+    # names the client (for the failure counters); 0 trusts no such header.
     proxy_hops: int = 0
     secret_key: str = ""
 
@@ -215,6 +223,12 @@ class Settings:
             token_failures_allowed=_number(env, "TOKEN_FAILURES_ALLOWED", 10, int, low=1),
             token_failure_window=_number(env, "TOKEN_FAILURE_WINDOW_SECONDS", 60.0, float,
                                          low=1),
+            sign_in_failures_allowed=_number(env, "SIGN_IN_FAILURES_ALLOWED", 5, int, low=1),
+            sign_in_failure_window=_number(env, "SIGN_IN_FAILURE_WINDOW_SECONDS", 300.0,
+                                           float, low=1),
+            account_failures_allowed=_number(env, "ACCOUNT_SIGN_IN_FAILURES_ALLOWED", 20, int,
+                                             low=1),
+            failure_store_url=_failure_store(env, broker, data_dir),
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             secret_key=env.get("SECRET_KEY", ""),
             data_dir=data_dir,
@@ -251,6 +265,23 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str],
     if value is None or value < low:
         raise ConfigurationError(f"{name}={text!r}: expected a number >= {low:g}")
     return value
+
+
+_REDIS = ("redis://", "rediss://", "unix://")
+
+
+def _failure_store(env: Mapping[str, str], broker: str, data_dir: Path) -> str:
+    url = env.get("RATE_LIMIT_STORAGE_URL", "").strip()
+    if not url:
+        # A Redis broker is already there for every process; otherwise a file
+        # beside the event store, which every process on this machine opens.
+        if broker.startswith(_REDIS):
+            return broker
+        return f"sqlite:///{data_dir / 'failures.sqlite3'}"
+    if not url.startswith((*_REDIS, "sqlite:///")) or url == "sqlite:///":
+        raise ConfigurationError(
+            f"RATE_LIMIT_STORAGE_URL={url!r}: expected redis://HOST:PORT/DB or sqlite:///PATH")
+    return url
 
 
 def _calendar(env: Mapping[str, str], data_dir: Path) -> Calendar:
