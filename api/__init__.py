@@ -8,9 +8,9 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api.auth import FailedTokens
 from service.application import Commitments
 from service.bootstrap import build, build_queries
+from service.lockout import Lockout
 from service.queries import Queries
 from service.reports import Reports
 from service.settings import Settings
@@ -53,8 +53,8 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         # client is the one it names, and only as many hops as configured.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
-    app.extensions["failed_tokens"] = FailedTokens(settings.token_failures_allowed,
-                                                   settings.token_failure_window)
+    # Failed tokens and sign-ins, counted where every web process sees them.
+    app.extensions["lockout"] = Lockout(settings)
     wiring = threading.Lock()
 
     def wire(found: Commitments, reads: Queries) -> None:

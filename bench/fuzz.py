@@ -56,7 +56,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,9 +81,9 @@ from schemathesis.specs.openapi.checks import (
 from store import postgres_database
 
 from api import create_app
-from api.auth import FailedTokens
 from domain.access import Role
 from service.bootstrap import build, build_queries
+from service.lockout import Lockout
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,7 +263,9 @@ def load(app: Flask, known: Known) -> Any:
     put known values in place of generated ones."""
     # Negative cases may send no or a bad token; the limiter must not turn the
     # rest of the run into 429s.
-    app.extensions["failed_tokens"] = FailedTokens(10**9, 60.0)
+    lockout: Lockout = app.extensions["lockout"]
+    app.extensions["lockout"] = Lockout(
+        replace(lockout.settings, token_failures_allowed=10**9), lockout.ledger)
     schema: Any = schemathesis.openapi.from_wsgi(OPENAPI, app)
     schema.hook("flatmap_path_parameters")(_substitution(known.path))
     schema.hook("flatmap_query")(_substitution(known.query))

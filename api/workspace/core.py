@@ -2,14 +2,14 @@
 
 Sessions live in a signed cookie (HttpOnly, SameSite=Lax, Secure behind
 https) holding only the account id and a CSRF token; every form posts that
-token back. Repeated failed sign-ins from one address are slowed down.
+token back. Repeated failed sign-ins are held back (service/lockout.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -30,16 +30,17 @@ from flask import (
     session,
     url_for,
 )
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import EXCLUDE, Schema, ValidationError, pre_load
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.wrappers import Response as BaseResponse
 
 from api import i18n
-from api.auth import FailedTokens
 from api.context import service
 from api.i18n import N_
 from domain import errors as refusals
 from domain.access import Role
-from domain.account import Account
+from domain.account import Account, account_id
 from domain.errors import (
     AlreadyExists,
     DomainError,
@@ -48,6 +49,7 @@ from domain.errors import (
 )
 from domain.text import normalise
 from service.idempotency import Idempotency
+from service.lockout import Lockout, Scope
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -63,7 +65,6 @@ def configure(app: Any, secret: str, https: bool) -> None:
         SESSION_COOKIE_SECURE=https,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
-    app.extensions["failed_sign_ins"] = FailedTokens(allowed=5, window=300.0)
     # A fresh key in every form a page hands out: see `once`.
     app.jinja_env.globals["submission"] = lambda: secrets.token_urlsafe(16)
     app.register_blueprint(blp)
@@ -139,30 +140,87 @@ def sign_in() -> Any:
     error = None
     email = ""
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
-        limiter: FailedTokens = current_app.extensions["failed_sign_ins"]
-        client = request.remote_addr or "unknown"
+        lockout: Lockout = current_app.extensions["lockout"]
         email = request.form.get("email", "").strip()
-        wait = limiter.wait(client, time.monotonic())
-        if wait > 0:
-            error = i18n._("Too many failed sign-ins from this address; try again in "
-                           "%(minutes)d minutes.", minutes=max(1, round(wait / 60)))
+        attempt = lockout.sign_in(request.remote_addr or "unknown", email,
+                                  known_browser=_known_browser(email))
+        if attempt.refused:
+            refused_by = attempt.refused_by
+            message = (TOO_MANY_FOR_ACCOUNT if refused_by and refused_by.scope is Scope.ACCOUNT
+                       else TOO_MANY_FROM_ADDRESS)
+            error = i18n._(message, minutes=max(1, math.ceil(attempt.wait / 60)))
             status = 429
+            headers["Retry-After"] = str(attempt.retry_after)
         else:
-            account = service().sign_in(email, request.form.get("password", ""))
+            try:
+                account = service().sign_in(email, request.form.get("password", ""))
+            except BaseException:
+                lockout.succeeded(attempt)  # not a failure of the password's
+                raise
             if account is None:
-                limiter.failed(client, time.monotonic())
                 # The form again, with the message: a page, not a refusal.
                 error = i18n._("That e-mail address and password do not match an account.")
             else:
+                lockout.succeeded(attempt)
                 lang = session.get("lang")
                 session.clear()  # a new session: nothing carried over from before
                 session.permanent = True
                 session.update(account=str(account.id), csrf=secrets.token_urlsafe(32))
                 if lang:
                     session["lang"] = lang
-                return redirect(_safe_next(request.args.get("next")))
-    return render_template("workspace/sign_in.html", error=error, email=email), status
+                response = redirect(_safe_next(request.args.get("next")))
+                _remember_browser(response, account.id)
+                return response
+    return render_template("workspace/sign_in.html", error=error, email=email), status, headers
+
+
+TOO_MANY_FROM_ADDRESS = N_("Too many failed sign-ins from this address; try again in "
+                           "%(minutes)d minutes.")
+TOO_MANY_FOR_ACCOUNT = N_("Too many failed sign-ins to this account from browsers it has not "
+                          "been used on; try again in %(minutes)d minutes, or sign in from a "
+                          "browser you have signed in from before.")
+
+# A browser that has signed in to an account before carries the account's id
+# in this signed cookie; failed sign-ins to that account from it are counted
+# apart from the ones a guesser elsewhere makes (see service/lockout.py).
+BROWSER_COOKIE = "commitments_browser"
+BROWSER_MEMORY = timedelta(days=365)
+_BROWSER_ACCOUNTS = 10
+
+
+def _browser_signer() -> URLSafeTimedSerializer:
+    key = current_app.secret_key
+    assert key is not None  # set by `configure`
+    return URLSafeTimedSerializer(key, salt="commitments-known-browser")
+
+
+def _browser_accounts() -> list[str]:
+    raw = request.cookies.get(BROWSER_COOKIE)
+    if not raw:
+        return []
+    try:
+        found = _browser_signer().loads(raw, max_age=int(BROWSER_MEMORY.total_seconds()))
+    except BadSignature:
+        return []
+    return [str(a) for a in found] if isinstance(found, list) else []
+
+
+def _known_browser(email: str) -> bool:
+    try:
+        return str(account_id(email)) in _browser_accounts()
+    except DomainError:  # not an address: no account has signed in with it
+        return False
+
+
+def _remember_browser(response: BaseResponse, account: UUID) -> None:
+    accounts = [a for a in _browser_accounts() if a != str(account)]
+    accounts = [str(account), *accounts][:_BROWSER_ACCOUNTS]
+    response.set_cookie(
+        BROWSER_COOKIE, _browser_signer().dumps(accounts),
+        max_age=int(BROWSER_MEMORY.total_seconds()), path=url_for("workspace.sign_in"),
+        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 @blp.route("/sign-out", methods=["POST"])
