@@ -20,6 +20,7 @@ from domain.agency import canonical_code
 from domain.errors import DomainError
 from service.application import Commitments, token_id_of
 from service.bootstrap import build, build_queries
+from service.heartbeats import Heartbeats
 from service.settings import ConfigurationError, Settings
 
 
@@ -122,6 +123,7 @@ def projections_run(poll: float) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     click.echo(f"projector following the log from position {queries.view.position()}")
+    Heartbeats(queries.view).keep_beating("projector")
     try:
         queries.projector.run_forever(poll=poll, stop=stopping.is_set)
     finally:

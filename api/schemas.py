@@ -442,6 +442,10 @@ class HealthOut(Schema):
     store = fields.String()
     events = fields.Integer()
     read_model_lag = fields.Integer(metadata={"description": "events not yet in the read tables"})
+    problems = fields.List(fields.String(), metadata={
+        "description": "what is down or stuck; empty when status is ok"})
+    parts = fields.Dict(metadata={
+        "description": "seconds since each part's last heartbeat (null: never seen)"})
     quarantined = fields.Integer(metadata={
         "description": "events the read side could not apply and set aside"})
     quarantined_events = fields.List(fields.Dict(), metadata={

@@ -407,8 +407,11 @@ class Projector:
         age = None
         if head > position:
             [first] = self.app.recorder.select_notifications(position + 1, 1)
-            event: Any = self.app.mapper.to_domain_event(first)
-            age = time.time() - event.timestamp.timestamp()
+            try:
+                event: Any = self.app.mapper.to_domain_event(first)
+                age = time.time() - event.timestamp.timestamp()
+            except Exception:  # noqa: BLE001 - one the projector will set aside
+                age = None
         [count] = self.view.rows("SELECT COUNT(*) AS n FROM rm_quarantine")
         return ProjectorStatus(position=position, head=head, oldest_pending_age=age,
                                quarantined=int(count["n"]))

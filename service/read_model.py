@@ -135,11 +135,16 @@ _TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_quarantine (position BIGINT PRIMARY KEY, "
     "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, topic TEXT NOT NULL, "
     "error TEXT NOT NULL, quarantined_at TEXT NOT NULL)",
+    # When each long-running part of the service last said it was alive (not
+    # a view of the log: a rebuild empties it and the parts fill it again).
+    "CREATE TABLE IF NOT EXISTS rm_heartbeats (part TEXT PRIMARY KEY, at DOUBLE PRECISION "
+    "NOT NULL)",
     _META,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions",
-               "rm_answers", "rm_deliveries", "rm_quarantine", "rm_meta")
+               "rm_answers", "rm_deliveries", "rm_quarantine", "rm_heartbeats",
+               "rm_meta")
 
 _INSERT_COMMITMENT = (
     f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
@@ -387,6 +392,12 @@ class ReadModel(TrackingRecorder):
         cursor.executemany(self.sql(sql), [self.params(row) for row in rows])
 
     # -- reading --------------------------------------------------------------------
+
+    def write(self, sql: str, **params: Any) -> None:
+        """One statement in a transaction of its own, outside the projection's
+        lock (for what is not a view of the log)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(self.sql(sql), self.params(params))
 
     def rows(self, sql: str, **params: Any) -> list[Any]:
         with self.datastore.transaction(commit=False) as cursor:

@@ -88,6 +88,9 @@ class Settings:
     # names the client (for the failure counters); 0 trusts no such header.
     proxy_hops: int = 0
     secret_key: str = ""
+    # /healthz: a part silent this long, or a projector this long behind its
+    # oldest unapplied event, is down or stuck (503).
+    health_stale_seconds: float = 60.0
 
     @property
     def is_embedded(self) -> bool:
@@ -231,6 +234,7 @@ class Settings:
             failure_store_url=_failure_store(env, broker, data_dir),
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             secret_key=env.get("SECRET_KEY", ""),
+            health_stale_seconds=_number(env, "HEALTH_STALE_SECONDS", 60.0, float, low=1),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,

@@ -50,6 +50,9 @@ def make_celery(settings: Settings) -> Celery:
 
 app = make_celery(Settings.from_env())
 
+# Connects the heartbeats of the worker and beat (imported for its signals).
+import workers.liveness  # noqa: E402, F401
+
 
 @worker_init.connect
 @beat_init.connect

@@ -47,6 +47,7 @@ from domain.status import Action
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.commands import MakeCommitment, RecordDialogue, RegisterAgency, UpdateCommitment
+from service.heartbeats import Heartbeats
 from service.notices import delivery_key
 from service.queries import HistoryEntry, Queries
 from service.settings import Settings
@@ -649,6 +650,11 @@ def test_two_beats_two_workers_send_each_reminder_once(stack: Callable[..., Stac
     def scans_done() -> int:
         tasks = s.tasks()
         return len(tasks.of("reminders.scan", tasks.succeeded))
+
+    # Both kinds of part say they are alive, where /healthz looks.
+    parts = {p.part: p.age for p in Heartbeats(s.queries.view).parts()}
+    assert parts["worker"] is not None and parts["worker"] < 30, parts
+    assert parts["beat"] is not None and parts["beat"] < 30, parts
 
     mark = scans_done()
     sending = {p.name: p.text().count("Sending due task") for p in beats}
