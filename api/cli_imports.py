@@ -13,8 +13,10 @@ from typing import Any
 from uuid import UUID
 
 import click
+from marshmallow import ValidationError
 
 from api.imports import import_result
+from api.schemas import TranscriptIn
 from domain.access import Actor, Role
 from domain.agency import canonical_code
 from domain.deadlines import Kind
@@ -75,9 +77,15 @@ def import_command(file: Path, title: str, held_on: datetime, place: str | None,
           --held-on 2024-05-10 --dry-run
     """
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        raw = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file} is not UTF-8 text: {error}") from None
+    try:
+        text: str = TranscriptIn().load({"text": raw})["text"]
+    except ValidationError as error:
+        problems = error.messages.get("text", error.messages) if isinstance(
+            error.messages, dict) else error.messages
+        raise click.ClickException(f"{file}: {'; '.join(map(str, problems))}") from None
     command = c.ImportTranscript(title=title, held_on=held_on.date(), text=text, place=place,
                                  source_url=source_url)
     # Three steps: parse and match (in a dry run, all there is), record in

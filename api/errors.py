@@ -7,7 +7,7 @@ from typing import Any
 from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response, jsonify
 from flask_smorest import Api
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import (
@@ -128,6 +128,14 @@ def register(app: Flask) -> None:
             (code for cls, code in _STATUS.items() if isinstance(error, cls)), 422
         )
         return envelope(status, error.code, error.message, error.fields)
+
+    @app.errorhandler(ValidationError)
+    def invalid(error: ValidationError) -> Response:
+        # A schema loaded by a handler itself (a text/plain body), not by
+        # flask-smorest's arguments: answered as theirs are.
+        fields = error.messages if isinstance(error.messages, dict) else {
+            "_body": error.messages}
+        return envelope(422, "invalid", _summary(fields), fields)
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:

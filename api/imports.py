@@ -29,10 +29,12 @@ def _text_body() -> str:
         raise ApiError(415, f"send the transcript as text/plain; charset=utf-8 (got {got})")
     raw = request.get_data()
     try:
-        return raw.decode(request.mimetype_params.get("charset", "utf-8"))
+        text = raw.decode(request.mimetype_params.get("charset", "utf-8"))
     except (UnicodeDecodeError, LookupError) as error:
         raise ApiError(400, f"the transcript is not valid text in its charset: {error}",
                        fields={"body": ["not UTF-8 text"]}) from None
+    transcript: str = schemas.TranscriptIn().load({"text": text})["text"]
+    return transcript
 
 
 @blp.route("/transcripts", methods=["POST"])

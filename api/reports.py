@@ -27,13 +27,14 @@ from flask import (
     request,
     url_for,
 )
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, ValidationError, fields
 from marshmallow.validate import OneOf
 
 from api import charts, i18n, labels
 from api import report_schemas as out
 from api.context import service
 from api.errors import envelope
+from api.schemas import CURSOR, Input, Text
 from domain.errors import NotFound
 from service.reports import Reports
 
@@ -47,7 +48,7 @@ _POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:;
            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
-class PageArgs(Schema):
+class PageArgs(Input):
     class Meta:
         # Links shared by newspapers carry their own tracking parameters.
         unknown = EXCLUDE
@@ -55,7 +56,7 @@ class PageArgs(Schema):
     as_of = fields.Date()
     lang = fields.Str(validate=OneOf(i18n.LANGUAGES))
     format = fields.Str(validate=OneOf(FORMATS), load_default="html")
-    after = fields.Str()
+    after = Text(max_length=CURSOR)
 
 
 class BadRequest(Exception):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from marshmallow import (
@@ -23,8 +23,33 @@ from domain.agency import canonical_code
 from domain.deadlines import DueBasis, Kind
 from domain.dialogue import Channel
 from domain.status import Action, ExtensionDecision, Status, Verdict
-from domain.text import normalise
+from domain.text import Fault, fault, normalise
 from service.queries import Sort
+
+# -- what one request may carry ----------------------------------------------------------
+# Far above what a secretariat writes, low enough that one request cannot
+# flood the log: a whole day's live blog is about 35,000 characters, a long
+# answer a few thousand, an agency has a handful of contacts and a question
+# is put to a few agencies. docs/api.md lists them.
+NAME = 200  # a person's name
+LABEL = 300  # a title of office, an organisation, an agency's name or alias
+TITLE = 500  # a dialogue's title or place, an evidence document's title
+NOTE = 5_000  # a reason, a verdict's or a correction's note
+TEXT = 20_000  # a question, an answer, a promise
+TRANSCRIPT = 500_000  # an imported transcript
+TOPIC = 100
+URL = 2_000
+EMAIL = 254  # the longest address mail can carry (RFC 5321)
+PASSWORD = 1_000
+SEARCH = 200  # the words of a search
+CURSOR = 200  # a page cursor this service gave out (about 60 characters)
+CODE = 100  # an agency code as typed, before it is checked (2 to 40 characters)
+CONTACTS = 50
+ALIASES = 50
+AGENCIES = 50  # agencies a question is put to
+TOPICS = 20
+QUESTIONS = 100  # questions one answer addresses
+EVIDENCE = 50  # documents one update cites
 
 _NOT_EMPTY = validate.Length(min=1, error="must not be empty")
 
@@ -43,10 +68,6 @@ def _leaves(value: Any, change: Callable[[Any], Any]) -> Any:
     return change(value)
 
 
-def _nfc(value: Any) -> Any:
-    return normalise(value) if isinstance(value, str) else value
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -55,28 +76,145 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Body(Schema):
-    """Input: unknown fields are refused by name, text arrives as NFC."""
+class Input(Schema):
+    """Whatever comes in: a JSON body, a query string, a workspace form.
+
+    Before any field loads, the text of every declared field (inside its
+    lists and objects too) is normalised and held to the text rule
+    (`domain.text.fault`): every schema that takes input derives from this
+    one, so none can leave the rule out. A field named in `as_typed` is held
+    to the rule but kept as typed.
+    """
+
+    as_typed: ClassVar[tuple[str, ...]] = ()
+
+    def refusal(self, found: Fault) -> str:
+        """What a refused text's field is told (a form says it in the reader's language)."""
+        return str(found)
+
+    @pre_load
+    def _storable(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data  # marshmallow refuses it for its type
+        declared = {field.data_key or name for name, field in self.load_fields.items()}
+        errors: dict[str, Any] = {}
+        clean: dict[str, Any] = {}
+        for key in data:
+            named = self._name_fault(key)
+            if named is not None:
+                # Refused by name, and not echoed back: it may not even encode.
+                errors.setdefault("_schema", []).append(named)
+                continue
+            value = data[key]
+            if key in declared:
+                value, problems = self._checked(value, tidy=key not in self.as_typed)
+                if problems:
+                    errors[key] = problems
+            clean[key] = value
+        if errors:
+            raise ValidationError(errors)
+        return clean
+
+    def _name_fault(self, key: Any) -> str | None:
+        found = fault(key) if isinstance(key, str) else None
+        return None if found is None else f"a field name {found}"
+
+    def _checked(self, value: Any, *, tidy: bool) -> tuple[Any, Any]:
+        """The value with its text normalised, and the messages for its
+        refused text, shaped like marshmallow's (by index, by key)."""
+        if isinstance(value, str):
+            text = normalise(value) if tidy else value
+            found = fault(text)
+            return text, None if found is None else [self.refusal(found)]
+        if isinstance(value, list):
+            items: list[Any] = []
+            problems: dict[int, Any] = {}
+            for index, item in enumerate(value):
+                item, problem = self._checked(item, tidy=tidy)
+                items.append(item)
+                if problem:
+                    problems[index] = problem
+            return items, problems or None
+        if isinstance(value, Mapping):
+            entries: dict[Any, Any] = {}
+            found_problems: dict[Any, Any] = {}
+            for key, item in value.items():
+                named = self._name_fault(key)
+                if named is not None:
+                    found_problems.setdefault("_schema", []).append(named)
+                    continue
+                item, problem = self._checked(item, tidy=tidy)
+                entries[key] = item
+                if problem:
+                    found_problems[key] = problem
+            return entries, found_problems or None
+        return value, None
+
+
+class Body(Input):
+    """A JSON body: unknown fields are refused by name."""
 
     class Meta:
         unknown = RAISE
 
-    @pre_load
-    def _nfc(self, data: Any, **_: Any) -> Any:
-        return _leaves(data, _nfc)
-
 
 class Text(fields.String):
-    def __init__(self, *, required: bool = False, max_length: int = 20_000, **kwargs: Any) -> None:
-        checks = [validate.Length(max=max_length)]
+    """Text of at most `max_length` characters (required: not empty either)."""
+
+    def __init__(self, *, required: bool = False, max_length: int = TEXT,
+                 **kwargs: Any) -> None:
+        checks = [validate.Length(max=max_length, error="at most {max} characters")]
         if required:
             checks.insert(0, _NOT_EMPTY)
         super().__init__(required=required, validate=checks, **kwargs)
 
 
+class Items(fields.List[Any]):
+    """A list of at most `most` items, counted before any item is loaded."""
+
+    def __init__(self, inner: fields.Field[Any], *, most: int, **kwargs: Any) -> None:
+        given = kwargs.pop("validate", None)
+        checks = [validate.Length(max=most, error="at most {max} items"),
+                  *([given] if given else [])]
+        super().__init__(inner, validate=checks, **kwargs)
+        self.most = most
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list) and len(value) > self.most:
+            raise ValidationError(f"at most {self.most} items, got {len(value)}")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Link(fields.Url):
+    """An http(s) link of at most URL characters, measured before it is parsed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(schemes={"http", "https"}, require_tld=False,
+                         validate=validate.Length(max=URL), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and len(value) > URL:
+            raise ValidationError(f"at most {URL} characters")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Address(fields.Email):
+    """An e-mail address of at most EMAIL characters, measured before it is parsed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(max=EMAIL), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and len(value) > EMAIL:
+            raise ValidationError(f"at most {EMAIL} characters")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class AgencyCode(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > CODE:
+            raise ValidationError(f"not an agency code: at most 40 characters, got {len(text)}")
         try:
             return canonical_code(text)
         except ValueError as error:
@@ -103,30 +241,31 @@ class EnumValue(fields.String):
 
 
 class Contact(Body):
-    email = fields.Email(required=True)
-    name = Text(max_length=200)
-    role = Text(max_length=200, metadata={"description": "e.g. head, office"})
+    email = Address(required=True)
+    name = Text(max_length=NAME)
+    role = Text(max_length=NAME, metadata={"description": "e.g. head, office"})
 
 
 class ContactsIn(Body):
-    contacts = fields.List(fields.Nested(Contact), required=True, metadata={
+    contacts = Items(fields.Nested(Contact), most=CONTACTS, required=True, metadata={
         "description": "the whole new list: reminders go to every contact, escalations "
                        "to those whose role says head"})
 
 
 class AgencyIn(Body):
     code = AgencyCode(required=True, metadata={"example": "SYT"})
-    name = Text(required=True, max_length=300, metadata={"example": "Sở Y tế"})
-    name_en = Text(max_length=300, metadata={"example": "Department of Health"})
-    contacts = fields.List(fields.Nested(Contact), load_default=list)
-    webhook_url = fields.Url(schemes={"http", "https"}, require_tld=False)
-    aliases = fields.List(Text(required=True, max_length=300), load_default=list, metadata={
+    name = Text(required=True, max_length=LABEL, metadata={"example": "Sở Y tế"})
+    name_en = Text(max_length=LABEL, metadata={"example": "Department of Health"})
+    contacts = Items(fields.Nested(Contact), most=CONTACTS, load_default=list)
+    webhook_url = Link()
+    aliases = Items(Text(required=True, max_length=LABEL), most=ALIASES, load_default=list,
+                    metadata={
         "description": "other names it goes by; transcript imports match agencies by name",
         "example": ["Sở Y tế tỉnh Bắc Kạn"]})
 
 
 class AliasIn(Body):
-    alias = Text(required=True, max_length=300, metadata={"example": "Bảo hiểm xã hội tỉnh"})
+    alias = Text(required=True, max_length=LABEL, metadata={"example": "Bảo hiểm xã hội tỉnh"})
 
 
 class AgencyOut(Disclosed):
@@ -159,14 +298,14 @@ class SuccessorIn(Body):
 
 
 class DialogueIn(Body):
-    title = Text(required=True, max_length=500)
+    title = Text(required=True, max_length=TITLE)
     held_on = fields.Date(required=True, metadata={"example": "2024-05-10"})
-    place = Text(max_length=500)
-    chair = Text(max_length=300)
-    chair_email = fields.Email(metadata={
+    place = Text(max_length=TITLE)
+    chair = Text(max_length=LABEL)
+    chair_email = Address(metadata={
         "description": "the chair's office: escalated reminders go there (never shown publicly)"})
-    organiser = Text(max_length=300)
-    source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    organiser = Text(max_length=LABEL)
+    source_url = Link()
 
 
 class DialogueOut(Disclosed):
@@ -188,28 +327,28 @@ class DialogueOut(Disclosed):
 
 
 class Person(Body):
-    name = Text(required=True, max_length=200)
-    title = Text(max_length=300)
-    organisation = Text(max_length=300)
+    name = Text(required=True, max_length=NAME)
+    title = Text(max_length=LABEL)
+    organisation = Text(max_length=LABEL)
 
 
 class Responder(Body):
-    name = Text(required=True, max_length=200)
-    title = Text(max_length=300)
+    name = Text(required=True, max_length=NAME)
+    title = Text(max_length=LABEL)
     agency = AgencyCode(required=True)
 
 
 class QuestionIn(Body):
     asker = fields.Nested(Person, required=True)
     text = Text(required=True)
-    addressed_to = fields.List(AgencyCode(), load_default=list)
-    topics = fields.List(Text(required=True, max_length=100), load_default=list)
+    addressed_to = Items(AgencyCode(), most=AGENCIES, load_default=list)
+    topics = Items(Text(required=True, max_length=TOPIC), most=TOPICS, load_default=list)
     asked_at = fields.AwareDateTime()
 
 
 class AnswerIn(Body):
-    question_ids = fields.List(
-        fields.UUID(), required=True,
+    question_ids = Items(
+        fields.UUID(), most=QUESTIONS, required=True,
         validate=validate.Length(min=1, error="name at least one question"),
     )
     responder = fields.Nested(Responder, required=True)
@@ -295,8 +434,8 @@ class CommitmentOut(Disclosed):
 class Evidence(Body):
     """A document (its number or title), a link, or both."""
 
-    title = Text(max_length=500, metadata={"example": "Công văn số 473/SNV-CCVC"})
-    url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    title = Text(max_length=TITLE, metadata={"example": "Công văn số 473/SNV-CCVC"})
+    url = Link()
     dated = fields.Date(metadata={"description": "the document's date"})
 
     @validates_schema
@@ -317,8 +456,8 @@ class UpdateIn(Body):
     # Transfers follow an agency's succession; they are not an update.
     action = EnumValue(Action, only=[a for a in Action if a is not Action.TRANSFER],
                        required=True)
-    note = Text(max_length=5000)
-    evidence = fields.List(fields.Nested(Evidence), load_default=list)
+    note = Text(max_length=NOTE)
+    evidence = Items(fields.Nested(Evidence), most=EVIDENCE, load_default=list)
     new_due_on = fields.Date(metadata={"description": "for extend"})
     effective_on = fields.Date(metadata={"description": "when it happened, if earlier"})
 
@@ -330,7 +469,7 @@ class EditIn(Body):
     kind = EnumValue(Kind)
     agency = AgencyCode()
     due_on = fields.Date(metadata={"description": "the date the promise states"})
-    note = Text(max_length=5000)
+    note = Text(max_length=NOTE)
 
 
 class CorrectionIn(Body):
@@ -340,17 +479,17 @@ class CorrectionIn(Body):
     kind = EnumValue(Kind)
     agency = AgencyCode()
     due_on = fields.Date(metadata={"description": "the date the promise stated"})
-    note = Text(required=True, max_length=5000, metadata={"description": "why"})
+    note = Text(required=True, max_length=NOTE, metadata={"description": "why"})
 
 
 class ExtensionDecisionIn(Body):
     decision = EnumValue(ExtensionDecision, required=True)
-    note = Text(max_length=5000, metadata={"description": "required to refuse"})
+    note = Text(max_length=NOTE, metadata={"description": "required to refuse"})
 
 
 class VerdictIn(Body):
     verdict = EnumValue(Verdict, required=True)
-    note = Text(max_length=5000)
+    note = Text(max_length=NOTE)
     effective_on = fields.Date()
 
 
@@ -360,7 +499,7 @@ class CommitmentQuery(Body):
     overdue = fields.Boolean()
     dialogue = fields.UUID()
     verdict = EnumValue(Verdict)
-    q = Text(max_length=200, metadata={"description": "accent-insensitive words"})
+    q = Text(max_length=SEARCH, metadata={"description": "accent-insensitive words"})
     due_before = fields.Date()
     due_after = fields.Date()
     as_of = fields.Date()
@@ -368,12 +507,12 @@ class CommitmentQuery(Body):
         "description": "an agency's request for a later date waits for a decision"})
     sort = EnumValue(Sort, load_default=Sort.MADE, metadata={
         "description": "made (oldest first), -made, due_on (soonest due first), -due_on"})
-    cursor = fields.String()
+    cursor = Text(max_length=CURSOR)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class CandidateQuery(Body):
-    cursor = fields.String()
+    cursor = Text(max_length=CURSOR)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -456,12 +595,18 @@ class HealthOut(Schema):
 
 
 class ImportQuery(Body):
-    dialogue_title = Text(required=True, max_length=500)
+    dialogue_title = Text(required=True, max_length=TITLE)
     held_on = fields.Date(required=True, metadata={"example": "2024-05-10"})
-    place = Text(max_length=500)
-    source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    place = Text(max_length=TITLE)
+    source_url = Link()
     dry_run = fields.Boolean(load_default=False, metadata={
         "description": "parse and match, answer what would be recorded, store nothing"})
+
+
+class TranscriptIn(Body):
+    """A transcript as sent (text/plain), held to the rule every text is."""
+
+    text = Text(required=True, max_length=TRANSCRIPT)
 
 
 class ImportOut(Schema):

@@ -48,7 +48,7 @@ class Fault:
     @property
     def kind(self) -> str:
         if "\ud800" <= self.character <= "\udfff":
-            return "a lone surrogate (half of a character)"
+            return "a lone surrogate"
         if self.character < " ":
             return "a control character"
         return "a bidirectional control character"

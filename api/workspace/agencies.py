@@ -44,14 +44,14 @@ def _posted(form: MultiDict[str, str]) -> dict[str, str]:
 
 class RegisterForm(Form):
     code = schemas.AgencyCode(required=True)
-    name = schemas.Text(required=True, max_length=300)
-    name_en = schemas.Text(max_length=300, load_default=None)
+    name = schemas.Text(required=True, max_length=schemas.LABEL)
+    name_en = schemas.Text(max_length=schemas.LABEL, load_default=None)
     # One address to start with; the agency's page edits the whole list.
-    contact_email = fields.Email(load_default=None)
+    contact_email = schemas.Address(load_default=None)
 
 
 class AliasForm(Form):
-    alias = schemas.Text(required=True, max_length=300)
+    alias = schemas.Text(required=True, max_length=schemas.LABEL)
 
 
 class SuccessionForm(Form):
@@ -81,18 +81,19 @@ def _contact_rows(form: MultiDict[str, str]) -> list[dict[str, str]]:
 
 
 def _contacts(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """Each row checked as registration checks a contact (the API's schema)."""
-    contacts: list[dict[str, Any]] = []
-    errors: dict[str, list[str]] = {}
-    for n, row in enumerate(rows):
-        try:
-            contacts.append(schemas.Contact().load(row))
-        except ValidationError as error:
-            assert isinstance(error.messages, dict)  # a schema's errors are by field
-            for field, found in error.messages.items():
-                errors[f"contacts.{n}.{field}"] = [str(m) for m in found]
-    if errors:
-        raise ValidationError(errors)
+    """The rows checked as the API checks a new list of contacts (its schema)."""
+    try:
+        contacts: list[dict[str, Any]] = schemas.ContactsIn().load({"contacts": rows})[
+            "contacts"]
+    except ValidationError as error:
+        assert isinstance(error.messages, dict)  # a schema's errors are by field
+        found = error.messages.get("contacts", {})
+        if not isinstance(found, dict):  # the list as a whole: too many rows
+            raise ValidationError({"contacts": found}) from None
+        # By row, then by field: named as the form names them.
+        raise ValidationError({f"contacts.{n}.{field}": [str(m) for m in messages]
+                               for n, row in found.items()
+                               for field, messages in row.items()}) from None
     return contacts
 
 
@@ -174,12 +175,12 @@ def agency(code: str) -> Any:
 
 
 class AccountForm(Form):
-    email = fields.Email(required=True)
-    name = schemas.Text(required=True, max_length=200)
+    email = schemas.Address(required=True)
+    name = schemas.Text(required=True, max_length=schemas.NAME)
     role = fields.Str(required=True, validate=OneOf([r.value for r in Role]))
     agency = schemas.AgencyCode(load_default=None)
-    # Its length is the service's rule, checked there.
-    password = fields.Str(required=True)
+    # Its least length is the service's rule, checked there.
+    password = schemas.Text(required=True, max_length=schemas.PASSWORD)
 
     @validates_schema
     def _agency_for_officers_only(self, data: dict[str, Any], **_: Any) -> None:
@@ -192,11 +193,11 @@ class AccountForm(Form):
 
 
 class PersonForm(Form):
-    email = fields.Str(required=True)
+    email = schemas.Text(required=True, max_length=schemas.EMAIL)
 
 
 class PasswordForm(PersonForm):
-    password = fields.Str(required=True)
+    password = schemas.Text(required=True, max_length=schemas.PASSWORD)
 
 
 @blp.route("/accounts", methods=["GET", "POST"])

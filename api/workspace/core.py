@@ -31,13 +31,14 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from marshmallow import EXCLUDE, Schema, ValidationError, pre_load
+from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from api import i18n
 from api.context import service
 from api.i18n import N_
+from api.schemas import Input
 from domain import errors as refusals
 from domain.access import Role
 from domain.account import Account, account_id
@@ -47,7 +48,7 @@ from domain.errors import (
     TransitionNotAllowed,
     VersionConflict,
 )
-from domain.text import normalise
+from domain.text import Fault
 from service.idempotency import Idempotency
 from service.lockout import Lockout, Scope
 
@@ -246,17 +247,19 @@ def requires(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]
 AS_TYPED = ("password",)
 
 
-class Form(Schema):
+class Form(Input):
     """A workspace form: the page's other fields (csrf_token, form) ignored,
-    text stored as NFC like the API's."""
+    its text held to the same rule as the API's."""
+
+    as_typed = AS_TYPED
 
     class Meta:
         unknown = EXCLUDE
 
-    @pre_load
-    def _nfc(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return {key: value if key in AS_TYPED or not isinstance(value, str)
-                else normalise(value) for key, value in data.items()}
+    def refusal(self, found: Fault) -> str:
+        return i18n._("This holds an invisible character (%(code)s, line %(line)d, character "
+                      "%(column)d) that cannot be saved: remove it and send the form again.",
+                      code=found.code, line=found.line, column=found.column)
 
 
 # marshmallow's own messages, in the reader's language on a form. (Messages the

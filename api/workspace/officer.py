@@ -8,11 +8,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from flask import abort, current_app, g, redirect, render_template, request, url_for
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, ValidationError, fields
 from marshmallow.validate import OneOf
 
 from api import i18n
 from api.context import queries, service
+from api.schemas import CODE, CURSOR, NOTE, SEARCH, TITLE, Input, Link, Text
 from api.workspace.core import PAGE_SIZE, Form, blank_as_missing, blp, form_errors, signed_in
 from domain.access import Permission, Role, holds, requests_only
 from domain.account import Account
@@ -25,15 +26,15 @@ from service import commands as c
 from service.queries import CommitmentFilter, Sort
 
 
-class ListArgs(Schema):
+class ListArgs(Input):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.Str(load_default=None)
+    q = Text(max_length=SEARCH, load_default=None)
     status = fields.Str(validate=OneOf([s.value for s in Status]), load_default=None)
-    agency = fields.Str(load_default=None)
+    agency = Text(max_length=CODE, load_default=None)
     finished = fields.Bool(load_default=False)
-    after = fields.Str(load_default=None)
+    after = Text(max_length=CURSOR, load_default=None)
     lang = fields.Str(validate=OneOf(i18n.LANGUAGES), load_default=None)
 
 
@@ -76,9 +77,9 @@ class UpdateForm(Form):
 
     action = fields.Str(required=True, validate=OneOf(
         [a.value for a in SECRETARIAT_ACTIONS]))
-    note = fields.Str(load_default=None)
-    evidence_title = fields.Str(load_default=None)
-    evidence_url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None)
+    note = Text(max_length=NOTE, load_default=None)
+    evidence_title = Text(max_length=TITLE, load_default=None)
+    evidence_url = Link(load_default=None)
     evidence_dated = fields.Date(load_default=None)
     new_due_on = fields.Date(load_default=None)
     effective_on = fields.Date(load_default=None)
@@ -88,23 +89,23 @@ class UpdateForm(Form):
 class CorrectionForm(Form):
     """The secretariat's correction of a recorded promise: what changes, and why."""
 
-    text = fields.Str(load_default=None)
+    text = Text(load_default=None)
     kind = fields.Str(validate=OneOf([k.value for k in Kind]), load_default=None)
-    agency = fields.Str(load_default=None)
+    agency = Text(max_length=CODE, load_default=None)
     due_on = fields.Date(load_default=None)
-    note = fields.Str(load_default=None)
+    note = Text(max_length=NOTE, load_default=None)
     version = fields.Int(required=True)
 
 
 class DecisionForm(Form):
     decision = fields.Str(required=True, validate=OneOf([d.value for d in ExtensionDecision]))
-    note = fields.Str(load_default=None)
+    note = Text(max_length=NOTE, load_default=None)
     version = fields.Int(required=True)
 
 
 class VerdictForm(Form):
     verdict = fields.Str(required=True, validate=OneOf([v.value for v in Verdict]))
-    note = fields.Str(load_default=None)
+    note = Text(max_length=NOTE, load_default=None)
     version = fields.Int(required=True)
 
 

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from marshmallow import ValidationError, fields, validate
 
 from api import i18n
+from api import schemas as s
 from api.context import queries, service
 from api.schemas import AgencyCode, EnumValue, Text
 from api.workspace.core import Form, blank_as_missing, blp, form_errors, once, requires
@@ -26,36 +27,38 @@ from service.meeting import dialogues, meeting
 
 
 class DialogueForm(Form):
-    title = Text(required=True, max_length=500)
+    title = Text(required=True, max_length=s.TITLE)
     held_on = fields.Date(required=True)
-    place = Text(max_length=500)
-    chair = Text(max_length=300)
-    chair_email = fields.Email()
-    organiser = Text(max_length=300)
-    source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    place = Text(max_length=s.TITLE)
+    chair = Text(max_length=s.LABEL)
+    chair_email = s.Address()
+    organiser = Text(max_length=s.LABEL)
+    source_url = s.Link()
 
 
 class ImportForm(Form):
-    title = Text(required=True, max_length=500)
+    title = Text(required=True, max_length=s.TITLE)
     held_on = fields.Date(required=True)
-    place = Text(max_length=500)
-    source_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    place = Text(max_length=s.TITLE)
+    source_url = s.Link()
+    transcript = Text(required=True, max_length=s.TRANSCRIPT)
 
 
 class QuestionForm(Form):
-    asker_name = Text(required=True, max_length=200)
-    asker_title = Text(max_length=300)
-    asker_organisation = Text(max_length=300)
+    asker_name = Text(required=True, max_length=s.NAME)
+    asker_title = Text(max_length=s.LABEL)
+    asker_organisation = Text(max_length=s.LABEL)
     text = Text(required=True)
-    addressed_to = fields.List(AgencyCode(), load_default=list)
+    addressed_to = s.Items(AgencyCode(), most=s.AGENCIES, load_default=list)
     asked_at = fields.Time(load_default=None)
 
 
 class AnswerForm(Form):
-    question_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(
-        min=1, error="Tick the questions this answer addresses."))
-    responder_name = Text(required=True, max_length=200)
-    responder_title = Text(max_length=300)
+    question_ids = s.Items(fields.UUID(), most=s.QUESTIONS, required=True,
+                           validate=validate.Length(
+                               min=1, error="Tick the questions this answer addresses."))
+    responder_name = Text(required=True, max_length=s.NAME)
+    responder_title = Text(max_length=s.LABEL)
     responder_agency = AgencyCode(required=True)
     text = Text(required=True)
     answered_at = fields.Time(load_default=None)
@@ -74,8 +77,8 @@ class DecisionForm(Form):
 
     commitment_id = fields.UUID(required=True)
     version = fields.Int(required=True)
-    note = Text(max_length=5000, load_default=None)
-    text = Text(max_length=20_000, load_default=None)
+    note = Text(max_length=s.NOTE, load_default=None)
+    text = Text(load_default=None)
     kind = EnumValue(Kind, load_default=None)
     agency = AgencyCode(load_default=None)
     due_on = fields.Date(load_default=None)
@@ -112,8 +115,10 @@ def dialogues_page() -> Any:
                 return redirect(url_for("workspace.dialogue",
                                         dialogue_id=outcome.aggregate_id, saved="dialogue"))
             if posted == "import":
-                data = ImportForm().load(blank_as_missing(request.form))
-                outcome = service().execute(c.ImportTranscript(text=_transcript(), **data),
+                data = ImportForm().load({**blank_as_missing(request.form),
+                                          "transcript": _transcript()})
+                outcome = service().execute(c.ImportTranscript(text=data.pop("transcript"),
+                                                               **data),
                                             account.actor, once(request.form))
                 return redirect(url_for("workspace.dialogue",
                                         dialogue_id=outcome.aggregate_id, saved="import"))

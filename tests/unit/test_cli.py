@@ -97,3 +97,23 @@ def test_tokens_are_listed_and_revoked_by_id(runner: CliRunner, tmp_path: Path) 
         app.close()
     missing = runner.invoke(main, ["token", "revoke", "3f2b0c1e-0000-4000-8000-000000000000"])
     assert missing.exit_code != 0 and "no token with id" in missing.output
+
+
+def test_import_refuses_a_transcript_no_text_may_hold(runner: CliRunner,
+                                                      tmp_path: Path) -> None:
+    """The shell's import is held to the API's text rule: a NUL would stop
+    the projector on PostgreSQL."""
+    transcript = Path(__file__).parents[1] / "fixtures" / "transcripts" / \
+        "liveblog-dialogue-2024.txt"
+    broken = tmp_path / "broken.txt"
+    broken.write_text(transcript.read_text(encoding="utf-8").replace("Sở Y tế", "Sở Y\x00tế", 1),
+                      encoding="utf-8")
+    result = runner.invoke(main, ["import", str(broken), "--title", "Đối thoại",
+                                  "--held-on", "2024-05-10"])
+    assert result.exit_code != 0
+    assert "U+0000" in result.output and "line" in result.output
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    try:
+        assert (app.recorder.max_notification_id() or 0) == 0
+    finally:
+        app.close()

@@ -1,0 +1,219 @@
+"""What an attacker sends: bytes no text may hold, lists and texts of any
+length, bodies that are not JSON objects, odd query strings. Each is refused
+with a 400, 413 or 422 that names what is wrong, stores nothing, and leaves
+the public report answering (on PostgreSQL a stored NUL used to stop the
+projector that fills its tables)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from uuid import UUID
+
+import pytest
+from flask.testing import FlaskClient
+
+from api.schemas import AGENCIES, EVIDENCE, NOTE, TITLE
+from domain.access import Actor, Role
+from tests.api.conftest import PASSWORD, Caller, World, created, hidden_fields, sign_in
+from tests.api.test_imports import TEXT as TRANSCRIPT
+
+IMPORT = "/api/v1/imports/transcripts?dialogue_title=Đối thoại&held_on=2024-05-10"
+
+
+def refused(api: Caller, response: Any, status: int, field: str) -> dict[str, Any]:
+    """The answer is the error envelope with `status`, naming `field`."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    error: dict[str, Any] = response.json["error"]
+    assert error["message"] and error["code"]
+    assert field in error["fields"], error
+    return error
+
+
+def raw_post(api: Caller, path: str, body: bytes, media: str = "application/json") -> Any:
+    return api.client.post(path, data=body, headers={
+        "Authorization": f"Bearer {api.token}", "Content-Type": media})
+
+
+def messages(error: dict[str, Any], *path: Any) -> str:
+    found: Any = error["fields"]
+    for step in path:
+        found = found[step]
+    return " ".join(map(str, found))
+
+
+# -- text no field may hold --------------------------------------------------------------
+
+
+def test_a_nul_in_a_title_is_refused_and_the_public_report_still_answers(
+        api: Caller, world: World) -> None:
+    before = api.events()
+    error = refused(api, api.post("/api/v1/dialogues", {
+        "title": "NUL\u0000title", "held_on": "2024-05-10"}), 422, "title")
+    assert "U+0000" in messages(error, "title") and "character 4" in messages(error, "title")
+    assert api.events() == before
+    public = api.as_(None)
+    assert public.get("/reports/").status_code == 200
+    assert public.get("/reports/agencies/SYT").status_code == 200
+    scores = public.get("/api/v1/public/reports/agencies")
+    assert scores.status_code == 200 and {r["agency"] for r in scores.json} == {"SYT", "SGDDT"}
+
+
+@pytest.mark.parametrize(("path", "body", "where"), [
+    # A lone surrogate arrives as JSON's \ud800 escape (json.dumps writes one).
+    ("/commitments/{commitment}/updates", {"action": "progress", "note": "xong \ud800"},
+     ("note",)),
+    ("/commitments/{commitment}/updates", {"action": "progress", "note": "xong \udfff"},
+     ("note",)),
+    ("/dialogues/{dialogue}/questions", {"asker": {"name": "Bà Nga"},
+                                         "text": "Đề nghị \u202etrả lời"}, ("text",)),
+    ("/dialogues/{dialogue}/questions", {"asker": {"name": "Bà Nga"},
+                                         "text": "Đề nghị \u2066trả lời\u2069"}, ("text",)),
+    ("/dialogues/{dialogue}/questions", {"asker": {"name": "Bà\x1bNga"}, "text": "Hỏi"},
+     ("asker", "name")),
+    ("/dialogues/{dialogue}/questions", {"asker": {"name": "Bà Nga"}, "text": "Hỏi",
+                                         "topics": ["y tế", "lương\x07"]}, ("topics", "1")),
+    ("/commitments/{commitment}/updates", {"action": "progress", "evidence": [
+        {"title": "Công văn 473"}, {"title": "Công văn\x00 474"}]},
+     ("evidence", "1", "title")),
+    ("/agencies", {"code": "SNV", "name": "Sở Nội vụ",
+                   "aliases": ["Sở Nội\x0cvụ tỉnh"]}, ("aliases", "0")),
+    ("/commitments/{commitment}/verdicts", {"verdict": "disputed", "note": "a\x00"},
+     ("note",)),
+])
+def test_text_that_cannot_be_stored_is_refused_by_field(
+        api: Caller, world: World, path: str, body: dict[str, Any],
+        where: tuple[str, ...]) -> None:
+    before = api.events()
+    url = "/api/v1" + path.format(commitment=world.commitment, dialogue=world.dialogue)
+    error = refused(api, raw_post(api, url, json.dumps(body).encode()), 422, where[0])
+    assert "cannot be stored" in messages(error, *where)
+    assert api.events() == before
+
+
+def test_a_field_name_that_cannot_be_stored_is_refused_without_echoing_it(
+        api: Caller, world: World) -> None:
+    before = api.events()
+    response = raw_post(api, "/api/v1/dialogues",
+                        b'{"\\ud800": 1, "title": "T", "held_on": "2024-05-10"}')
+    error = refused(api, response, 422, "_schema")
+    assert "field name" in messages(error, "_schema")
+    assert "\ud800" not in str(error["fields"])
+    assert api.events() == before
+
+
+def test_a_carriage_return_is_stored_as_a_newline(api: Caller, world: World) -> None:
+    """A textarea sends \\r\\n; it is the same text, not refused."""
+    asked = created(api.post(f"/api/v1/dialogues/{world.dialogue}/questions", {
+        "asker": {"name": "Bà Nga"}, "text": "Dòng một\r\nDòng hai\rDòng ba\tcột"}))
+    assert asked["text"] == "Dòng một\nDòng hai\nDòng ba\tcột"
+
+
+def test_a_transcript_that_cannot_be_stored_is_refused(api: Caller, world: World) -> None:
+    before = api.events()
+    body = TRANSCRIPT.replace("Sở Y tế", "Sở Y\x00 tế", 1).encode()
+    error = refused(api, raw_post(api, IMPORT, body, "text/plain; charset=utf-8"), 422, "text")
+    assert "U+0000" in messages(error, "text") and "line" in messages(error, "text")
+    refused(api, raw_post(api, IMPORT.replace("Đối thoại", "Đối\x1bthoại"), TRANSCRIPT.encode(),
+                          "text/plain"), 422, "dialogue_title")
+    assert api.events() == before
+
+
+# -- how much one request may carry ----------------------------------------------------
+
+
+def test_ten_thousand_evidence_items_are_refused_and_fifty_are_taken(
+        api: Caller, world: World) -> None:
+    url = f"/api/v1/commitments/{world.commitment}/updates"
+    before = api.events()
+    error = refused(api, api.post(url, {"action": "progress", "evidence": [
+        {"title": f"Công văn số {n}"} for n in range(10_000)]}), 422, "evidence")
+    assert f"at most {EVIDENCE}" in messages(error, "evidence")
+    refused(api, api.post(url, {"action": "progress", "evidence": [
+        {"title": f"Công văn số {n}"} for n in range(EVIDENCE + 1)]}), 422, "evidence")
+    assert api.events() == before
+    taken = api.post(url, {"action": "progress", "evidence": [
+        {"title": f"Công văn số {n}"} for n in range(EVIDENCE)]})
+    assert taken.status_code == 200, taken.json
+
+
+def test_ten_thousand_agencies_addressed_are_refused(api: Caller, world: World) -> None:
+    url = f"/api/v1/dialogues/{world.dialogue}/questions"
+    before = api.events()
+    for many in (10_000, AGENCIES + 1):
+        error = refused(api, api.post(url, {"asker": {"name": "Bà Nga"}, "text": "Hỏi",
+                                            "addressed_to": ["SYT"] * many}),
+                        422, "addressed_to")
+        assert f"at most {AGENCIES} items" in messages(error, "addressed_to")
+    assert api.events() == before
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/dialogues", {"title": "x" * (TITLE + 1), "held_on": "2024-05-10"}, "title"),
+    ("/commitments/{commitment}/updates", {"action": "progress", "note": "x" * (NOTE + 1)},
+     "note"),
+    ("/dialogues", {"title": "T", "held_on": "2024-05-10",
+                    "source_url": "https://example.vn/" + "a" * 3000}, "source_url"),
+])
+def test_text_longer_than_its_limit_is_refused(api: Caller, world: World, path: str,
+                                               body: dict[str, Any], field: str) -> None:
+    before = api.events()
+    url = "/api/v1" + path.format(commitment=world.commitment)
+    refused(api, api.post(url, body), 422, field)
+    assert api.events() == before
+
+
+# -- the workspace forms ---------------------------------------------------------------------
+
+ADMIN = "thu.ky@ldld.example.vn"
+
+
+@pytest.fixture
+def clerk(api: Caller, people: dict[str, str]) -> FlaskClient:
+    api.service.create_account(ADMIN, "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
+                               Actor(Role.ADMIN))
+    sign_in(api.client, ADMIN)
+    return api.client
+
+
+def _form(client: FlaskClient, path: str, form_id: str) -> dict[str, str]:
+    page = client.get(path).data.decode()
+    found = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)
+    assert found is not None, f"no form {form_id} on {path}"
+    return hidden_fields(found.group(0))
+
+
+def test_a_workspace_form_refuses_a_nul_next_to_its_field(api: Caller, world: World,
+                                                          clerk: FlaskClient) -> None:
+    before = api.events()
+    page = clerk.post("/workspace/dialogues?lang=en", data={
+        **_form(clerk, "/workspace/dialogues", "dialogue-form"),
+        "title": "Đối thoại\x00 2024", "held_on": "2024-06-20"})
+    assert page.status_code == 422
+    assert "invisible character (U+0000, line 1, character 10)" in page.data.decode()
+    assert api.events() == before
+
+
+def test_a_workspace_transcript_is_held_to_the_same_rule(api: Caller, world: World,
+                                                         clerk: FlaskClient) -> None:
+    before = api.events()
+    page = clerk.post("/workspace/dialogues?lang=en", data={
+        **_form(clerk, "/workspace/dialogues", "import-form"),
+        "title": "Đối thoại", "held_on": "2024-05-10",
+        "text": TRANSCRIPT.replace("Sở Y tế", "Sở \u202eY tế", 1)})
+    assert page.status_code == 422
+    assert "U+202E" in page.data.decode()
+    assert api.events() == before
+
+
+def test_a_workspace_textarea_keeps_its_lines_as_newlines(api: Caller, world: World,
+                                                          clerk: FlaskClient) -> None:
+    path = f"/workspace/dialogues/{world.dialogue}"
+    asked = clerk.post(path, data={
+        **_form(clerk, path, "question-form"), "asker_name": "Chị Mai",
+        "text": "Dòng một\r\nDòng hai"})
+    assert asked.status_code == 302, asked.data.decode()
+    texts = [api.service.get(UUID(q)).text for q in
+             re.findall(r'id="q-([0-9a-f-]{36})"', clerk.get(path).data.decode())]
+    assert "Dòng một\nDòng hai" in texts
