@@ -35,8 +35,12 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     )
 
     app = Flask(__name__)
+    settings = service.settings if service is not None else Settings.from_env()
     app.config.update(
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        # One limit for every body: a form's fields are held to it too, not
+        # to Werkzeug's own 500 kB (a transcript is pasted in a form).
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
         API_TITLE="Commitments accountability service",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -47,7 +51,6 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     # order (id first) instead of paying for a sort on every response.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    settings = service.settings if service is not None else Settings.from_env()
     if settings.proxy_hops:
         # Behind a proxy every request comes from the proxy's address: the
         # client is the one it names, and only as many hops as configured.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from flask_smorest import Api
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
@@ -63,6 +63,15 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def body_limit() -> str:
+    """The largest body accepted, as a person reads it."""
+    limit: int = current_app.config["MAX_CONTENT_LENGTH"]
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if limit % size == 0:
+            return f"{limit // size} {unit}"
+    return f"{limit} bytes"
+
+
 def envelope(
     status: int, code: str, message: str, fields: dict[str, Any] | None = None
 ) -> Response:
@@ -117,7 +126,7 @@ class EnvelopeApi(Api):
             return envelope(status, _HTTP_CODES.get(status, "invalid"), _summary(fields), fields)
         message = error.description or error.name
         if status == 413:
-            message = "the request body is larger than 1 MiB"
+            message = f"the request body is larger than {body_limit()}"
         return envelope(status, _HTTP_CODES.get(status, "error"), str(message))
 
 

@@ -91,6 +91,9 @@ class Settings:
     # /healthz: a part silent this long, or a projector this long behind its
     # oldest unapplied event, is down or stuck (503).
     health_stale_seconds: float = 60.0
+    # The largest request body accepted (a JSON write, a transcript, a form):
+    # a whole day's live blog is about 35 KB of text.
+    max_request_bytes: int = 1024 * 1024
 
     @property
     def is_embedded(self) -> bool:
@@ -235,6 +238,7 @@ class Settings:
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             secret_key=env.get("SECRET_KEY", ""),
             health_stale_seconds=_number(env, "HEALTH_STALE_SECONDS", 60.0, float, low=1),
+            max_request_bytes=_number(env, "MAX_REQUEST_BYTES", 1024 * 1024, int, low=1024),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
 
+from api import create_app
 from api.schemas import AGENCIES, EVIDENCE, NOTE, TITLE
 from domain.access import Actor, Role
+from service.bootstrap import build_queries
+from service.settings import ConfigurationError, Settings
 from tests.api.conftest import PASSWORD, Caller, World, created, hidden_fields, sign_in
 from tests.api.test_imports import TEXT as TRANSCRIPT
 
@@ -164,6 +169,61 @@ def test_text_longer_than_its_limit_is_refused(api: Caller, world: World, path: 
     assert api.events() == before
 
 
+# -- bodies that are no JSON object ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "status", "says"), [
+    (b"[" * 50_000, 400, "deep"),
+    (b'{"title": ' + b"[" * 50_000, 400, "deep"),
+    (b'{"title": "T", "held_on": "2024-05-10", "place": ' + b"[" * 20 + b"]" * 20 + b"}",
+     400, "deep"),
+    (b'{"title": "\xff\xfe", "held_on": "2024-05-10"}', 400, "UTF-8"),
+    (b'{"title": "caf\xe9", "held_on": "2024-05-10"}', 400, "UTF-8"),
+    (b"title=T&held_on=2024-05-10", 400, "not valid JSON"),
+    (b'{"title": NaN, "held_on": "2024-05-10"}', 400, "NaN"),
+    (b'[{"title": "T", "held_on": "2024-05-10"}]', 422, "an array"),
+    (b'"T"', 422, "a string"),
+    (b"null", 422, "null"),
+    (b"42", 422, "a number"),
+])
+def test_a_body_that_is_no_json_object_is_refused(api: Caller, world: World, body: bytes,
+                                                  status: int, says: str) -> None:
+    before = api.events()
+    error = refused(api, raw_post(api, "/api/v1/dialogues", body), status, "_body")
+    assert says in error["message"]
+    assert api.events() == before
+
+
+def test_the_body_limit_is_read_from_the_environment(tmp_path: Path) -> None:
+    env = {"COMMITMENTS_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).max_request_bytes == 1024 * 1024
+    assert Settings.from_env({**env, "MAX_REQUEST_BYTES": "4194304"}).max_request_bytes \
+        == 4 * 1024 * 1024
+    with pytest.raises(ConfigurationError, match="MAX_REQUEST_BYTES"):
+        Settings.from_env({**env, "MAX_REQUEST_BYTES": "1"})
+
+
+def test_the_body_limit_is_a_setting_and_answers_413_in_the_envelope(
+        api: Caller, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api.service, "settings",
+                        replace(api.service.settings, max_request_bytes=4096))
+    queries = build_queries(api.service)
+    small = Caller(create_app(api.service, queries).test_client(), api.service, api.token)
+    before = api.events()
+    try:
+        response = small.post("/api/v1/dialogues", {"title": "x" * 4096, "held_on": "2024-05-10"})
+        assert response.status_code == 413
+        assert response.json["error"]["code"] == "body_too_large"
+        assert "4 KiB" in response.json["error"]["message"]
+        response = raw_post(small, IMPORT, b"x" * 5000, "text/plain")
+        assert response.status_code == 413 and response.json["error"]["code"] == "body_too_large"
+        taken = small.post("/api/v1/dialogues", {"title": "x" * 400, "held_on": "2024-05-10"})
+        assert taken.status_code == 201
+    finally:
+        queries.close()
+    assert api.events() == before + 1
+
+
 # -- the workspace forms ---------------------------------------------------------------------
 
 ADMIN = "thu.ky@ldld.example.vn"
@@ -217,3 +277,14 @@ def test_a_workspace_textarea_keeps_its_lines_as_newlines(api: Caller, world: Wo
     texts = [api.service.get(UUID(q)).text for q in
              re.findall(r'id="q-([0-9a-f-]{36})"', clerk.get(path).data.decode())]
     assert "Dòng một\nDòng hai" in texts
+
+
+def test_a_workspace_form_over_the_body_limit_is_413(api: Caller, world: World,
+                                                     clerk: FlaskClient) -> None:
+    before = api.events()
+    response = clerk.post("/workspace/dialogues", data={
+        **_form(clerk, "/workspace/dialogues", "import-form"),
+        "title": "Đối thoại", "held_on": "2024-05-10", "text": "x" * (1024 * 1024)})
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "body_too_large"
+    assert api.events() == before
