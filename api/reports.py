@@ -35,6 +35,7 @@ from api import report_schemas as out
 from api.context import service
 from api.errors import envelope
 from api.schemas import CURSOR, Input, Text
+from domain.agency import canonical_code
 from domain.errors import NotFound
 from service.reports import Reports
 
@@ -142,6 +143,7 @@ def dialogue(dialogue_id: str) -> Any:
 @blp.route("/agencies/<code>")
 def agency(code: str) -> Any:
     args = _args()
+    code = _code(code)
     if args["format"] in ("csv", "json"):
         # An export holds every promise of the agency, not one page.
         whole = reports().agency(code, args.get("as_of"), limit=None)
@@ -189,6 +191,15 @@ def _error(status: int, title: str, message: str, field: str | None) -> Any:
 
 
 # -- rendering --------------------------------------------------------------------------
+
+
+def _code(value: str) -> str:
+    # What is no code names no agency: never a lookup with whatever the
+    # address held (PostgreSQL refuses a NUL in it).
+    try:
+        return canonical_code(value)
+    except ValueError:
+        raise NotFound(f"no agency with code {value!r}") from None
 
 
 def _uuid(value: str, what: str) -> UUID:

@@ -626,9 +626,14 @@ def _encode_cursor(position: int, value: Any) -> str:
 
 def _decode_cursor(cursor: str, *, with_value: bool) -> dict[str, Any]:
     try:
+        if len(cursor) > 200:  # those given out are about 60 characters
+            raise ValueError(cursor)
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         position, value = json.loads(raw)
-        if not isinstance(position, int) or (with_value and not isinstance(value, str)):
+        # A forged position beyond a 64-bit integer is no row's, and no
+        # database takes it as a parameter.
+        if (not isinstance(position, int) or not 0 <= position < 2**63
+                or (with_value and not isinstance(value, str))):
             raise ValueError(raw)
         found: dict[str, Any] = {"k_position": position}
         if with_value:
