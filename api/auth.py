@@ -92,15 +92,17 @@ def _require_json_object(raw: bytes) -> None:
 
 
 def _deeper_than(value: Any, most: int) -> bool:
-    # Iterative: a value nested deep enough to matter would exhaust recursion.
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, (dict, list)):
-            if level > most:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
+    # Level by level, not recursively: a value nested deep enough to matter
+    # would exhaust recursion. Only arrays and objects are visited.
+    level: list[Any] = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > most:
+            return True
+        level = [child for item in level
+                 for child in (item.values() if isinstance(item, dict) else item)
+                 if isinstance(child, (dict, list))]
     return False
 
 
