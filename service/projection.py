@@ -410,7 +410,7 @@ class Projector:
             try:
                 event: Any = self.app.mapper.to_domain_event(first)
                 age = time.time() - event.timestamp.timestamp()
-            except Exception:  # noqa: BLE001 - one the projector will set aside
+            except Exception:  # one the projector will set aside: age unknown
                 age = None
         [count] = self.view.rows("SELECT COUNT(*) AS n FROM rm_quarantine")
         return ProjectorStatus(position=position, head=head, oldest_pending_age=age,
