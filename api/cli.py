@@ -14,14 +14,15 @@ from typing import Any
 
 import click
 
-from api.cli_imports import CLI_ADMIN
+from api.cli_audit import audit_group, db_group
+from api.cli_imports import CLI_ADMIN, candidates, import_command
+from api.cli_settings import cli_settings
 from domain.access import Role
 from domain.agency import canonical_code
 from domain.errors import DomainError
 from service.application import Commitments, token_id_of
 from service.bootstrap import build, build_queries
 from service.heartbeats import Heartbeats
-from service.settings import ConfigurationError, Settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,17 +35,10 @@ def main() -> None:
     """
 
 
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigurationError as error:
-        raise click.ClickException(str(error)) from None
-
-
 @contextmanager
 def _write_side() -> Iterator[Commitments]:
     """The application for one command; a refusal becomes the command's error."""
-    app = build(_settings())
+    app = build(cli_settings())
     try:
         yield app
     except (DomainError, ValueError) as error:
@@ -57,7 +51,7 @@ def _write_side() -> Iterator[Commitments]:
 def init() -> None:
     """Create the event store's and the read model's tables (run once, before
     starting the other processes)."""
-    settings = _settings()
+    settings = cli_settings()
     app = build(settings)
     build_queries(app).close()
     click.echo(f"event store and read model ready: {settings.persistence_module}")
@@ -77,7 +71,7 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     Tables are created first, once, here; the web processes then start with
     CREATE_TABLE=n so they never race to create them.
     """
-    settings = _settings()
+    settings = cli_settings()
     app = build(settings)
     build_queries(app).close()
     app.close()
@@ -117,7 +111,7 @@ def projections_run(poll: float) -> None:
     Several copies may run: each batch takes the projection's lock and checks
     its start position, so no event is applied twice.
     """
-    app = build(_settings())
+    app = build(cli_settings())
     queries = build_queries(app)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -134,7 +128,7 @@ def projections_run(poll: float) -> None:
 @projections.command("rebuild")
 def projections_rebuild() -> None:
     """Drop the read tables and build them again from the whole event log."""
-    app = build(_settings())
+    app = build(cli_settings())
     queries = build_queries(app)
     head = app.recorder.max_notification_id() or 0
     with click.progressbar(length=head, label="rebuilding the read model",
@@ -148,7 +142,7 @@ def projections_rebuild() -> None:
 @projections.command("status")
 def projections_status() -> None:
     """Each projection's position in the log and how far behind it is."""
-    app = build(_settings())
+    app = build(cli_settings())
     queries = build_queries(app)
     status = queries.projector.status()
     age = (f", oldest unapplied event {status.oldest_pending_age:.1f} s old"
@@ -178,7 +172,7 @@ def reminders_due(today: Any) -> None:
     """List the reminders the next scan would send, without sending them."""
     from service.reminders import Reminders
 
-    app = build(_settings())
+    app = build(cli_settings())
     queries = build_queries(app)
     on = today.date() if today else app.clock()
     found = Reminders(app, queries, senders={}).scan(on)
@@ -200,7 +194,7 @@ def reminders_scan(today: Any) -> None:
     worker sends what is due. Safe to repeat: nothing is sent twice."""
     from workers.app import make_celery
 
-    settings = _settings()
+    settings = cli_settings()
     settings.prepare_storage()
     kwargs = {"today": today.date().isoformat()} if today else {}
     result = make_celery(settings).send_task("reminders.scan", kwargs=kwargs)
@@ -312,17 +306,10 @@ def user_disable(email: str) -> None:
     click.echo(f"disabled {account.email}")
 
 
-def _add_commands() -> None:
-    from api.cli_audit import audit_group, db_group
-    from api.cli_imports import candidates, import_command
-
-    main.add_command(import_command)
-    main.add_command(candidates)
-    main.add_command(audit_group)
-    main.add_command(db_group)
-
-
-_add_commands()
+main.add_command(import_command)
+main.add_command(candidates)
+main.add_command(audit_group)
+main.add_command(db_group)
 
 
 class _Gunicorn:

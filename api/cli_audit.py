@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import _settings
+from api.cli_settings import cli_settings
 from service.bootstrap import build, build_queries
 from service.integrity import audit, restrict
 
@@ -23,7 +23,7 @@ def audit_verify() -> None:
     exits 1. Events newer than the chain are linked first (the projection
     would have linked them).
     """
-    app = build(_settings())
+    app = build(cli_settings())
     queries = build_queries(app)
     try:
         queries.projector.catch_up()
@@ -51,7 +51,7 @@ def db_restrict(role: str, password: str | None) -> None:
     owner of the tables; then run the service as ROLE (POSTGRES_USER=ROLE,
     CREATE_TABLE=n).
     """
-    settings = _settings()
+    settings = cli_settings()
     if settings.is_embedded:
         raise click.ClickException(
             "db restrict is for PostgreSQL (PERSISTENCE_MODULE=eventsourcing.postgres); the "

@@ -15,6 +15,7 @@ from uuid import UUID
 import click
 from marshmallow import ValidationError
 
+from api.cli_settings import cli_settings
 from api.imports import import_result
 from api.schemas import TranscriptIn
 from domain.access import Actor, Role
@@ -27,7 +28,6 @@ from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.queries import CommitmentFilter, Queries, Sort
-from service.settings import ConfigurationError, Settings
 
 # The secretariat at a shell: recorded as an admin acting through the CLI.
 CLI_ADMIN = Actor(Role.ADMIN, via="cli")
@@ -35,11 +35,7 @@ CLI_ADMIN = Actor(Role.ADMIN, via="cli")
 
 @contextmanager
 def _service() -> Iterator[tuple[Commitments, Queries]]:
-    try:
-        settings = Settings.from_env()
-    except ConfigurationError as error:
-        raise click.ClickException(str(error)) from None
-    app = build(settings)
+    app = build(cli_settings())
     queries = build_queries(app)
     try:
         yield app, queries

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,19 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for command in ("serve", "init", "token"):
         assert command in result.output
+
+
+def test_python_m_api_cli_runs_every_command_module(tmp_path: Path) -> None:
+    # `serve` starts its projector as `python -m api.cli projections run`: run
+    # as __main__, api/cli.py must not be imported a second time by the
+    # modules of its sub-commands (it was, and the projector died at import).
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "projections", "status"],
+        env={"PATH": "", "COMMITMENTS_DATA_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("read_model: position 0 of 0")
 
 
 def test_audit_verify_prints_the_head(runner: CliRunner) -> None:
