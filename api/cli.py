@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import click
 from api.cli_audit import audit_group, db_group
 from api.cli_imports import CLI_ADMIN, candidates, import_command
 from api.cli_settings import cli_settings
+from api.supervision import Child, Supervisor
 from domain.access import Role
 from domain.agency import canonical_code
 from domain.errors import DomainError
@@ -66,35 +66,43 @@ def init() -> None:
 @click.option("--no-worker", is_flag=True,
               help="Do not start the Celery worker and beat next to the web server.")
 def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
-    """Run the web server, with a Celery worker and beat beside it.
+    """Run the web server, the projector, a Celery worker and beat, and keep
+    them running.
 
-    Tables are created first, once, here; the web processes then start with
-    CREATE_TABLE=n so they never race to create them.
+    Tables are created first, once, here; the children then start with
+    CREATE_TABLE=n so they never race to create them. A child that exits is
+    reported and started again (after 1 s, doubling to 30 s while it keeps
+    exiting); Ctrl-C or SIGTERM stops them all.
     """
     settings = cli_settings()
     app = build(settings)
     build_queries(app).close()
     app.close()
     os.environ["CREATE_TABLE"] = "n"
-    helpers = [subprocess.Popen([sys.executable, "-m", "api.cli", "projections", "run"])]
-    click.echo(f"projector started (pid {helpers[0].pid})")
+    python = sys.executable
+    children = [
+        Child("web", [python, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
+                      "--bind", f"{host}:{port}", "--access-logfile", "-", "api:create_app()"]),
+        Child("projector", [python, "-m", "api.cli", "projections", "run"]),
+    ]
     if not no_worker:
-        helpers.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-B",
-             "--pool=solo", "--loglevel=INFO"],
-        ))
-        click.echo(f"celery worker and beat started (pid {helpers[-1].pid}, "
-                   f"broker {settings.broker_url})")
+        celery = [python, "-m", "celery", "-A", "workers.app"]
+        children += [Child("worker", [*celery, "worker", "--pool=solo", "--loglevel=INFO"]),
+                     Child("beat", [*celery, "beat", "--loglevel=INFO"])]
+        click.echo(f"celery broker {settings.broker_url}")
         if not settings.mail.host:
             click.echo(f"no SMTP_HOST: reminder mails are written to {settings.mail.outbox}")
+    supervisor = Supervisor(children, report=lambda line: click.echo(f"serve: {line}", err=True))
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    supervisor.start()
     try:
-        _Gunicorn({"bind": f"{host}:{port}", "workers": workers,
-                   "control_socket_disable": True, "accesslog": "-"}).run()
+        while not stopping.wait(0.2):
+            supervisor.tend()
     finally:
-        for helper in helpers:
-            helper.terminate()
-        for helper in helpers:
-            helper.wait(timeout=30)
+        supervisor.report("stopping " + ", ".join(child.name for child in children))
+        supervisor.stop()
 
 
 @main.group()
@@ -310,28 +318,6 @@ main.add_command(import_command)
 main.add_command(candidates)
 main.add_command(audit_group)
 main.add_command(db_group)
-
-
-class _Gunicorn:
-    """gunicorn run in-process, calling create_app() in each worker after fork."""
-
-    def __init__(self, options: dict[str, Any]) -> None:
-        from gunicorn.app.base import BaseApplication
-
-        class Application(BaseApplication):
-            def load_config(self) -> None:
-                for key, value in options.items():
-                    self.cfg.set(key, value)
-
-            def load(self) -> Any:
-                from api import create_app
-
-                return create_app()
-
-        self._app = Application()
-
-    def run(self) -> None:
-        self._app.run()
 
 
 if __name__ == "__main__":
