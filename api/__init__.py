@@ -26,6 +26,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         agencies,
         commitments,
         dialogues,
+        docs,
         errors,
         health,
         imports,
@@ -46,6 +47,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        **docs.settings(),
     )
     # Vietnamese stays readable in responses, and fields keep the schemas'
     # order (id first) instead of paying for a sort on every response.
@@ -104,6 +106,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     for module in (agencies, dialogues, commitments, imports, public, health):
         api.register_blueprint(module.blp)
     errors.register(app)
+    docs.register(app)
     reports.register(app)
     workspace.configure(app, settings.session_secret(),
                         https=settings.public_base_url.startswith("https://"))

@@ -155,6 +155,7 @@ def _values(manifest: dict[str, Any]) -> dict[str, list[str]]:
         "question_id": ids["questions"],
         "code": manifest["agencies"],
         "which": ["overdue", "disputed"],
+        "name": ["swagger-ui.css", "swagger-ui-bundle.js"],  # the API docs' assets
     }
 
 
