@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from itertools import pairwise
 
+from domain.text import fold
 from service.transcript import deadlines, entries, promises, speakers, topics
 from service.transcript.entries import Paragraph
 from service.transcript.model import (
@@ -140,7 +141,7 @@ def parse(text: str, held_on: date) -> Transcript:
     ordered = entries.meeting_order(grouped, _same_speaker, reverse)
 
     transcript = Transcript(chair=chair)
-    answered: set[str] = set()
+    asked = _Asked()
     since_answer: list[ParsedQuestion] = []
     for item in ordered:
         if item.kind == "question" and item.who is not None:
@@ -155,11 +156,12 @@ def parse(text: str, held_on: date) -> Transcript:
                 line=paragraph.line,
             )
             transcript.questions.append(question)
+            asked.add(question)
             since_answer.append(question)
         elif item.kind == "answer" and item.lead is not None:
             key = f"a{len(transcript.answers) + 1}"
-            linked, how = _link(item.lead, transcript.questions, answered, since_answer)
-            answered.update(linked)
+            linked, how = _link(item.lead, asked, since_answer)
+            asked.answer(linked)
             since_answer = []
             transcript.answers.append(ParsedAnswer(
                 key=key,
@@ -176,33 +178,77 @@ def parse(text: str, held_on: date) -> Transcript:
     return transcript
 
 
+class _Asked:
+    """The questions asked so far, indexed the ways an answer is linked: by
+    asker (the folded full name, and the folded last word of it), and the
+    unanswered ones in the order asked, also by topic. An answer looks up
+    what it needs; reading every earlier question for each answer made the
+    time of a long transcript grow with the square of its length."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[ParsedQuestion]] = {}
+        self.by_given_name: dict[str, list[ParsedQuestion]] = {}
+        self.unanswered: dict[str, ParsedQuestion] = {}  # by key, in the order asked
+        self.unanswered_on: dict[str, dict[str, int]] = {}  # topic -> key -> order asked
+        self.order: dict[str, int] = {}
+
+    def add(self, question: ParsedQuestion) -> None:
+        self.order[question.key] = len(self.order)
+        self.by_name.setdefault(fold(question.asker.name), []).append(question)
+        words = question.asker.name.split()
+        if words:
+            self.by_given_name.setdefault(fold(words[-1]), []).append(question)
+        self.unanswered[question.key] = question
+        for topic in question.topics:
+            self.unanswered_on.setdefault(topic, {})[question.key] = self.order[question.key]
+
+    def answer(self, keys: tuple[str, ...]) -> None:
+        for key in keys:
+            question = self.unanswered.pop(key, None)
+            if question is not None:
+                for topic in question.topics:
+                    self.unanswered_on[topic].pop(key, None)
+
+    def by(self, name: str) -> list[ParsedQuestion]:
+        """The asker's questions; else, by only the given name (or a shorter
+        form of the name), those of askers called so."""
+        theirs = self.by_name.get(fold(name), [])
+        if not theirs and name.split():
+            theirs = self.by_given_name.get(fold(name.split()[-1]), [])
+        return theirs
+
+    def unanswered_on_any(self, topics_: set[str]) -> list[str]:
+        keys = {key for topic in topics_ for key in self.unanswered_on.get(topic, {})}
+        return sorted(keys, key=self.order.__getitem__)
+
+    def latest_unanswered(self) -> str | None:
+        return next(reversed(self.unanswered), None)
+
+
 def _link(
     lead: speakers.Lead,
-    questions: list[ParsedQuestion],
-    answered: set[str],
+    asked: _Asked,
     since_answer: list[ParsedQuestion],
 ) -> tuple[tuple[str, ...], LinkedBy | None]:
     named: list[str] = []
     for name in lead.askers:
-        theirs = [q for q in questions if same(q.asker.name, name)]
-        if not theirs:
-            # Only the given name, or a shorter form of it.
-            theirs = [q for q in questions if same(q.asker.name.split()[-1], name.split()[-1])]
-        open_ones = [q for q in theirs if q.key not in answered]
-        pick = (open_ones or theirs)[-1:] if theirs else []
-        named.extend(q.key for q in pick if q.key not in named)
+        theirs = asked.by(name)
+        # The latest of their questions not yet answered, else their latest.
+        pick = next((q for q in reversed(theirs) if q.key in asked.unanswered),
+                    theirs[-1] if theirs else None)
+        if pick is not None and pick.key not in named:
+            named.append(pick.key)
     if named:
         return tuple(named), LinkedBy.NAME
-    unanswered = [q for q in questions if q.key not in answered]
-    subjects = set(topics.subjects_of(lead.speaker.agency))
-    on_topic = [q.key for q in unanswered if subjects & set(q.topics)]
+    on_topic = asked.unanswered_on_any(set(topics.subjects_of(lead.speaker.agency)))
     if on_topic:
         return tuple(on_topic), LinkedBy.TOPIC
-    recent = [q.key for q in since_answer if q.key not in answered]
+    recent = [q.key for q in since_answer if q.key in asked.unanswered]
     if recent:
         return tuple(recent), LinkedBy.NEAREST
-    if unanswered:
-        return (unanswered[-1].key,), LinkedBy.NEAREST
+    latest = asked.latest_unanswered()
+    if latest is not None:
+        return (latest,), LinkedBy.NEAREST
     return (), None
 
 

@@ -74,3 +74,42 @@ def test_an_answer_with_no_question_before_it_is_linked_to_none() -> None:
     t = parse("Ông Trần Văn Tư, Giám đốc Sở Y tế trả lời: Sở Y tế sẽ xem xét.\n", DAY)
     assert t.answers[0].question_keys == ()
     assert t.answers[0].linked_by is None
+
+
+def test_an_asker_named_twice_gets_their_latest_open_question_then_the_earlier() -> None:
+    text = (
+        "Bà Hà Thị Hai, giáo viên Trường Mầm non Hoa Sen hỏi: Giáo viên mầm non phải trực trưa.\n"
+        "Ông Đinh Văn Ba, Chủ tịch Công đoàn Công ty May đặt câu hỏi: Đường vào khu công nghiệp "
+        "thiếu đèn.\n"
+        "Bà Hà Thị Hai, giáo viên Trường Mầm non Hoa Sen hỏi: Bếp ăn bán trú còn thiếu.\n"
+        "Ông Trần Văn Tư, Giám đốc Sở Giáo dục và Đào tạo trả lời câu hỏi của bà Hà Thị Hai: "
+        "Sở sẽ xem xét.\n"
+        "Ông Vũ Văn Năm, Giám đốc Sở Tài chính trả lời câu hỏi của bà Hà Thị Hai: Sở sẽ bố trí.\n"
+        "Ông Lý Văn Sáu, Giám đốc Sở Nội vụ trả lời câu hỏi của bà Hà Thị Hai: Sở sẽ rà soát.\n"
+    )
+    t = parse(text, DAY)
+    texts = {q.key: q.text for q in t.questions}
+    linked = [([texts[k] for k in a.question_keys], a.linked_by) for a in t.answers]
+    assert linked == [
+        (["Bếp ăn bán trú còn thiếu."], LinkedBy.NAME),
+        (["Giáo viên mầm non phải trực trưa."], LinkedBy.NAME),
+        # Both answered: the latest of hers again.
+        (["Bếp ăn bán trú còn thiếu."], LinkedBy.NAME),
+    ]
+
+
+def test_an_asker_named_by_a_shorter_form_is_found_by_the_given_name() -> None:
+    text = QUESTIONS + (
+        "Ông Trần Văn Tư, Giám đốc Sở Giáo dục và Đào tạo trả lời câu hỏi của bà Thị Hai: "
+        "Sở sẽ xem xét.\n"
+    )
+    assert _askers(text) == [(["Hà Thị Hai"], LinkedBy.NAME)]
+
+
+def test_nearest_falls_back_to_the_latest_unanswered_question() -> None:
+    text = QUESTIONS + (
+        "Ông Trần Văn Tư, Giám đốc Sở Xây dựng trả lời câu hỏi của ông Lê Văn Một: Sẽ xem xét.\n"
+        "Ông Vũ Văn Năm, Giám đốc Công an tỉnh trả lời: sẽ tăng cường tuần tra.\n"
+    )
+    # Nothing asked since the previous answer, no subject: the latest still open.
+    assert _askers(text)[-1] == (["Đinh Văn Ba"], LinkedBy.NEAREST)
