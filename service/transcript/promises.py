@@ -68,8 +68,10 @@ _HANDING = ("propose", "advise")
 _REPORT = phrase("bao cao")
 _CHAINED = re.compile(r"^(?:\s*,\s*|\s+va\s+|\s+)$")
 _PROPOSE_VERBS = re.compile(r"(?<!\w)(kien nghi|de xuat|de nghi|trinh)(?!\w)")
+# _HIGHER and _THIRD_RE are used with `match(folded, pos)`, which anchors
+# them where a verb ends without copying the rest of the unit.
 _HIGHER = re.compile(
-    r"^\s*(?:voi\s+|len\s+|den\s+)?(?:cac\s+)?(?:cap co tham quyen|cap tren|ubnd tinh|"
+    r"\s*(?:voi\s+|len\s+|den\s+)?(?:cac\s+)?(?:cap co tham quyen|cap tren|ubnd tinh|"
     r"uy ban nhan dan tinh|chu tich ubnd|chu tich uy ban|chinh phu|thu tuong|trung uong|"
     r"(?:cac )?bo (?:nganh|tai chinh|noi vu|giao duc|lao dong|y te|xay dung)|"
     r"hdnd tinh|hoi dong nhan dan tinh|tinh uy|quoc hoi)"
@@ -80,7 +82,7 @@ _THIRD = (
     "cac dia phuong", "cac truong", "nha truong", "doan vien", "cac huyen", "nguoi dan",
     "cong nhan", "cac cap", "cac nganh", "cac so", "cac dai bieu",
 )
-_THIRD_RE = re.compile(r"^\s*(?:" + "|".join(_THIRD) + r")(?!\w)")
+_THIRD_RE = re.compile(r"\s*(?:" + "|".join(_THIRD) + r")(?!\w)")
 _OPENERS = re.compile(
     r"^\s*(?:ngoai ra|ben canh do|dong thoi|truoc mat|theo do|mat khac|do do|do vay)\s*,?\s*"
 )
@@ -89,7 +91,10 @@ _BELIEF = re.compile(r"(?<!\w)(?:tin tuong|tin rang|hy vong|hi vong|mong muon|mo
 _WILL = exact("sẽ")
 _PAST = exact("đã")
 _DIRECTIVE = re.compile(r"(?<!\w)(yêu cầu|giao|chỉ đạo|đề nghị)(?!\w)", re.IGNORECASE)
-_NOT_DIRECTIVE_BEFORE = re.compile(r"(?:theo|ứng|các|những|của|được|giao)\s*$", re.IGNORECASE)
+_NOT_DIRECTIVE_WORDS = ("theo", "ứng", "các", "những", "của", "được", "giao")
+_NOT_DIRECTIVE_BEFORE = re.compile(r"(?:" + "|".join(_NOT_DIRECTIVE_WORDS) + r")\s*$",
+                                   re.IGNORECASE)
+_NOT_DIRECTIVE_SPAN = max(len(word) for word in _NOT_DIRECTIVE_WORDS)
 _DOCUMENT = re.compile(
     r"(?:Công văn|Nghị quyết|Nghị định|Quyết định|Thông tư|Kế hoạch|Hướng dẫn|Chỉ thị|"
     r"Thông báo|Chương trình|Đề án|Tờ trình|Văn bản)\s+số\s+[\w][\w,./\-\u2013]*\w"
@@ -122,15 +127,20 @@ def sentences(text: str) -> list[Unit]:
     units: list[Unit] = []
     start = 0
     skip_first = _LIST_MARK.match(text)
+    # Each look around an end stays near it: slicing the rest of the text at
+    # every full stop made a long paragraph take the square of its length.
     for match in _END.finditer(text):
         if skip_first and match.start() < skip_first.end():
             continue
-        following = text[match.end():].lstrip()[:2]
+        after = match.end()
+        while after < len(text) and text[after].isspace():
+            after += 1
+        following = text[after:after + 2]
         opener = following[1:2] if following[:1] in "\"“(" else following[:1]
         if not (opener.isupper() or opener.isdigit()):
             continue
-        word = re.search(r"([\w.]+)$", text[start:match.start()])
-        if match.group() == "." and word and word.group(1).lower() in _ABBREVIATIONS:
+        word = _word_before(text, start, match.start())
+        if match.group() == "." and word and word.lower() in _ABBREVIATIONS:
             continue
         units.append(Unit(start, match.end()))
         start = match.end()
@@ -139,6 +149,17 @@ def sentences(text: str) -> list[Unit]:
     if start < len(text):
         units.append(Unit(start, len(text)))
     return [u for u in units if text[u.start:u.end].strip()]
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that `text[start:end]` ends with
+    (as `[\\w.]+$` finds it, before a final line break too)."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    begin = end
+    while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "_."):
+        begin -= 1
+    return text[begin:end]
 
 
 def units(text: str, directive: bool = False) -> list[Unit]:
@@ -180,7 +201,13 @@ def _has_directive(text: str) -> bool:
 
 def _directive(text: str) -> re.Match[str] | None:
     for match in _DIRECTIVE.finditer(text):
-        if _NOT_DIRECTIVE_BEFORE.search(text[: match.start()]):
+        # The word before it ends where the spaces before it begin; only that
+        # far back is searched, not the whole text before each match.
+        words_end = match.start()
+        while words_end > 0 and text[words_end - 1].isspace():
+            words_end -= 1
+        since = max(0, words_end - _NOT_DIRECTIVE_SPAN)
+        if _NOT_DIRECTIVE_BEFORE.search(text, since, match.start()):
             continue
         return match
     return None
@@ -213,10 +240,9 @@ def answer_unit(text: str) -> Finding:
             cues.append((match.start(), text[match.start():match.end()], kind))
     third_from = len(text)
     for match in _PROPOSE_VERBS.finditer(folded):
-        after = folded[match.end():]
-        if _HIGHER.match(after):
+        if _HIGHER.match(folded, match.end()):
             cues.append((match.start(), text[match.start():match.end()], "propose"))
-        elif _THIRD_RE.match(after):
+        elif _THIRD_RE.match(folded, match.end()):
             # "đề nghị các đơn vị nghiên cứu": what follows is theirs to do.
             third_from = min(third_from, match.start())
     future = any(k == "" for _s, _c, k in cues)
@@ -239,7 +265,7 @@ def _kind(folded: str, own: list[tuple[int, str, str]], until: int) -> str:
     # A report to an authority is also handed over: "báo cáo UBND tỉnh".
     handing += [
         (m.start(), "report") for m in _REPORT.finditer(folded)
-        if m.start() < until and _HIGHER.match(folded[m.end():])
+        if m.start() < until and _HIGHER.match(folded, m.end())
     ]
     handing.sort()
     if handing:
@@ -287,6 +313,6 @@ def _steps_kind(folded: str) -> str:
     for pattern, kind, _w in _OWN_PATTERNS:
         steps.extend((m.start(), m.group(), kind) for m in pattern.finditer(folded) if kind)
     for verb in _PROPOSE_VERBS.finditer(folded):
-        if _HIGHER.match(folded[verb.end():]):
+        if _HIGHER.match(folded, verb.end()):
             steps.append((verb.start(), verb.group(), "propose"))
     return _kind(folded, steps, len(folded))

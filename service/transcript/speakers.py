@@ -32,6 +32,7 @@ _POSITIONS = sorted(
     key=len,
     reverse=True,
 )
+_LONGEST_POSITION = len(_POSITIONS[0])
 # Lower-case words that begin the name of a unit ("ban Chính sách ...").
 _UNITS = (
     "ban", "phòng", "trạm", "công đoàn", "khoa", "tổ", "đội", "hội", "chi hội",
@@ -120,7 +121,7 @@ def _name_at(text: str, pos: int, limit: int = 5) -> tuple[str, int]:
         if not words and match.start() != pos:
             break
         word = match.group()
-        if not is_capitalised(word) or _position_length(text[match.start():]) or len(
+        if not is_capitalised(word) or _position_length(text, match.start()) or len(
             words
         ) >= limit:
             break
@@ -152,8 +153,12 @@ def _bare_mention(text: str) -> Mention | None:
     return None
 
 
-def _position_length(segment: str) -> int:
-    lower = segment.lower()
+def _position_length(text: str, start: int = 0) -> int:
+    """The length of the position word `text` has at `start`, or 0."""
+    # Only as much as the longest position word and the character after it
+    # is lowered: lowering the rest of the paragraph at each word of a name
+    # made reading a long paragraph take the square of its length.
+    lower = text[start:start + _LONGEST_POSITION + 1].lower()
     for position in _POSITIONS:
         if lower.startswith(position) and (
             len(lower) == len(position) or not lower[len(position)].isalnum()
@@ -172,7 +177,7 @@ def describe(descriptor: str) -> tuple[str, str]:
         return title, organisation
     # Offsets of the comma segments.
     starts = [0] + [m.end() for m in re.finditer(r",\s*", text)]
-    positional = [(s, _position_length(text[s:])) for s in starts]
+    positional = [(s, _position_length(text, s)) for s in starts]
     positional = [(s, n) for s, n in positional if n]
     if not positional or positional[0][0] != 0:
         return "", text

@@ -4,6 +4,7 @@ in running text. Data tables: extend them, not the code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.text import fold
@@ -77,23 +78,29 @@ KNOWN_AGENCIES: tuple[str, ...] = (
     "Ủy ban nhân dân các huyện, thành phố", "UBND tỉnh",
 )
 _KNOWN = sorted(((bare(a), a) for a in KNOWN_AGENCIES), key=lambda p: len(p[0]), reverse=True)
+_LONGEST_KNOWN = len(_KNOWN[0][0])
+_NON_SPACE = re.compile(r"\S+")  # the words of `str.split()`
 _HEADS = ("Sở", "Ban", "Cục", "Chi cục", "Trung tâm", "Văn phòng", "Thanh tra", "Công an")
 
 
 def agency_at(text: str, pos: int) -> str | None:
     """The agency named at `text[pos:]`, as written, or None."""
-    rest = text[pos:]
-    folded = bare(rest)
+    # Only what a name can span is read: folding (or splitting) all the rest
+    # of the text at every agency named made a long sentence take the square
+    # of its length. `bare` keeps one character for one, so the folded
+    # prefix is the prefix of the folded text.
+    folded = bare(text[pos:pos + _LONGEST_KNOWN + 1])
     for key, _name in _KNOWN:
         if folded.startswith(key) and (len(folded) == len(key) or not folded[len(key)].isalnum()):
-            return rest[: len(key)]
+            return text[pos:pos + len(key)]
     for head in _HEADS:
-        if rest.startswith(head + " "):
-            return _generic(head, rest[len(head):].split())
+        if text.startswith(head + " ", pos):
+            words = (m.group() for m in _NON_SPACE.finditer(text, pos + len(head)))
+            return _generic(head, words)
     return None
 
 
-def _generic(head: str, words: list[str]) -> str | None:
+def _generic(head: str, words: Iterable[str]) -> str | None:
     """"Sở Tài chính trước ...": after the head, capitalised words, each with
     at most one lower-case syllable after it, joined by "và"."""
     taken: list[str] = []

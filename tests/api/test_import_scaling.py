@@ -1,0 +1,70 @@
+"""How long a transcript import takes as the text grows: in step with its
+size. Each test times a 1 MB import against a 100 KB one measured in the same
+test, so the bound means the same on a slow machine as on a fast one: linear
+growth gives a ratio of 10, and half as much again is left for noise.
+
+The texts are the real fixtures taken one after another
+(tests/support/transcripts.py); nothing is made up."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.api.conftest import Caller
+from tests.api.test_imports import URL, post_text
+from tests.support.transcripts import ARTICLE, concatenated
+
+SMALL, LARGE = 100_000, 1_000_000
+BOUND = 15
+
+
+def timed(api: Caller, text: str, runs: int) -> tuple[float, Any]:
+    """The best of `runs` imports of `text`, and the last answer."""
+    best, response = float("inf"), None
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = post_text(api, URL, text)
+        best = min(best, time.perf_counter() - started)
+    return best, response
+
+
+def test_a_megabyte_transcript_imports_in_step_with_its_size(api: Caller) -> None:
+    small, large = concatenated(SMALL), concatenated(LARGE)
+    post_text(api, URL, small)  # the first import pays for compiling and connecting
+    small_s, small_answer = timed(api, small, 2)
+    large_s, large_answer = timed(api, large, 2)
+    assert small_answer.status_code == 201, small_answer.json
+    assert large_answer.status_code == 201, large_answer.json
+    # Ten times the text, about ten times what is found in it: the time is
+    # that of the whole work, not of a shortcut.
+    small_counts, large_counts = small_answer.json["counts"], large_answer.json["counts"]
+    for name in ("questions", "answers", "candidates"):
+        assert large_counts[name] >= 9 * small_counts[name], (name, small_counts, large_counts)
+    assert large_s / small_s < BOUND, (
+        f"1 MB took {large_s:.2f} s, {large_s / small_s:.1f} times the {small_s:.3f} s "
+        f"of 100 KB")
+
+
+def test_a_megabyte_that_lost_its_line_breaks_is_refused_in_step_with_its_size(
+        api: Caller) -> None:
+    """The article with its line breaks lost, repeated: one paragraph, which
+    opens with no speaker, so nothing is found and the import is refused.
+    Finding that out used to take the square of the size (about 19 s for
+    1 MB, past a web worker's timeout): who chaired is looked for among
+    everyone the text names, and each name read lowered the rest of the
+    paragraph."""
+    before = api.events()
+    small = concatenated(SMALL, "run-on", sources=[ARTICLE])
+    large = concatenated(LARGE, "run-on", sources=[ARTICLE])
+    assert "\n" not in large
+    post_text(api, URL, small)
+    small_s, small_answer = timed(api, small, 2)
+    large_s, large_answer = timed(api, large, 2)
+    for answer in (small_answer, large_answer):
+        assert answer.status_code == 422, answer.json
+        assert "text" in answer.json["error"]["fields"]
+    assert api.events() == before
+    assert large_s / small_s < BOUND, (
+        f"1 MB took {large_s:.2f} s, {large_s / small_s:.1f} times the {small_s:.3f} s "
+        f"of 100 KB")
