@@ -51,16 +51,27 @@ C = TypeVar("C")
 
 class Pending:
     """The store as an import sees it: what it has made so far, over what is
-    saved. Handlers read through it exactly as through the repository."""
+    saved. Handlers read through it exactly as through the repository.
+
+    What it reads from the store it keeps: every question, answer and
+    candidate names its agency, and reading the agency from the database
+    each time cost a round trip per record. One import thus sees the store
+    as it was when it first looked, and a concurrent change to an aggregate
+    it changes still fails its atomic write."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.made: dict[UUID, Aggregate] = {}
+        self.read: dict[UUID, Any] = {}
 
     def get(self, aggregate_id: UUID, *, version: int | None = None) -> Any:
-        if version is None and aggregate_id in self.made:
+        if version is not None:
+            return self.store.get(aggregate_id, version=version)
+        if aggregate_id in self.made:
             return self.made[aggregate_id]
-        return self.store.get(aggregate_id, version=version)
+        if aggregate_id not in self.read:
+            self.read[aggregate_id] = self.store.get(aggregate_id)
+        return self.read[aggregate_id]
 
     def __contains__(self, item: UUID, /) -> bool:
         return item in self.made or item in self.store
