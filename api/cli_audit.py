@@ -6,7 +6,7 @@ import click
 
 from api.cli_settings import cli_settings
 from service.bootstrap import build, build_queries
-from service.integrity import audit, restrict
+from service.integrity import catch_up_and_audit, restrict
 
 
 @click.group("audit")
@@ -21,13 +21,13 @@ def audit_verify() -> None:
     Prints "ok, N events, head DIGEST", or the first event that does not
     match the chain (changed, deleted or added behind the service's back) and
     exits 1. Events newer than the chain are linked first (the projection
-    would have linked them).
+    would have linked them); one of them that the service cannot read (its
+    type or content changed before it was linked) is named the same way.
     """
     app = build(cli_settings())
     queries = build_queries(app)
     try:
-        queries.projector.catch_up()
-        verdict = audit(app, queries.view)
+        verdict = catch_up_and_audit(app, queries)
     finally:
         queries.close()
         app.close()

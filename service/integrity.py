@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from eventsourcing.persistence import PersistenceError
+
 GENESIS = "0" * 64
 CHAIN_TABLE = "audit_chain"
 CHAIN_DDL = (
@@ -167,6 +169,53 @@ def stored_events(recorder: Any, topics: Sequence[str] = (),
 def audit(app: Any, view: Any) -> Verdict:
     """Recompute the chain from the events as they are stored now."""
     return verify(stored_events(app.recorder), view.chain())
+
+
+def catch_up_and_audit(app: Any, queries: Any) -> Verdict:
+    """Link the events the projection has not read yet, then audit.
+
+    The chain grows as the projection reads the log, so an event whose type
+    or content was changed before the projection reached it stops the
+    projection there (its topic names no class, or its state does not fit
+    it): the service wrote no such event, and the chain can never cover it.
+    That event is named as tampered, after the chain up to it is verified,
+    rather than the projection's error escaping. A database error is no
+    verdict on the log, and is raised as it is.
+    """
+    try:
+        queries.projector.catch_up()
+        stuck = None
+    except PersistenceError:
+        raise
+    except Exception:
+        stuck = _first_unreadable(app, queries.view)
+    verdict = audit(app, queries.view)
+    if stuck is None or not verdict.ok:
+        return verdict
+    event, error = stuck
+    # The error is shown too: should this version of the service fail to
+    # read an event it wrote, the operator can tell that from tampering.
+    reason = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+    return Verdict(False, verdict.events, verdict.head,
+                   f"event #{event.id} ({_name(event)}) cannot be read by the service "
+                   f"({reason}): its stored type or content was changed before the chain "
+                   "reached it", pending=verdict.pending)
+
+
+def _first_unreadable(app: Any, view: Any) -> tuple[Any, Exception] | None:
+    """The event the projection stops at, and why, found by reading one
+    event per transaction from where it stands; None if it now gets through."""
+    # Imported here: the projection's read model imports this module.
+    from service.projection import Projector
+
+    try:
+        Projector(app, view, batch_size=1).catch_up()
+    except PersistenceError:
+        raise
+    except Exception as error:
+        [event] = app.recorder.select_notifications(view.position() + 1, 1)
+        return event, error
+    return None
 
 
 def restrict(app: Any, view: Any, role: str, password: str | None) -> list[str]:

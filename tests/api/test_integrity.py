@@ -10,12 +10,14 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
+from api.cli import main
 from service.application import Commitments
 from service.bootstrap import build_queries
 from service.integrity import audit
 from service.queries import Queries
-from tests.api.conftest import Caller, World
+from tests.api.conftest import Caller, World, created
 
 
 @pytest.fixture
@@ -129,3 +131,56 @@ def test_the_report_shows_the_head_digest(api: Caller, world: World,
     overview = api.as_(None).get("/reports/", format="json").json
     assert overview["log"]["digest"] == head["digest"]
     assert overview["log"]["events"] == api.events()
+
+
+def _audit_verify(app: Commitments) -> Any:
+    """`commitments audit verify` on the store the test runs on."""
+    env = {"COMMITMENTS_DATA_DIR": str(app.settings.data_dir),
+           **app.settings.eventsourcing_env}
+    return CliRunner().invoke(main, ["audit", "verify"], env=env)
+
+
+@pytest.mark.parametrize("topic", [
+    "domain.agency:Agency.Vanished",  # names no class
+    "domain.dialogue:Dialogue.Recorded",  # a class, but not of this event's state
+])
+def test_verify_names_an_event_whose_type_was_changed_before_it_was_chained(
+        api: Caller, world: World, queries: Queries, topic: str) -> None:
+    queries.projector.catch_up()
+    # An agency and its name: events the projection has not read yet.
+    created(api.post("/api/v1/agencies", {"code": "SXD", "name": "Sở Xây dựng"}))
+    app = api.service
+    [victim] = app.recorder.select_notifications(api.events(), 1)
+    assert victim.id > queries.view.position() + 1
+    with raw(app, bypass_triggers=True) as connection:
+        changed = connection.execute(
+            _sql(app, "UPDATE {table} SET topic = {mark} WHERE {id} = {mark}"),
+            (topic, victim.id))
+        assert changed.rowcount == 1
+    result = _audit_verify(app)
+    # A verdict and exit status 1, not the projection's traceback.
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    name = topic.rsplit(":", 1)[-1]
+    # The events before it are chained and verified; it is named by its
+    # position and its aggregate.
+    assert f"FAILED after {victim.id - 1} good events" in result.output, result.output
+    assert (f"event #{victim.id} ({name} of {victim.originator_id}, version "
+            f"{victim.originator_version}) cannot be read by the service (") in result.output
+    assert "changed before the chain reached it" in result.output
+
+
+def test_verify_names_an_event_whose_type_was_changed_after_it_was_chained(
+        api: Caller, world: World, queries: Queries) -> None:
+    queries.projector.catch_up()
+    app = api.service
+    [victim] = app.recorder.select_notifications(2, 1)
+    with raw(app, bypass_triggers=True) as connection:
+        connection.execute(
+            _sql(app, "UPDATE {table} SET topic = {mark} WHERE {id} = {mark}"),
+            ("domain.agency:Agency.Vanished", victim.id))
+    result = _audit_verify(app)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "FAILED after 1 good events" in result.output
+    assert (f"event #{victim.id} (Agency.Vanished of {victim.originator_id}, version "
+            f"{victim.originator_version}) does not match the chain") in result.output
