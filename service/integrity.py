@@ -175,47 +175,40 @@ def catch_up_and_audit(app: Any, queries: Any) -> Verdict:
     """Link the events the projection has not read yet, then audit.
 
     The chain grows as the projection reads the log, so an event whose type
-    or content was changed before the projection reached it stops the
-    projection there (its topic names no class, or its state does not fit
-    it): the service wrote no such event, and the chain can never cover it.
-    That event is named as tampered, after the chain up to it is verified,
-    rather than the projection's error escaping. A database error is no
-    verdict on the log, and is raised as it is.
+    or content was changed before the projection reached it cannot be read
+    there: the projection sets it aside (and links it as stored). The service
+    wrote no such event, so one set aside that still cannot be read, or
+    replayed into its aggregate, is named as tampered, after the chain is
+    verified. One that replays but could not be applied to a read table (a
+    value the table refuses) is no verdict on the log.
     """
-    try:
-        queries.projector.catch_up()
-        stuck = None
-    except PersistenceError:
-        raise
-    except Exception:
-        stuck = _first_unreadable(app, queries.view)
+    queries.projector.catch_up()
     verdict = audit(app, queries.view)
-    if stuck is None or not verdict.ok:
+    if not verdict.ok:
         return verdict
-    event, error = stuck
-    # The error is shown too: should this version of the service fail to
-    # read an event it wrote, the operator can tell that from tampering.
-    reason = " ".join(f"{type(error).__name__}: {error}".split())[:200]
-    return Verdict(False, verdict.events, verdict.head,
-                   f"event #{event.id} ({_name(event)}) cannot be read by the service "
-                   f"({reason}): its stored type or content was changed before the chain "
-                   "reached it", pending=verdict.pending)
-
-
-def _first_unreadable(app: Any, view: Any) -> tuple[Any, Exception] | None:
-    """The event the projection stops at, and why, found by reading one
-    event per transaction from where it stands; None if it now gets through."""
-    # Imported here: the projection's read model imports this module.
-    from service.projection import Projector
-
-    try:
-        Projector(app, view, batch_size=1).catch_up()
-    except PersistenceError:
-        raise
-    except Exception as error:
-        [event] = app.recorder.select_notifications(view.position() + 1, 1)
-        return event, error
-    return None
+    for aside in queries.projector.quarantined():
+        [event] = app.recorder.select_notifications(aside.position, 1)
+        try:
+            # Read, replayed into its aggregate, and an event of that
+            # aggregate's class: a type swapped for another class may read.
+            read = app.mapper.to_domain_event(event)
+            aggregate = app.repository.get(event.originator_id,
+                                           version=event.originator_version)
+            if not isinstance(read, type(aggregate).Event):
+                raise TypeError(f"{type(read).__qualname__} is no event of "
+                                f"{type(aggregate).__qualname__}")
+        except PersistenceError:
+            raise
+        except Exception as error:
+            # The error is shown too: should this version of the service fail
+            # to read an event it wrote, the operator can tell that from tampering.
+            reason = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+            before = sum(1 for position, _ in queries.view.chain() if position < event.id)
+            return Verdict(False, before, verdict.head,
+                           f"event #{event.id} ({_name(event)}) cannot be read by the "
+                           f"service ({reason}): its stored type or content was changed "
+                           "before the chain reached it", pending=verdict.pending)
+    return verdict
 
 
 def restrict(app: Any, view: Any, role: str, password: str | None) -> list[str]:
