@@ -1,5 +1,5 @@
 """The long-running parts of the service say they are alive, where /healthz
-can see them: a row per part in the read model's store, written every few
+can see them: a row per part in the read model's store (beside the read tables), written every few
 seconds by a thread of the part's own process.
 
 A part that has never written one is taken as not deployed (a web-only
@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import PersistenceError, ProgrammingError
 
-from service.read_model import ReadModel
+from service.read_model import HEARTBEAT_TABLE, ReadModel
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,17 @@ class Heartbeats:
         self.clock = clock
 
     def record(self, part: str) -> None:
-        self.view.write("INSERT INTO rm_heartbeats VALUES (:part, :at) ON CONFLICT (part) "
-                        "DO UPDATE SET at = excluded.at", part=part, at=self.clock())
+        self.view.write(f"INSERT INTO {HEARTBEAT_TABLE} VALUES (:part, :at) "
+                        "ON CONFLICT (part) DO UPDATE SET at = excluded.at",
+                        part=part, at=self.clock())
 
     def parts(self) -> list[PartHealth]:
-        seen = {row["part"]: float(row["at"])
-                for row in self.view.rows("SELECT part, at FROM rm_heartbeats")}
+        try:
+            seen = {row["part"]: float(row["at"])
+                    for row in self.view.rows(f"SELECT part, at FROM {HEARTBEAT_TABLE}")}
+        except ProgrammingError:
+            # A store whose tables `commitments init` has not brought up to date.
+            seen = {}
         now = self.clock()
         return [PartHealth(part, now - seen[part] if part in seen else None) for part in PARTS]
 

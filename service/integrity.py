@@ -216,7 +216,7 @@ def restrict(app: Any, view: Any, role: str, password: str | None) -> list[str]:
     what was run, passwords masked."""
     recorder = app.recorder
     schema = recorder.datastore.schema
-    owned = [*view.read_table_names(), view.tracking_table]
+    owned = [*view.read_table_names(), *view.service_table_names(), view.tracking_table]
     statements = []
     with recorder.datastore.transaction(commit=True) as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))

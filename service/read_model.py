@@ -135,16 +135,17 @@ _TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_quarantine (position BIGINT PRIMARY KEY, "
     "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, topic TEXT NOT NULL, "
     "error TEXT NOT NULL, quarantined_at TEXT NOT NULL)",
-    # When each long-running part of the service last said it was alive (not
-    # a view of the log: a rebuild empties it and the parts fill it again).
-    "CREATE TABLE IF NOT EXISTS rm_heartbeats (part TEXT PRIMARY KEY, at DOUBLE PRECISION "
-    "NOT NULL)",
     _META,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions",
-               "rm_answers", "rm_deliveries", "rm_quarantine", "rm_heartbeats",
-               "rm_meta")
+               "rm_answers", "rm_deliveries", "rm_quarantine", "rm_meta")
+# When each long-running part of the service last said it was alive
+# (service/heartbeats.py): beside the read tables, not a view of the log, so
+# a rebuild leaves it alone.
+HEARTBEAT_TABLE = "service_heartbeats"
+_HEARTBEAT_DDL = (f"CREATE TABLE IF NOT EXISTS {HEARTBEAT_TABLE} (part TEXT PRIMARY KEY, "
+                  "at DOUBLE PRECISION NOT NULL)")
 
 _INSERT_COMMITMENT = (
     f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
@@ -274,6 +275,7 @@ class ReadModel(TrackingRecorder):
         # nothing but new links. Made once, by whoever creates the tables (the
         # service's restricted role may not create triggers).
         with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(_HEARTBEAT_DDL)
             if not self._has_table(cursor, CHAIN_TABLE):
                 cursor.execute(CHAIN_DDL)
                 for statement in self._append_only(CHAIN_TABLE):
@@ -369,6 +371,10 @@ class ReadModel(TrackingRecorder):
 
     def read_table_names(self) -> tuple[str, ...]:
         return TABLE_NAMES
+
+    def service_table_names(self) -> tuple[str, ...]:
+        """Tables beside the read tables that the service's role writes."""
+        return (HEARTBEAT_TABLE,)
 
     def chain_head(self) -> dict[str, Any] | None:
         rows = self.rows(f"SELECT seq, digest, chained_at FROM {CHAIN_TABLE} "
