@@ -36,7 +36,9 @@ LABEL = 300  # a title of office, an organisation, an agency's name or alias
 TITLE = 500  # a dialogue's title or place, an evidence document's title
 NOTE = 5_000  # a reason, a verdict's or a correction's note
 TEXT = 20_000  # a question, an answer, a promise
-TRANSCRIPT = 500_000  # an imported transcript
+# An imported transcript: no tighter than the default body limit (1 MiB), so
+# that a megabyte of transcript imports (issue 15).
+TRANSCRIPT = 1_048_576
 TOPIC = 100
 URL = 2_000
 EMAIL = 254  # the longest address mail can carry (RFC 5321)
