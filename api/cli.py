@@ -15,6 +15,7 @@ import click
 
 from api.cli_audit import audit_group, db_group
 from api.cli_imports import CLI_ADMIN, candidates, import_command
+from api.cli_log import backup_command, log_group
 from api.cli_settings import cli_settings
 from api.supervision import Child, Supervisor
 from domain.access import Role
@@ -23,6 +24,8 @@ from domain.errors import DomainError
 from service.application import Commitments, token_id_of
 from service.bootstrap import build, build_queries
 from service.heartbeats import Heartbeats
+from service.settings import Settings
+from service.store_version import NewerStore
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,10 +55,18 @@ def init() -> None:
     """Create the event store's and the read model's tables (run once, before
     starting the other processes)."""
     settings = cli_settings()
-    app = build(settings)
+    app = _build_refusing_newer(settings)
     build_queries(app).close()
     click.echo(f"event store and read model ready: {settings.persistence_module}")
     app.close()
+
+
+def _build_refusing_newer(settings: Settings) -> Commitments:
+    """The store as `init` and `serve` open it: never one of a newer log."""
+    try:
+        return build(settings)
+    except NewerStore as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()
@@ -75,7 +86,7 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     exiting); Ctrl-C or SIGTERM stops them all.
     """
     settings = cli_settings()
-    app = build(settings)
+    app = _build_refusing_newer(settings)
     build_queries(app).close()
     app.close()
     os.environ["CREATE_TABLE"] = "n"
@@ -318,6 +329,8 @@ main.add_command(import_command)
 main.add_command(candidates)
 main.add_command(audit_group)
 main.add_command(db_group)
+main.add_command(log_group)
+main.add_command(backup_command)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from service.projection import open_view
 from service.queries import Queries
 from service.schema import schema_lock
 from service.settings import Settings
+from service.store_version import NewerStore, stamp
 
 
 def build(settings: Settings | None = None, clock: Callable[[], date] | None = None) -> Commitments:
@@ -25,6 +26,11 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
     with schema_lock(settings.persistence_module, settings.eventsourcing_env, Commitments.name):
         app = Commitments(settings, clock=clock)
         make_append_only(app)
+        try:
+            stamp(app)
+        except NewerStore:
+            app.close()
+            raise
         return app
 
 

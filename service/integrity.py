@@ -32,11 +32,16 @@ REFUSAL = "is append-only"
 
 
 class Notification(Protocol):
-    id: int
-    originator_id: UUID | str
-    originator_version: int
-    topic: str
-    state: bytes
+    @property
+    def id(self) -> int: ...
+    @property
+    def originator_id(self) -> UUID | str: ...
+    @property
+    def originator_version(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def state(self) -> bytes: ...
 
 
 def link(previous: str, event: Notification) -> str:
