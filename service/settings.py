@@ -142,6 +142,11 @@ class Settings:
             if key.startswith(_PASSTHROUGH_PREFIXES) or key in _PASSTHROUGH
         }
         es_env["PERSISTENCE_MODULE"] = module
+        # Aggregates kept in memory and brought up to date from the events
+        # after their cached version: a write to a stream of 500 events then
+        # costs what a write to a new one does, instead of replaying them all.
+        # AGGREGATE_CACHE_MAXSIZE= (empty) turns it off.
+        es_env.setdefault("AGGREGATE_CACHE_MAXSIZE", "5000")
         if module == SQLITE:
             es_env.setdefault("SQLITE_DBNAME", str(data_dir / "events.sqlite3"))
             es_env.setdefault("SQLITE_LOCK_TIMEOUT", "10")
