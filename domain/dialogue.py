@@ -1,4 +1,7 @@
-"""A dialogue conference, the questions asked at it and the answers given."""
+"""A forum where officials are held to account (a dialogue conference, a
+council's interpellation session, a voters' meeting, a written reply to
+voters' petitions, a resolution), the questions asked at it and the answers
+given."""
 
 from __future__ import annotations
 
@@ -9,14 +12,67 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.errors import InvalidInput
+
 
 class Channel(StrEnum):
     MEETING = "meeting"  # answered at the conference
     WRITING = "writing"  # answered later, in writing
 
 
+class ForumKind(StrEnum):
+    """Where the questions were put and the promises made: each has its own
+    record (a live blog, a council's minutes, a table of petitions and
+    replies, a resolution), and readers compare like with like."""
+
+    DIALOGUE = "dialogue"  # hội nghị đối thoại
+    INTERPELLATION = "interpellation"  # phiên chất vấn of a People's Council
+    VOTERS_MEETING = "voters_meeting"  # tiếp xúc cử tri
+    PETITION_REPLY = "petition_reply"  # trả lời kiến nghị cử tri, in writing
+    RESOLUTION = "resolution"  # nghị quyết, kết luận: tasks given, no question asked
+
+
+class AskerKind(StrEnum):
+    PERSON = "person"
+    # Petitions are put by the voters of a commune, a union's members...
+    GROUP = "group"
+    # ... or by a body: a council's group of deputies, a union.
+    BODY = "body"
+
+
+def asker_of(details: dict[str, Any]) -> dict[str, Any]:
+    """Who asked, with what kind of asker they are: a person unless said."""
+    given = details.get("kind") or AskerKind.PERSON
+    try:
+        kind = AskerKind(given)
+    except ValueError:
+        choices = ", ".join(k.value for k in AskerKind)
+        raise InvalidInput("asker", f"kind must be one of: {choices}") from None
+    return {**details, "kind": kind.value}
+
+
 class Dialogue(Aggregate):
-    @event("Recorded")
+    class Recorded(Aggregate.Created):
+        """Version 2 says what kind of forum it was."""
+
+        class_version = 2
+
+        title: str
+        held_on: date
+        place: str | None
+        chair: str | None
+        organiser: str | None
+        source_url: str | None
+        actor: dict[str, Any]
+        chair_email: str | None
+        forum: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Before version 2 every record was of a dialogue conference.
+            state["forum"] = ForumKind.DIALOGUE.value
+
+    @event(Recorded)
     def __init__(
         self,
         title: str,
@@ -27,8 +83,10 @@ class Dialogue(Aggregate):
         source_url: str | None,
         actor: dict[str, Any],
         chair_email: str | None = None,
+        forum: str = ForumKind.DIALOGUE.value,
     ) -> None:
         self.title = title
+        self.forum = ForumKind(forum)
         self.chair_email = chair_email
         self.held_on = held_on
         self.place = place
@@ -50,7 +108,25 @@ class Dialogue(Aggregate):
 class Question(Aggregate):
     """Whether it was answered is not kept here: it follows from the Answers."""
 
-    @event("Asked")
+    class Asked(Aggregate.Created):
+        """Version 2 says what kind of asker it was (`asker["kind"]`)."""
+
+        class_version = 2
+
+        dialogue_id: UUID
+        asker: dict[str, Any]
+        text: str
+        addressed_to: list[str]
+        topics: list[str]
+        asked_at: datetime | None
+        actor: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Before version 2 only people asked.
+            state["asker"] = {**state["asker"], "kind": AskerKind.PERSON.value}
+
+    @event(Asked)
     def __init__(
         self,
         dialogue_id: UUID,

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.deadlines import Kind
-from domain.dialogue import Channel
+from domain.dialogue import Channel, ForumKind
 from domain.status import Action, ExtensionDecision, Verdict
 
 
@@ -61,6 +61,7 @@ class RecordDialogue:
     organiser: str | None = None
     source_url: str | None = None
     chair_email: str | None = None
+    forum: ForumKind = ForumKind.DIALOGUE
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class ImportTranscript:
     text: str
     place: str | None = None
     source_url: str | None = None
+    forum: ForumKind = ForumKind.DIALOGUE
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from domain.agency import Agency, AgencyName, agency_id, agency_name_id, alias_k
 from domain.calendar import Calendar
 from domain.commitment import Commitment
 from domain.deadlines import DueBasis, DuePolicy, Kind, due_date
-from domain.dialogue import Answer, Dialogue, Question
+from domain.dialogue import Answer, Dialogue, Question, asker_of
 from domain.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
 from domain.status import Action, Status, allowed_actions
 from service import commands as c
@@ -232,6 +232,7 @@ def record_dialogue(cmd: c.RecordDialogue, ctx: Context) -> list[Aggregate]:
             source_url=cmd.source_url,
             actor=ctx.recorded_by,
             chair_email=cmd.chair_email,
+            forum=cmd.forum.value,
         )
     ]
 
@@ -244,7 +245,7 @@ def ask_question(cmd: c.AskQuestion, ctx: Context) -> list[Aggregate]:
     return [
         Question(
             dialogue_id=cmd.dialogue_id,
-            asker=cmd.asker,
+            asker=asker_of(cmd.asker),
             text=cmd.text,
             addressed_to=cmd.addressed_to,
             topics=cmd.topics,

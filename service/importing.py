@@ -151,7 +151,7 @@ def import_transcript(cmd: c.ImportTranscript, ctx: Context) -> list[Aggregate]:
     dialogue = work.run(record_dialogue, c.RecordDialogue(
         title=cmd.title, held_on=cmd.held_on, place=cmd.place,
         chair=(f"{chair.name}, {chair.title}" if chair.title else chair.name) if chair else None,
-        source_url=cmd.source_url))
+        source_url=cmd.source_url, forum=cmd.forum))
     assert isinstance(dialogue, Dialogue)
 
     answering: dict[str, list[str]] = {}  # question key -> codes of agencies answering it

@@ -33,7 +33,7 @@ from eventsourcing.utils import Environment
 from domain.agency import Agency
 from domain.commitment import Commitment
 from domain.delivery import ReminderDelivery
-from domain.dialogue import Answer, Dialogue, Question
+from domain.dialogue import Answer, Dialogue, ForumKind, Question
 from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
 from domain.status import Status
 from domain.text import fold
@@ -246,16 +246,18 @@ class ReadModelProjection(Projection[ReadModel]):
         self.batch.last = tracking
 
     @process_event.register
-    def _(self, event: Dialogue.Recorded, tracking: Tracking) -> None:  # type: ignore[name-defined]
+    def _(self, event: Dialogue.Recorded, tracking: Tracking) -> None:
         self.batch.execute(
-            "INSERT INTO rm_dialogues VALUES (:id, :title, :held_on, :place, :organiser, "
-            ":source_url, :position)", id=str(event.originator_id), title=event.title,
+            "INSERT INTO rm_dialogues (id, title, held_on, place, organiser, source_url, "
+            "position, forum) VALUES (:id, :title, :held_on, :place, :organiser, :source_url, "
+            ":position, :forum)", id=str(event.originator_id), title=event.title,
             held_on=event.held_on, place=event.place, organiser=event.organiser,
-            source_url=event.source_url, position=tracking.notification_id)
+            source_url=event.source_url, position=tracking.notification_id,
+            forum=ForumKind(event.forum).value)
         self.batch.last = tracking
 
     @process_event.register
-    def _(self, event: Question.Asked, tracking: Tracking) -> None:  # type: ignore[name-defined]
+    def _(self, event: Question.Asked, tracking: Tracking) -> None:
         self.batch.execute(
             "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0, :asker, :text, "
             ":asked_at)",
@@ -289,8 +291,9 @@ class ReadModelProjection(Projection[ReadModel]):
 
 
 def _person(person: dict[str, Any]) -> dict[str, Any]:
-    """Who spoke, as the press would name them: never an address or a phone."""
-    return {key: person[key] for key in ("name", "title", "organisation", "agency")
+    """Who spoke, as the press would name them: never an address or a phone.
+    An asker's `kind` says whether the name is a person's, a group's or a body's."""
+    return {key: person[key] for key in ("name", "title", "organisation", "agency", "kind")
             if person.get(key)}
 
 

@@ -22,7 +22,7 @@ from eventsourcing.domain import DomainEvent
 
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
-from domain.dialogue import Answer, Dialogue, Question
+from domain.dialogue import Answer, Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Status, Verdict, days_overdue, is_overdue
@@ -163,6 +163,8 @@ class CommitmentFilter:
     status: Status | None = None
     overdue: bool | None = None
     dialogue: UUID | None = None
+    # Made at a forum of this kind (a voters' meeting, an interpellation...).
+    forum: ForumKind | None = None
     verdict: Verdict | None = None
     q: str | None = None
     due_before: date | None = None
@@ -282,6 +284,11 @@ AS_OF = f"""(SELECT {_STATIC_COLUMNS}, {_STATE_COLUMNS}
     FROM rm_history h JOIN rm_commitments c ON c.id = h.commitment_id
     WHERE h.effective_on <= :as_of
       AND (h.superseded_on IS NULL OR h.superseded_on > :as_of))"""
+
+
+# A commitment's forum is its dialogue's: a relation `s` of commitments made
+# at a forum of kind :forum.
+AT_FORUM = "s.dialogue_id IN (SELECT d.id FROM rm_dialogues d WHERE d.forum = :forum)"
 
 
 class Queries:
@@ -517,14 +524,15 @@ class Queries:
 
     # -- reports -------------------------------------------------------------------------
 
-    def agency_scores(self, *, as_of: date | None = None,
-                      dialogue: UUID | None = None) -> list[AgencyScore]:
-        """Per agency: what it promised and how it kept it, as of a date."""
+    def agency_scores(self, *, as_of: date | None = None, dialogue: UUID | None = None,
+                      forum: ForumKind | None = None) -> list[AgencyScore]:
+        """Per agency: what it promised and how it kept it, as of a date, at
+        one dialogue or at the forums of one kind."""
         self.fresh()
         names = {row["code"]: row["name"] for row in self._rows(
             "SELECT code, name FROM rm_agencies")}
         tallies, late = self.tallies("agency", as_of=as_of,
-                                     where=CommitmentFilter(dialogue=dialogue))
+                                     where=CommitmentFilter(dialogue=dialogue, forum=forum))
         return [
             AgencyScore.of(code, names.get(code, code), tallies.get(code, {}), late.get(code, 0))
             for code in sorted(set(names) | set(tallies))
@@ -589,6 +597,9 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
     if where.dialogue is not None:
         clauses.append("s.dialogue_id = :dialogue")
         params["dialogue"] = str(where.dialogue)
+    if where.forum is not None:
+        clauses.append(AT_FORUM)
+        params["forum"] = where.forum.value
     if where.overdue is not None:
         late = "(s.active = 1 AND s.due_on < :today)"
         clauses.append(late if where.overdue else f"NOT {late}")

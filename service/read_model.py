@@ -52,7 +52,7 @@ STATE_COLUMNS, STATIC_COLUMNS = _STATE, _STATIC
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 _META = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 _TABLES = [
@@ -108,9 +108,12 @@ _TABLES = [
         PRIMARY KEY (scope, key))""",
     "CREATE TABLE IF NOT EXISTS rm_agencies (code TEXT PRIMARY KEY, id TEXT NOT NULL, "
     "name TEXT NOT NULL, name_en TEXT, successor TEXT, position BIGINT NOT NULL)",
+    # `forum`: what a list or a report is filtered by (a dialogue conference,
+    # a voters' meeting...); commitments are filtered through it.
     "CREATE TABLE IF NOT EXISTS rm_dialogues (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
     "held_on DATE NOT NULL, place TEXT, organiser TEXT, source_url TEXT, "
-    "position BIGINT NOT NULL)",
+    "position BIGINT NOT NULL, forum TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_dialogues_forum ON rm_dialogues (forum, id)",
     # Askers and responders are named in public (the press names them); their
     # contact details are never copied here.
     "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
