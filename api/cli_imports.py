@@ -21,7 +21,7 @@ from api.schemas import TranscriptIn
 from domain.access import Actor, Role
 from domain.agency import canonical_code
 from domain.deadlines import Kind
-from domain.dialogue import Dialogue
+from domain.dialogue import Dialogue, ForumKind
 from domain.errors import DomainError
 from domain.status import Action, Status
 from service import commands as c
@@ -58,9 +58,12 @@ def _short(text: str, width: int = 90) -> str:
               help="The date it was held, YYYY-MM-DD: stated deadlines count from it.")
 @click.option("--place", help="Where it was held.")
 @click.option("--source-url", help="Where the transcript was published.")
+@click.option("--forum", type=click.Choice([f.value for f in ForumKind]),
+              default=ForumKind.DIALOGUE.value, show_default=True,
+              help="The kind of forum the text records.")
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; store nothing.")
 def import_command(file: Path, title: str, held_on: datetime, place: str | None,
-                   source_url: str | None, dry_run: bool) -> None:
+                   source_url: str | None, forum: str, dry_run: bool) -> None:
     """Import a dialogue's transcript (a live blog or an article, UTF-8 text).
 
     Records the dialogue, its questions and answers, and every promise found
@@ -83,7 +86,7 @@ def import_command(file: Path, title: str, held_on: datetime, place: str | None,
             error.messages, dict) else error.messages
         raise click.ClickException(f"{file}: {'; '.join(map(str, problems))}") from None
     command = c.ImportTranscript(title=title, held_on=held_on.date(), text=text, place=place,
-                                 source_url=source_url)
+                                 source_url=source_url, forum=ForumKind(forum))
     # Three steps: parse and match (in a dry run, all there is), record in
     # one atomic write, bring the read tables up to date.
     progress = click.progressbar(length=3, label=f"importing {file.name}",

@@ -50,7 +50,7 @@ def import_transcript(args: dict[str, Any]) -> tuple[dict[str, Any], int]:
     matches none makes an unconfirmed agency. `dry_run=true` stores nothing."""
     command = ImportTranscript(
         title=args["dialogue_title"], held_on=args["held_on"], text=_text_body(),
-        place=args.get("place"), source_url=args.get("source_url"))
+        place=args.get("place"), source_url=args.get("source_url"), forum=args["forum"])
     if args["dry_run"]:
         dialogue = service().try_out(command, actor())
     else:

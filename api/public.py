@@ -19,7 +19,8 @@ blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
 @blp.response(200, schemas.AgencyScoreOut(many=True))
 @blp.doc(security=[])
 def agency_report(args: dict[str, Any]) -> list[views.AgencyScore]:
-    """Per agency: promises made and kept, as of a date, for one dialogue or all."""
+    """Per agency: promises made and kept, as of a date, for one dialogue, the
+    forums of one kind, or all."""
     check_read("public_report")
-    return queries().agency_scores(as_of=args.get("as_of"),
-                                 dialogue=args.get("dialogue"))
+    return queries().agency_scores(as_of=args.get("as_of"), dialogue=args.get("dialogue"),
+                                   forum=args.get("forum"))

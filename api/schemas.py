@@ -21,7 +21,7 @@ from marshmallow import (
 from api.visibility import Disclosed
 from domain.agency import canonical_code
 from domain.deadlines import DueBasis, Kind
-from domain.dialogue import Channel
+from domain.dialogue import AskerKind, Channel, ForumKind
 from domain.status import Action, ExtensionDecision, Status, Verdict
 from domain.text import Fault, fault, normalise
 from service.queries import Sort
@@ -299,8 +299,15 @@ class SuccessorIn(Body):
 # -- dialogues, questions, answers ---------------------------------------------------
 
 
+_FORUM = ("dialogue (a dialogue conference), interpellation (a People's Council's "
+          "interpellation session), voters_meeting, petition_reply (a written reply to "
+          "voters' petitions), resolution (a resolution or conclusion that gives tasks)")
+
+
 class DialogueIn(Body):
     title = Text(required=True, max_length=TITLE)
+    forum = EnumValue(ForumKind, load_default=ForumKind.DIALOGUE,
+                      metadata={"description": f"the kind of forum: {_FORUM}"})
     held_on = fields.Date(required=True, metadata={"example": "2024-05-10"})
     place = Text(max_length=TITLE)
     chair = Text(max_length=LABEL)
@@ -314,6 +321,8 @@ class DialogueOut(Disclosed):
     resource = "dialogue"
     id = fields.UUID(attribute="dialogue.id")
     title = fields.String(attribute="dialogue.title")
+    forum = EnumValue(ForumKind, attribute="dialogue.forum",
+                      metadata={"description": f"the kind of forum: {_FORUM}"})
     held_on = fields.Date(attribute="dialogue.held_on")
     place = fields.String(attribute="dialogue.place", allow_none=True)
     chair = fields.String(attribute="dialogue.chair", allow_none=True)
@@ -329,9 +338,14 @@ class DialogueOut(Disclosed):
 
 
 class Person(Body):
-    name = Text(required=True, max_length=NAME)
+    name = Text(required=True, max_length=NAME, metadata={
+        "description": "a person's name, or a group's or body's: "
+                       "\"Cử tri xã Phú Giáo\", \"Tổ đại biểu huyện Trấn Yên\""})
     title = Text(max_length=LABEL)
     organisation = Text(max_length=LABEL)
+    kind = EnumValue(AskerKind, metadata={
+        "description": "person (the default), group (the voters of a commune, a union's "
+                       "members) or body (an agency, a council's group of deputies)"})
 
 
 class Responder(Body):
@@ -500,6 +514,9 @@ class CommitmentQuery(Body):
     status = EnumValue(Status)
     overdue = fields.Boolean()
     dialogue = fields.UUID()
+    forum = EnumValue(ForumKind, metadata={
+        "description": "made at a forum of this kind: dialogue, interpellation, "
+                       "voters_meeting, petition_reply, resolution"})
     verdict = EnumValue(Verdict)
     q = Text(max_length=SEARCH, metadata={"description": "accent-insensitive words"})
     due_before = fields.Date()
@@ -555,6 +572,7 @@ class QuestionOut(Disclosed):
 class ReportQuery(Body):
     as_of = fields.Date()
     dialogue = fields.UUID()
+    forum = EnumValue(ForumKind, metadata={"description": "only forums of this kind"})
 
 
 class AgencyScoreOut(Schema):
@@ -601,6 +619,8 @@ class ImportQuery(Body):
     held_on = fields.Date(required=True, metadata={"example": "2024-05-10"})
     place = Text(max_length=TITLE)
     source_url = Link()
+    forum = EnumValue(ForumKind, load_default=ForumKind.DIALOGUE,
+                      metadata={"description": f"the kind of forum: {_FORUM}"})
     dry_run = fields.Boolean(load_default=False, metadata={
         "description": "parse and match, answer what would be recorded, store nothing"})
 

@@ -132,3 +132,23 @@ def test_import_refuses_a_transcript_no_text_may_hold(runner: CliRunner,
         assert (app.recorder.max_notification_id() or 0) == 0
     finally:
         app.close()
+
+
+def test_import_records_the_kind_of_forum_it_is_told(runner: CliRunner, tmp_path: Path) -> None:
+    transcript = Path(__file__).parents[1] / "fixtures" / "transcripts" / \
+        "liveblog-dialogue-2024.txt"
+    result = runner.invoke(main, ["import", str(transcript), "--title", "Tiếp xúc cử tri",
+                                  "--held-on", "2024-05-10", "--forum", "voters_meeting"])
+    assert result.exit_code == 0, result.output
+    wrong = runner.invoke(main, ["import", str(transcript), "--title", "Họp báo",
+                                 "--held-on", "2024-05-10", "--forum", "press"])
+    assert wrong.exit_code != 0 and "--forum" in wrong.output
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    try:
+        dialogues = [a for a in (app.repository.get(n.originator_id) for n in
+                                 app.recorder.select_notifications(1, 10_000)
+                                 if n.originator_version == 1)
+                     if type(a).__name__ == "Dialogue"]
+        assert [d.forum.value for d in dialogues] == ["voters_meeting"]
+    finally:
+        app.close()
