@@ -104,3 +104,19 @@ ACTION = {
     "decline": N_("declined, with the reason"),
     "withdraw": N_("withdrawn: recorded in error, with the reason"),
 }
+
+# The kinds of forum a record comes from (domain.dialogue.ForumKind).
+FORUM = {
+    "dialogue": N_("Dialogue conference"),
+    "interpellation": N_("Council interpellation"),
+    "voters_meeting": N_("Voters' meeting"),
+    "petition_reply": N_("Written reply to voters' petitions"),
+    "resolution": N_("Resolution or conclusion"),
+}
+
+# Who may ask (domain.dialogue.AskerKind); a person's name needs no label.
+ASKER = {
+    "person": N_("a person"),
+    "group": N_("a group of people"),
+    "body": N_("an agency or organisation"),
+}

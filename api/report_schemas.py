@@ -62,6 +62,8 @@ class MonthOut(Schema):
 class DialogueSummaryOut(Schema):
     id = fields.UUID()
     title = fields.Str()
+    forum = fields.Str(metadata={
+        "description": "dialogue, interpellation, voters_meeting, petition_reply or resolution"})
     held_on = fields.Date()
     place = fields.Str(allow_none=True)
     questions = fields.Int()
@@ -78,6 +80,8 @@ class LogHeadOut(Schema):
 
 class OverviewOut(Schema):
     as_of = fields.Date()
+    forum = fields.Str(allow_none=True, metadata={
+        "description": "the kind of forum counted and listed; null: every kind"})
     scorecard = fields.Nested(ScorecardOut)
     minimum_ranked = fields.Int(attribute="minimum")
     agencies = fields.List(fields.Nested(StandingOut), attribute="standings")

@@ -36,6 +36,7 @@ from api.context import service
 from api.errors import envelope
 from api.schemas import CURSOR, Input, Text
 from domain.agency import canonical_code
+from domain.dialogue import ForumKind
 from domain.errors import NotFound
 from service.reports import Reports
 
@@ -58,6 +59,11 @@ class PageArgs(Input):
     lang = fields.Str(validate=OneOf(i18n.LANGUAGES))
     format = fields.Str(validate=OneOf(FORMATS), load_default="html")
     after = Text(max_length=CURSOR)
+
+
+class IndexArgs(PageArgs):
+    # The front page counts one kind of forum, or all.
+    forum = fields.Str(validate=OneOf([f.value for f in ForumKind]))
 
 
 class BadRequest(Exception):
@@ -91,9 +97,9 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _args() -> dict[str, Any]:
+def _args(schema: type[PageArgs] = PageArgs) -> dict[str, Any]:
     try:
-        args: dict[str, Any] = PageArgs().load(request.args)
+        args: dict[str, Any] = schema().load(request.args)
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
         field = next(iter(messages))
@@ -116,13 +122,15 @@ def _args() -> dict[str, Any]:
 
 @blp.route("/")
 def index() -> Any:
-    args = _args()
-    overview = reports().overview(args.get("as_of"))
+    args = _args(IndexArgs)
+    forum = args.get("forum")
+    overview = reports().overview(args.get("as_of"), ForumKind(forum) if forum else None)
     if args["format"] == "json":
         return _json(out.OverviewOut().dump(overview))
     if args["format"] == "csv":
         rows = out.StandingOut(many=True).dump(overview.standings)
-        return csv_response(rows, out.STANDING_COLUMNS, f"scorecard-{overview.as_of}")
+        name = f"scorecard-{forum}-{overview.as_of}" if forum else f"scorecard-{overview.as_of}"
+        return csv_response(rows, out.STANDING_COLUMNS, name)
     return _page("reports/index.html", overview=overview,
                  bars=charts.stacked_bars([s for s in overview.standings]),
                  line=charts.made_and_fulfilled(overview.months))

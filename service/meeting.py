@@ -52,6 +52,7 @@ class AnsweredEntry:
 class Meeting:
     id: UUID
     title: str
+    forum: str
     held_on: date
     place: str | None
     chair: str | None
@@ -137,7 +138,8 @@ def meeting(queries: Queries, dialogue_id: UUID) -> Meeting:
     # A commitment whose answer is not in this dialogue's tables is still shown.
     others.extend(view for views in by_answer.values() for view in views)
     return Meeting(
-        id=dialogue_id, title=dialogue.title, held_on=dialogue.held_on, place=dialogue.place,
+        id=dialogue_id, title=dialogue.title, forum=dialogue.forum.value,
+        held_on=dialogue.held_on, place=dialogue.place,
         chair=dialogue.chair, source_url=dialogue.source_url, entries=entries, others=others,
         imports=list(dialogue.imports))
 
@@ -148,6 +150,7 @@ class DialogueLine:
 
     id: UUID
     title: str
+    forum: str
     held_on: date
     place: str | None
     questions: int
@@ -160,7 +163,7 @@ def dialogues(queries: Queries) -> list[DialogueLine]:
     """Every dialogue, the latest held first (those not yet held included)."""
     queries.fresh()
     rows = queries.view.rows(
-        "SELECT d.id, d.title, d.held_on, d.place, "
+        "SELECT d.id, d.title, d.forum, d.held_on, d.place, "
         "(SELECT COUNT(*) FROM rm_questions q WHERE q.dialogue_id = d.id) AS asked, "
         "(SELECT COUNT(*) FROM rm_questions q WHERE q.dialogue_id = d.id AND q.answers = 0)"
         " AS unanswered, "
@@ -170,6 +173,7 @@ def dialogues(queries: Queries) -> list[DialogueLine]:
         " AND c.status NOT IN (:proposed, :rejected)) AS promises "
         "FROM rm_dialogues d ORDER BY d.held_on DESC, d.position DESC",
         proposed=Status.PROPOSED.value, rejected=Status.REJECTED.value)
-    return [DialogueLine(UUID(str(r["id"])), r["title"], as_date(r["held_on"]), r["place"],
+    return [DialogueLine(UUID(str(r["id"])), r["title"], r["forum"], as_date(r["held_on"]),
+                         r["place"],
                          int(r["asked"]), int(r["unanswered"]), int(r["candidates"]),
                          int(r["promises"])) for r in rows]

@@ -15,11 +15,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.dialogue import ForumKind
 from domain.errors import NotFound
 from domain.status import Status
 from service.disclosure import SHOWN
 from service.queries import (
     AS_OF,
+    AT_FORUM,
     AgencyScore,
     CommitmentFilter,
     CommitmentView,
@@ -159,6 +161,7 @@ class DialogueSummary:
     title: str
     held_on: date
     place: str | None
+    forum: str
     questions: int
     answered: int
     scorecard: Scorecard
@@ -183,6 +186,8 @@ class Overview:
     dialogues: list[DialogueSummary]
     months: list[MonthPoint]
     log: LogHead | None = None
+    # Only the forums of this kind are counted and listed (None: all).
+    forum: ForumKind | None = None
 
 
 @dataclass(frozen=True)
@@ -270,17 +275,20 @@ class Reports:
 
     # -- the front page ----------------------------------------------------------------
 
-    def overview(self, as_of: date | None = None) -> Overview:
-        scores = self.queries.agency_scores(as_of=as_of)
+    def overview(self, as_of: date | None = None,
+                 forum: ForumKind | None = None) -> Overview:
+        """The front page: every forum, or only those of one kind."""
+        scores = self.queries.agency_scores(as_of=as_of, forum=forum)
         on = as_of or self.today()
         return Overview(
             as_of=on,
             scorecard=Scorecard.of(scores),
             standings=league(scores, self.minimum),
             minimum=self.minimum,
-            dialogues=self._dialogues(as_of),
-            months=self._months(as_of),
+            dialogues=self._dialogues(as_of, forum=forum),
+            months=self._months(as_of, forum=forum),
             log=self.log_head(),
+            forum=forum,
         )
 
     def log_head(self) -> LogHead | None:
@@ -290,33 +298,39 @@ class Reports:
         return LogHead(int(head["seq"]), head["digest"],
                        datetime.fromisoformat(head["chained_at"]))
 
-    def _dialogues(self, as_of: date | None, only: UUID | None = None) -> list[DialogueSummary]:
+    def _dialogues(self, as_of: date | None, only: UUID | None = None,
+                   forum: ForumKind | None = None) -> list[DialogueSummary]:
         on = as_of or self.today()
         tallies, late = self.queries.tallies(
             "dialogue", as_of=as_of, where=CommitmentFilter(dialogue=only))
         one = " AND d.id = :id" if only is not None else ""
+        if forum is not None:
+            one += " AND d.forum = :forum"
         rows = self._rows(
-            "SELECT d.id, d.title, d.held_on, d.place, "
+            "SELECT d.id, d.title, d.held_on, d.place, d.forum, "
             "(SELECT COUNT(*) FROM rm_questions q WHERE q.dialogue_id = d.id) AS asked, "
             "(SELECT COUNT(*) FROM rm_questions q WHERE q.dialogue_id = d.id AND EXISTS ("
             "  SELECT 1 FROM rm_answer_questions aq JOIN rm_answers a ON a.id = aq.answer_id"
             "  WHERE aq.question_id = q.id AND (a.answered_on IS NULL OR a.answered_on <= :on)"
             ")) AS answered "
             f"FROM rm_dialogues d WHERE d.held_on <= :on{one} ORDER BY d.held_on DESC, d.position",
-            on=on, id=str(only) if only else None)
+            on=on, id=str(only) if only else None, forum=forum.value if forum else None)
         summaries = []
         for row in rows:
             key = str(row["id"])
             score = AgencyScore.of(key, key, tallies.get(key, {}), late.get(key, 0))
             summaries.append(DialogueSummary(
                 id=UUID(key), title=row["title"], held_on=as_date(row["held_on"]),
-                place=row["place"], questions=int(row["asked"]),
+                place=row["place"], forum=row["forum"], questions=int(row["asked"]),
                 answered=int(row["answered"]), scorecard=Scorecard.of([score])))
         return summaries
 
-    def _months(self, as_of: date | None, agency: str | None = None) -> list[MonthPoint]:
+    def _months(self, as_of: date | None, agency: str | None = None,
+                forum: ForumKind | None = None) -> list[MonthPoint]:
         source = AS_OF if as_of is not None else "rm_commitments"
         only = " AND s.agency = :agency" if agency else ""
+        if forum is not None:
+            only += f" AND {AT_FORUM}"
         made: dict[date, int] = {}
         fulfilled: dict[date, int] = {}
         # One pass: promises by the day they were made and the day they were
@@ -325,7 +339,8 @@ class Reports:
                 f"SELECT s.made_on, s.fulfilled_on, s.status, COUNT(*) AS n FROM {source} s "
                 f"WHERE s.status NOT IN (:proposed, :rejected, :transferred){only} "
                 "GROUP BY s.made_on, s.fulfilled_on, s.status",
-                as_of=as_of or self.today(), agency=agency, proposed=Status.PROPOSED.value,
+                as_of=as_of or self.today(), agency=agency, forum=forum.value if forum else None,
+                proposed=Status.PROPOSED.value,
                 rejected=Status.REJECTED.value, transferred=Status.TRANSFERRED.value):
             n = int(row["n"])
             day = as_date(row["made_on"])

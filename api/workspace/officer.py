@@ -20,6 +20,7 @@ from domain.account import Account
 from domain.agency import canonical_code
 from domain.commitment import Commitment
 from domain.deadlines import Kind
+from domain.dialogue import ForumKind
 from domain.errors import DomainError
 from domain.status import Action, ExtensionDecision, Status, Verdict
 from service import commands as c
@@ -33,6 +34,7 @@ class ListArgs(Input):
     q = Text(max_length=SEARCH, load_default=None)
     status = fields.Str(validate=OneOf([s.value for s in Status]), load_default=None)
     agency = Text(max_length=CODE, load_default=None)
+    forum = fields.Str(validate=OneOf([f.value for f in ForumKind]), load_default=None)
     finished = fields.Bool(load_default=False)
     after = Text(max_length=CURSOR, load_default=None)
     lang = fields.Str(validate=OneOf(i18n.LANGUAGES), load_default=None)
@@ -53,6 +55,7 @@ def home() -> Any:
     agency = account.agency if account.role is Role.AGENCY else (args["agency"] or None)
     where = CommitmentFilter(agency=agency, q=args["q"], promised=True,
                              status=Status(args["status"]) if args["status"] else None,
+                             forum=ForumKind(args["forum"]) if args["forum"] else None,
                              active=None if args["finished"] else True)
     page = queries().list_commitments(where, sort=Sort.DUE, cursor=args["after"],
                                       limit=PAGE_SIZE)

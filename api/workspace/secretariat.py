@@ -20,6 +20,7 @@ from api.workspace.core import Form, blank_as_missing, blp, form_errors, once, r
 from domain.access import Role
 from domain.account import Account
 from domain.deadlines import Kind
+from domain.dialogue import AskerKind, ForumKind
 from domain.errors import DomainError, NotFound
 from domain.status import Action
 from service import commands as c
@@ -28,6 +29,7 @@ from service.meeting import dialogues, meeting
 
 class DialogueForm(Form):
     title = Text(required=True, max_length=s.TITLE)
+    forum = EnumValue(ForumKind, load_default=ForumKind.DIALOGUE)
     held_on = fields.Date(required=True)
     place = Text(max_length=s.TITLE)
     chair = Text(max_length=s.LABEL)
@@ -38,6 +40,7 @@ class DialogueForm(Form):
 
 class ImportForm(Form):
     title = Text(required=True, max_length=s.TITLE)
+    forum = EnumValue(ForumKind, load_default=ForumKind.DIALOGUE)
     held_on = fields.Date(required=True)
     place = Text(max_length=s.TITLE)
     source_url = s.Link()
@@ -45,6 +48,7 @@ class ImportForm(Form):
 
 
 class QuestionForm(Form):
+    asker_kind = EnumValue(AskerKind, load_default=AskerKind.PERSON)
     asker_name = Text(required=True, max_length=s.NAME)
     asker_title = Text(max_length=s.LABEL)
     asker_organisation = Text(max_length=s.LABEL)
@@ -191,7 +195,7 @@ def _record(posted: str, held_on: Any, dialogue_id: UUID, account: Account) -> N
     if posted == "question":
         q = QuestionForm().load(data)
         asker = {"name": q["asker_name"], "title": q.get("asker_title"),
-                 "organisation": q.get("asker_organisation")}
+                 "organisation": q.get("asker_organisation"), "kind": q["asker_kind"].value}
         command = c.AskQuestion(
             dialogue_id=dialogue_id, asker={k: v for k, v in asker.items() if v},
             text=q["text"], addressed_to=q["addressed_to"], asked_at=at(q["asked_at"]))

@@ -219,6 +219,26 @@ def test_every_workspace_page_answers_on_the_old_log(upgraded: Upgraded) -> None
         assert response.status_code == 200, (cid, response.get_data(as_text=True)[:300])
 
 
+def test_old_records_are_of_dialogue_conferences_asked_by_people(upgraded: Upgraded) -> None:
+    """Before forums had kinds every record was of a dialogue conference, and
+    before askers had kinds only people asked: old events read so."""
+    ids, admin = upgraded.manifest["ids"], upgraded.manifest["tokens"]["admin"]
+    for dialogue in (ids["dialogue"], ids["imported_dialogue"]):
+        assert upgraded.get(f"/api/v1/dialogues/{dialogue}", admin).json["forum"] == "dialogue"
+        assert upgraded.get(f"/reports/dialogues/{dialogue}",
+                            format="json").json["dialogue"]["forum"] == "dialogue"
+    for question in ids["questions"]:
+        asker = upgraded.get(f"/api/v1/questions/{question}", admin).json["asker"]
+        assert asker["kind"] == "person", asker
+    # The read tables, rebuilt from the old log, filter by the kind it read.
+    everything = upgraded.get("/api/v1/commitments", admin, limit=500).json["total"]
+    assert everything > 0
+    assert upgraded.get("/api/v1/commitments", admin, forum="dialogue",
+                        limit=500).json["total"] == everything
+    assert upgraded.get("/api/v1/commitments", admin, forum="voters_meeting").json["total"] == 0
+    assert upgraded.get("/reports/", format="json", forum="voters_meeting").json["dialogues"] == []
+
+
 def test_a_rebuilt_read_model_tells_the_same_story(upgraded: Upgraded) -> None:
     dialogue = upgraded.manifest["ids"]["dialogue"]
 
