@@ -1,10 +1,13 @@
 """Stated deadlines, resolved against the day of the dialogue.
 
-Forms: "trước ngày 30/6/2024" (the named day), "từ ngày 01/5 đến 31/5" (the
-end), "chậm nhất (là) ngày 15/7", "đến hết ngày 31/8/2024"; "trong quý III",
+Forms: "trước ngày 30/6/2024" (the named day; also "trước 14 giờ, ngày
+05/12/2017", and "chậm nhất ngày 30-6" with a dash), "từ ngày 01/5 đến 31/5"
+(the end), "chậm nhất (là) ngày 15/7", "đến hết ngày 31/8/2024"; "trong quý III",
 "quý 3/2024", "quý III năm 2024" (the quarter's last day); "trong tháng 6/2024",
 "tháng 6" (the month's last day); "trong năm 2024", "cuối năm 2024", "trong năm
-nay", "cuối năm" (31 December). A year left out is the dialogue's year, rolled
+nay", "cuối năm" (31 December). "trong những tháng cuối năm" is a period,
+not a day: its words are kept with no date (it wins over the "cuối năm"
+inside it). A year left out is the dialogue's year, rolled
 to the next year when that day is already past. "trong thời gian tới" states
 no date. Document dates ("Công văn ... ngày 09/4/2024") are not deadlines: a
 bare date counts only after one of the words above.
@@ -27,9 +30,14 @@ _YEAR_SUFFIX = r"(?:\s*/\s*|\s+nam\s+)(\d{4})"
 # in the sentence wins.
 _RANGE = re.compile(r"\btu\s+(?:ngay\s+)?" + _DAY + r"\s*(?:den|-|\u2013)\s*(?:het\s+)?(?:ngay\s+)?"
                     + _DAY)
+# After a deadline word a day may be written with dashes ("chậm nhất ngày
+# 30-6") and follow an hour ("trước 14 giờ, ngày 05/12/2017"); a bare dashed
+# pair elsewhere is a range of years ("2016 - 2020"), hence only here.
+_DASHED_DAY = r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}))?"
+_HOUR = r"(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{2})?\s*,?\s+)?"
 _BEFORE = re.compile(
     r"\b(?:truoc|cham nhat(?:\s+la)?|den het|han chot(?:\s+la)?|hoan thanh truoc)"
-    r"\s+(?:ngay\s+)?" + _DAY
+    r"\s+" + _HOUR + r"(?:ngay\s+)?" + _DASHED_DAY
 )
 _QUARTER = re.compile(r"\b(?:trong\s+|cuoi\s+)?quy\s+(iv|iii|ii|i|[1-4])\b(?:" + _YEAR_SUFFIX
                       + r")?")
@@ -37,11 +45,12 @@ _MONTH = re.compile(r"\b(?:trong\s+|cuoi\s+|trong\s+thang\s+)?thang\s+(\d{1,2})\
                     r"(?:" + _YEAR_SUFFIX + r")?")
 _YEAR = re.compile(r"\b(?:trong|cuoi|het)\s+nam\s+(\d{4}|nay)\b")
 _LATE_YEAR = re.compile(r"\bcuoi\s+nam\b(?!\s+\d)")
+_PERIOD = re.compile(r"\b(?:trong\s+)?(?:nhung|cac)\s+thang\s+(?:cuoi|dau)\s+nam\b(?!\s+\d)")
 
 
 @dataclass(frozen=True)
 class Deadline:
-    due_on: date
+    due_on: date | None  # None for a period stated with no day ("trong những tháng cuối năm")
     text: str  # the words as written in the source
     start: int
 
@@ -103,6 +112,8 @@ def find(text: str, held_on: date) -> Deadline | None:
     for match in _LATE_YEAR.finditer(folded):
         found.append(Deadline(date(held_on.year, 12, 31), text[match.start():match.end()],
                               match.start()))
+    for match in _PERIOD.finditer(folded):
+        found.append(Deadline(None, text[match.start():match.end()], match.start()))
     if not found:
         return None
     # Overlapping forms ("trong năm 2024" inside "cuối năm 2024") start at

@@ -69,3 +69,38 @@ def test_nfd_input_is_read_once_normalised() -> None:
     candidate = parse(text, DAY).candidates[0]
     assert candidate.due_on == date(2024, 9, 30)
     assert candidate.due_text == "trong quý III"
+
+
+# Deadlines as resolutions and letters state them (tests/fixtures/corpus).
+@pytest.mark.parametrize(
+    ("sentence", "held_on", "due_on", "due_text"),
+    [
+        ("Báo cáo yêu cầu gửi về Văn phòng UBND tỉnh trước 14 giờ, ngày 05/12/2017.",
+         date(2017, 12, 4), date(2017, 12, 5), "trước 14 giờ, ngày 05/12/2017"),
+        ("ông chỉ đạo các sở, ngành cần chuẩn bị kỹ báo cáo tiếp thu giải trình, gửi UBND tỉnh "
+         "chậm nhất ngày 30-6.", date(2014, 6, 27), date(2014, 6, 30), "chậm nhất ngày 30-6"),
+        ("khẩn trương sửa chữa, khắc phục hiện tượng rò rỉ đối với công trình hồ thủy lợi thôn Mã "
+         "Tẻn, xã Bản Máy, huyện Hoàng Su Phì xong trước ngày 30/8/2017.", date(2017, 7, 1),
+         date(2017, 8, 30), "trước ngày 30/8/2017"),
+        ("công trình thủy lợi Ngọc Linh, huyện Vị Xuyên hoàn thành và đưa vào sử dụng trong "
+         "tháng 3\nnăm 2018", date(2017, 7, 1), date(2018, 3, 31), "trong tháng 3\nnăm 2018"),
+        ("đưa vào sử dụng trong Quý IV năm 2018.", date(2017, 7, 1), date(2018, 12, 31),
+         "trong Quý IV năm 2018"),
+    ],
+)
+def test_deadline_forms_of_directives(sentence: str, held_on: date, due_on: date,
+                                      due_text: str) -> None:
+    found = find(sentence, held_on)
+    assert found is not None
+    assert (found.due_on, found.text) == (due_on, due_text)
+
+
+def test_a_period_keeps_its_words_and_no_day() -> None:
+    found = find("Tích cực, chủ động triển khai các phương án phòng, chống lụt, bão trong những "
+                 "tháng cuối năm.", date(2018, 11, 9))
+    assert found is not None
+    assert (found.due_on, found.text) == (None, "trong những tháng cuối năm")
+
+
+def test_a_range_of_years_is_no_deadline() -> None:
+    assert find("thực hiện dự án trong giai đoạn 2018 - 2020", DAY) is None
