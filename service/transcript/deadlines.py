@@ -7,7 +7,9 @@ Forms: "trước ngày 30/6/2024" (the named day; also "trước 14 giờ, ngày
 "tháng 6" (the month's last day); "trong năm 2024", "cuối năm 2024", "trong năm
 nay", "cuối năm" (31 December). "trong những tháng cuối năm" is a period,
 not a day: its words are kept with no date (it wins over the "cuối năm"
-inside it). A year left out is the dialogue's year, rolled
+inside it). "sau 15 ngày làm việc kể từ ngày diễn ra buổi đối thoại này"
+counts from the meeting (working days skip weekends); counted from another
+event, its words are kept with no day. A year left out is the dialogue's year, rolled
 to the next year when that day is already past. "trong thời gian tới" states
 no date. Document dates ("Công văn ... ngày 09/4/2024") are not deadlines: a
 bare date counts only after one of the words above.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from service.transcript.words import bare
 
@@ -45,6 +47,15 @@ _MONTH = re.compile(r"\b(?:trong\s+|cuoi\s+|trong\s+thang\s+)?thang\s+(\d{1,2})\
                     r"(?:" + _YEAR_SUFFIX + r")?")
 _YEAR = re.compile(r"\b(?:trong|cuoi|het)\s+nam\s+(\d{4}|nay)\b")
 _LATE_YEAR = re.compile(r"\bcuoi\s+nam\b(?!\s+\d)")
+# "sau 15 ngày làm việc kể từ ngày diễn ra buổi đối thoại này": counted from
+# the meeting when the anchor is the meeting itself (or none is given), else
+# the words are kept with no day (counted from an event the text does not date).
+_WITHIN = re.compile(
+    r"\b(?:sau|trong(?:\s+vong)?|trong\s+thoi\s+han)\s+(\d{1,3})\s+ngay(\s+lam\s+viec)?"
+    r"(\s+(?:ke\s+tu|tinh\s+tu)(?:\s+ngay)?(?:\s+[^\W\d_]+){0,8}?\s+nay\b"
+    r"|\s+(?:ke\s+tu|tinh\s+tu)(?:\s+ngay)?(?:\s+[^\W\d_]+){1,3})?"
+)
+_MEETING_ANCHOR = re.compile(r"(?:hoi nghi|buoi|cuoc hop|phien|ky hop|doi thoai)\b")
 _PERIOD = re.compile(r"\b(?:trong\s+)?(?:nhung|cac)\s+thang\s+(?:cuoi|dau)\s+nam\b(?!\s+\d)")
 
 
@@ -72,6 +83,18 @@ def _day(d: str, m: str, y: str | None, held_on: date) -> date | None:
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _after(start: date, days: int, working: bool) -> date:
+    """`days` days after `start`; working days skip Saturdays and Sundays."""
+    if not working:
+        return start + timedelta(days=days)
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def find(text: str, held_on: date) -> Deadline | None:
@@ -112,6 +135,12 @@ def find(text: str, held_on: date) -> Deadline | None:
     for match in _LATE_YEAR.finditer(folded):
         found.append(Deadline(date(held_on.year, 12, 31), text[match.start():match.end()],
                               match.start()))
+    for match in _WITHIN.finditer(folded):
+        anchor = match.group(3)
+        due_on: date | None = None
+        if anchor is None or (anchor.endswith("nay") and _MEETING_ANCHOR.search(anchor)):
+            due_on = _after(held_on, int(match.group(1)), bool(match.group(2)))
+        found.append(Deadline(due_on, text[match.start():match.end()].rstrip(), match.start()))
     for match in _PERIOD.finditer(folded):
         found.append(Deadline(None, text[match.start():match.end()], match.start()))
     if not found:
