@@ -13,7 +13,9 @@ Linking an answer to questions:
 3. NEAREST: no topic matches: the unanswered questions asked since the
    previous answer, or else the latest unanswered one.
 
-Promises and directives: see `promises`; deadlines: see `deadlines`.
+Promises in answers: see `promises`; directed tasks (a chair's conclusion,
+a resolution, a letter), read over every paragraph that is no question or
+answer: see `tasks`; deadlines: see `deadlines`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from datetime import date, time
 from itertools import pairwise
 
 from domain.text import fold
-from service.transcript import deadlines, entries, promises, speakers, topics
+from service.transcript import deadlines, entries, promises, speakers, tasks, topics
 from service.transcript.entries import Paragraph
 from service.transcript.model import (
     Candidate,
@@ -173,8 +175,7 @@ def parse(text: str, held_on: date) -> Transcript:
                 line=item.parts[0][0].line,
             ))
             _answer_findings(item, key, held_on, transcript)
-        elif item.kind == "chair":
-            _directives(item, chair, held_on, transcript)
+    _directives(nfc, paragraphs, ordered, chair, held_on, transcript)
     return transcript
 
 
@@ -289,20 +290,18 @@ def _doer(quote: str) -> str | None:
     return speakers.agency_of(found) if found else None
 
 
-def _directives(item: _Item, chair: Speaker | None, held_on: date, transcript: Transcript) -> None:
-    default = (chair.agency if chair and chair.agency else "") or "UBND tỉnh"
-    for paragraph, start in item.parts:
-        text = paragraph.text
-        for unit in promises.units(text[start:], directive=True):
-            quote = text[start + unit.start:start + unit.end]
-            found = promises.directive_unit(quote)
-            if found is None:
-                continue
-            finding, addressee = found
-            owner = topics.agency_at(quote, addressee) if addressee >= 0 else None
-            owner = speakers.agency_of(owner) if owner else default
-            due_on, due_text = _deadline(quote, held_on)
-            transcript.candidates.append(Candidate(
-                quote=quote, owner=owner, kind=finding.kind, answer_key=None,
-                due_on=due_on, due_text=due_text, cues=finding.cues, line=paragraph.line,
-            ))
+def _directives(source: str, paragraphs: list[Paragraph], ordered: list[_Item],
+                chair: Speaker | None, held_on: date, transcript: Transcript) -> None:
+    """Directed tasks (see `tasks`), read over every paragraph that is no
+    question or answer: a chair's conclusion, a resolution, a letter."""
+    claimed = frozenset(p.line for item in ordered if item.kind in ("question", "answer")
+                        for p, _ in item.parts)
+    chair_lines = frozenset(p.line for item in ordered if item.kind == "chair"
+                            for p, _ in item.parts)
+    chair_body = (chair.agency if chair and chair.agency else "") or "UBND tỉnh"
+    for task in tasks.read(source, paragraphs, held_on, claimed, chair_lines, chair_body):
+        transcript.candidates.append(Candidate(
+            quote=source[task.start:task.end], owner=speakers.agency_of(task.owner),
+            kind=task.kind, answer_key=None, due_on=task.due_on, due_text=task.due_text,
+            cues=(task.cue,) if task.cue else (), line=task.line,
+        ))

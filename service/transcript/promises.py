@@ -16,9 +16,8 @@ party (it opens with "Thủ trưởng ...", "các doanh nghiệp ...", or the cu
 comes after "đề nghị <third party>"), or only an acknowledgement (`tiếp thu`,
 `ghi nhận` alone).
 
-A unit of the chair's speech is a directive when it has `yêu cầu`, `giao`,
-`chỉ đạo` or `đề nghị` followed by whom it addresses; the owner is the agency
-named there, else the chair's agency.
+Directives (a chair's conclusion, a resolution, a letter giving tasks) are
+read by `tasks`, which takes their kind from `task_kind`.
 
 Kind, by the outcome of the chain of actions. A verb that hands the matter
 to someone else decides, the first one in the unit, since what follows it is
@@ -291,21 +290,9 @@ def _kind(folded: str, own: list[tuple[int, str, str]], until: int) -> str:
     return kind
 
 
-def directive_unit(text: str) -> tuple[Finding, int] | None:
-    """A chair's directive: the finding, and where the addressee starts."""
-    folded = bare(text)
-    if _BELIEF.search(folded):
-        return None
-    match = _directive(text)
-    if match is None:
-        will = _WILL.search(text)
-        if will is None or _PAST.search(text):
-            return None
-        return Finding(True, False, _steps_kind(folded[will.end():]), (will.group(),)), -1
-    addressee = match.end()
-    while addressee < len(text) and text[addressee] in " :":
-        addressee += 1
-    return Finding(True, False, _steps_kind(folded[addressee:]), (match.group(1),)), addressee
+def task_kind(text: str) -> str:
+    """The kind of a directed task, from its words after the addressee."""
+    return _steps_kind(bare(text))
 
 
 def _steps_kind(folded: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from service.transcript import parse
-from service.transcript.promises import answer_unit, directive_unit, documents, units
+from service.transcript.promises import answer_unit, documents, units
 
 DAY = date(2024, 5, 10)
 
@@ -109,38 +109,6 @@ def test_documents_are_found_with_their_dates() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("sentence", "kind", "addressee"),
-    [
-        ("Đồng chí yêu cầu Sở Tài chính trước ngày 30/6/2024 hoàn thành rà soát", "review",
-         "Sở Tài chính"),
-        ("giao Sở Xây dựng trong quý III nghiên cứu, tham mưu UBND tỉnh cơ chế", "advise",
-         "Sở Xây dựng"),
-        ("chỉ đạo Văn phòng UBND tỉnh theo dõi, báo cáo kết quả", "report", "Văn phòng UBND tỉnh"),
-        ("đề nghị các cấp, các ngành từ ngày 01/5 đến 31/5 tổ chức Tháng Công nhân", "implement",
-         "các cấp"),
-    ],
-)
-def test_directives(sentence: str, kind: str, addressee: str) -> None:
-    found = directive_unit(sentence)
-    assert found is not None
-    finding, at = found
-    assert finding.kind == kind
-    assert sentence[at:].startswith(addressee)
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Đồng chí ghi nhận và tiếp thu tất cả ý kiến đề xuất, kiến nghị.",
-        "Đồng chí tin tưởng công nhân sẽ tiếp tục phát huy.",
-        "Việc này đáp ứng yêu cầu của vị trí việc làm.",
-    ],
-)
-def test_not_directives(sentence: str) -> None:
-    assert directive_unit(sentence) is None
-
-
 CONCLUSION = """\
 Đồng chí Nguyễn Văn Bốn, Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh chủ trì hội nghị.
 
@@ -159,7 +127,8 @@ def test_chair_directives_are_candidates_owned_by_the_agency_named() -> None:
     assert found == [
         ("Sở Tài chính", "implement", date(2024, 6, 30), None),
         ("Sở Xây dựng", "advise", date(2024, 9, 30), None),
-        ("UBND tỉnh", "implement", date(2024, 5, 31), None),
+        # Kinds of public body are owners as written (issue 16's corpus labels).
+        ("các cấp, các ngành", "implement", date(2024, 5, 31), None),
     ]
     assert all(c.quote in CONCLUSION for c in t.candidates)
     assert len(t.questions) == 1

@@ -1,0 +1,149 @@
+"""Rules of service.transcript.tasks: directed tasks, their owners and
+deadlines, on sentences quoted from the corpus (tests/fixtures/corpus)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from service.transcript import Candidate, parse
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+
+
+def _found(text: str, held_on: date) -> list[Candidate]:
+    candidates = parse(text, held_on).candidates
+    assert all(c.quote in text for c in candidates)
+    return candidates
+
+
+def test_a_lead_in_gives_its_items_to_the_body_it_names() -> None:
+    text = (
+        "Yêu cầu Ủy ban nhân dân tỉnh chỉ đạo các ngành, các địa phương và đơn vị liên quan trong "
+        "tỉnh tập trung thực hiện tốt một số vấn đề sau:\n"
+        "- Tích cực, chủ động triển khai các phương án phòng, chống lụt, bão trong những tháng "
+        "cuối năm.\n"
+        "Nguyên Lộc - Văn phòng Tỉnh ủy\n"
+    )
+    found = _found(text, date(2018, 11, 9))
+    # The lead-in is no task; "chỉ đạo các ngành" leaves the item with UBND.
+    assert [(c.quote[:12], c.owner, c.due_on, c.due_text) for c in found] == [
+        ("- Tích cực, ", "Ủy ban nhân dân tỉnh", None, "trong những tháng cuối năm"),
+    ]
+
+
+def test_directing_a_named_body_hands_it_the_task() -> None:
+    text = ("Đề nghị UBND tỉnh chỉ đạo Bộ Chỉ huy Quân sự tỉnh phối hợp với Sở Tài chính xây dựng "
+            "phương án và hoàn tất các thủ tục để thanh toán kinh phí đền bù.\n")
+    assert [c.owner for c in _found(text, date(2017, 7, 1))] == ["Bộ Chỉ huy Quân sự tỉnh"]
+
+
+def test_items_under_a_directed_agency_are_its_own() -> None:
+    text = (
+        "- Chỉ đạo Sở Nông nghiệp và PTNT:\n"
+        "+ Có phương án khắc phục, sửa chữa tuyến kè khu giao đất dân cư, đảm bảo chất lượng và "
+        "hoàn thành đi vào sử dụng trong Quý 4 năm 2017.\n"
+        "+ Yêu cầu đơn vị thi công tiến hành ngay việc tu sửa; khẩn trương sửa chữa, khắc phục "
+        "hiện tượng rò rỉ xong trước ngày 30/8/2017.\n"
+    )
+    found = _found(text, date(2017, 7, 1))
+    assert [(c.owner, c.due_on) for c in found] == [
+        ("Sở Nông nghiệp và PTNT", date(2017, 12, 31)),
+        # "Yêu cầu đơn vị thi công ...": the Sở is to require it of its contractor.
+        ("Sở Nông nghiệp và PTNT", None),
+        ("Sở Nông nghiệp và PTNT", date(2017, 8, 30)),
+    ]
+    assert found[0].quote.startswith("+ Có phương án")
+
+
+def test_bodies_named_as_subjects_after_a_directive_own_their_tasks() -> None:
+    text = (
+        "Chủ tịch UBND tỉnh yêu cầu Sở TT-TT chủ trì, phối hợp với các cơ quan truyền thông, báo "
+        "chí đẩy mạnh công tác tuyên truyền.\n"
+        "Công an tỉnh chủ động xây dựng kế hoạch mở đợt cao điểm. Đồng thời phối hợp với các lực "
+        "lượng chức năng tăng cường công tác tuần tra, kiểm soát trên các tuyến.\n"
+        "UBND các huyện, thị xã, thành phố chỉ đạo các cơ quan, ban ngành, đoàn thể ở địa phương "
+        "đẩy mạnh phong trào Toàn dân bảo vệ an ninh Tổ quốc.\n"
+    )
+    assert [c.owner for c in _found(text, date(2023, 1, 1))] == [
+        "Sở TT-TT", "Công an tỉnh", "Công an tỉnh", "UBND các huyện, thị xã, thành phố",
+    ]
+
+
+def test_semicolons_and_following_sentences_keep_the_addressee() -> None:
+    text = (
+        "Để đảm bảo cho nhân dân vui xuân, đón tết, đồng chí Chủ tịch UBND tỉnh đề nghị các đơn vị "
+        "tập trung tuyên truyền, vận động nhân dân chấp hành nghiêm các quy định của pháp luật về "
+        "trật tự an toàn giao thông; xử lý nghiêm những trường hợp vi phạm. Tiếp tục nêu cao "
+        "trách nhiệm, phối hợp tốt với các lực lượng, các ngành chức năng.\n"
+    )
+    found = _found(text, date(2021, 2, 10))
+    assert [c.owner for c in found] == ["các đơn vị"] * 3
+    assert found[1].quote == "xử lý nghiêm những trường hợp vi phạm."
+
+
+def test_a_sentence_on_sending_lends_its_deadline_and_the_closing_formula_is_no_task() -> None:
+    text = (
+        "Giao Sở Kế hoạch và Đầu tư chủ trì phối hợp với các đơn vị liên quan tham gia ý kiến vào "
+        "dự thảo Chỉ thị của Thủ tướng Chính phủ về phát triển bền vững. Yêu cầu hoàn thiện gửi ý "
+        "kiến tham gia về Bộ Kế hoạch và Đầu tư trước ngày 28/9/2018. Căn cứ nội dung này, Chủ "
+        "tịch UBND tỉnh yêu cầu Giám đốc Sở Kế hoạch và Đầu tư triển khai thực hiện.\n"
+    )
+    found = _found(text, date(2018, 9, 20))
+    assert [(c.owner, c.due_on, c.due_text) for c in found] == [
+        ("Sở Kế hoạch và Đầu tư", date(2018, 9, 28), "trước ngày 28/9/2018"),
+    ]
+    assert found[0].kind == "implement"
+
+
+def test_the_task_after_a_speakers_colon_and_a_late_addressee() -> None:
+    text = (
+        "Sau khi nghe lãnh đạo các sở, ngành báo cáo ý kiến của các Ban HĐND tỉnh tại các cuộc họp "
+        "thẩm tra, ông Trần Sơn Hải chỉ đạo: Văn phòng UBND tỉnh phối hợp với Văn phòng HĐND tỉnh "
+        "rà soát lại toàn bộ các nội dung dự kiến trình kỳ họp.\n"
+        "Đồng chí cũng yêu cầu sau 15 ngày làm việc kể từ ngày diễn ra buổi đối thoại này các cơ "
+        "quan chuyên môn của thành phố phải có văn bản trả lời trực tiếp các ý kiến phản ảnh của "
+        "nhân dân./.\n"
+    )
+    found = _found(text, date(2014, 6, 27))
+    assert found[0].quote.startswith("Văn phòng UBND tỉnh phối hợp")  # not the past lead
+    assert found[0].owner == "Văn phòng UBND tỉnh"
+    assert (found[1].owner, found[1].due_text) == (
+        "các cơ quan chuyên môn của thành phố",
+        "sau 15 ngày làm việc kể từ ngày diễn ra buổi đối thoại này",
+    )
+
+
+def test_done_reported_and_cited_are_no_tasks() -> None:
+    text = (
+        "UBND tỉnh vừa có công văn yêu cầu các đơn vị, địa phương và lực lượng chức năng tăng "
+        "cường phòng ngừa, đấu tranh đối với tội phạm.\n"
+        "Chủ tịch UBND tỉnh yêu cầu Sở TT-TT chủ trì đẩy mạnh công tác tuyên truyền.\n"
+        "Các đơn vị đã xây dựng kế hoạch, duy trì nghiêm quân số tham gia trực.\n"
+        "Chủ tịch HĐND tỉnh Tạ Văn Long đề nghị các đại biểu chất vấn ngắn gọn, cụ thể, rõ ràng.\n"
+        "Dự báo khó khăn sẽ còn kéo dài.\n"
+    )
+    assert [c.owner for c in _found(text, date(2023, 1, 1))] == ["Sở TT-TT"]
+
+
+def test_a_leaders_stated_duty_is_the_leaders_body() -> None:
+    text = (
+        "Chủ tịch UBND tỉnh Lê Trí Thanh khẳng định diễn biến dịch Covid-19 đang tạo ra vô vàn khó "
+        "khăn, thách thức với địa phương. Nhiệm vụ cấp bách, đặc biệt quan trọng hiện nay là tập "
+        "trung toàn lực phòng chống dịch bệnh.\n"
+    )
+    found = _found(text, date(2020, 3, 2))
+    assert [(c.owner, c.quote[:9]) for c in found] == [("UBND tỉnh", "Nhiệm vụ ")]
+
+
+def test_a_pdfs_broken_lines_are_read_as_sentences() -> None:
+    text = (CORPUS / "interpellation" / "ha-giang-nghi-quyet-chat-van-ky-hop-5.txt").read_text(
+        encoding="utf-8")
+    found = _found(text, date(2017, 7, 1))
+    by_start = {c.quote.split("\n")[0]: c for c in found}
+    # "- Chỉ\nđạo Ban Dân tộc tỉnh ...": the directive runs over the line break.
+    assert by_start["- Chỉ"].owner == "Ban Dân tộc tỉnh"
+    reported = next(c for c in found if "báo cáo kết quả thực hiện tại Kỳ" in c.quote)
+    assert (reported.owner, reported.due_on) == ("Bộ Chỉ huy Quân sự tỉnh", date(2017, 12, 31))
+    # Article 3's standing duties and the adoption are no tasks.
+    assert not any("có trách nhiệm" in c.quote or "thông qua./." in c.quote for c in found)
