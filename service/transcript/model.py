@@ -24,6 +24,10 @@ class Speaker:
     title: str = ""  # "Chủ tịch LĐLĐ huyện Ngân Sơn"
     organisation: str = ""  # "LĐLĐ huyện Ngân Sơn"
     agency: str = ""  # the agency the speaker answers for, as written: "Sở Y tế"
+    # "person"; "group" for the voters of a place ("Cử tri xã Phú Giáo": the
+    # name is the group's words); "body" for an agency speaking as itself
+    # ("Sở Giao thông vận tải xin phúc đáp", "lãnh đạo Bộ Công Thương").
+    kind: str = "person"
 
 
 @dataclass(frozen=True)
