@@ -13,6 +13,12 @@ Linking an answer to questions:
 3. NEAREST: no topic matches: the unanswered questions asked since the
    previous answer, or else the latest unanswered one.
 
+An answer whose lead states a question nobody reported ("Trả lời câu hỏi
+của nông dân về ...") records that question first, asked by whom it names.
+A sentence inside a paragraph that names another speaker is theirs (see
+`_later_speakers`); a group answered ("trả lời kiến nghị của cử tri") is
+any group of that kind that asked.
+
 Promises in answers: see `promises`; directed tasks (a chair's conclusion,
 a resolution, a letter), read over every paragraph that is no question or
 answer: see `tasks`; deadlines: see `deadlines`.
@@ -26,7 +32,7 @@ from datetime import date, time
 from itertools import pairwise
 
 from domain.text import fold
-from service.transcript import deadlines, entries, promises, speakers, tasks, topics
+from service.transcript import deadlines, entries, groups, promises, speakers, tasks, topics
 from service.transcript.entries import Paragraph
 from service.transcript.model import (
     Candidate,
@@ -66,14 +72,16 @@ class _Item:
     kind: str  # "question", "answer", "chair", "speech", "event"
     lead: speakers.Lead | None
     at: time | None
-    parts: list[tuple[Paragraph, int]] = field(default_factory=list)  # (paragraph, body start)
+    # (paragraph, body start, body end): a paragraph whose later sentence
+    # opens with another speaker is shared between two items.
+    parts: list[tuple[Paragraph, int, int]] = field(default_factory=list)
 
     @property
     def who(self) -> Speaker | None:
         return self.lead.speaker if self.lead else None
 
     def body(self) -> str:
-        return "\n".join(p.text[start:] for p, start in self.parts).strip()
+        return "\n".join(p.text[start:end] for p, start, end in self.parts).strip()
 
 
 def _same_speaker(a: _Item, b: _Item) -> bool:
@@ -83,44 +91,124 @@ def _same_speaker(a: _Item, b: _Item) -> bool:
 def _items(paragraphs: list[Paragraph], chair: Speaker | None) -> tuple[list[list[_Item]], bool]:
     grouped: list[list[_Item]] = [[]]
     stamps: list[time] = []
+    known: list[Speaker] = [chair] if chair else []
+    previous = ""
     for paragraph in paragraphs:
+        # A photo caption printed twice, the second time cut short.
+        repeated = len(paragraph.text) >= 20 and previous.startswith(paragraph.text)
+        previous = paragraph.text
+        if repeated:
+            continue
         at, offset = entries.stamp(paragraph.text)
         if at is not None:
             grouped.append([])
             stamps.append(at)
         items = grouped[-1]
         text = paragraph.text[offset:]
-        lead = speakers.lead(text)
+        lead = speakers.lead(text, known)
         stamped = at
+        if lead is not None:
+            _meet(known, lead.speaker)
         if lead is not None and lead.caption:
             if not items:
                 items.append(_Item("event", None, stamped))
             continue
+        end = len(paragraph.text)
         if lead is not None and items and _continues(items[-1], lead):
-            items[-1].parts.append((paragraph, offset))
+            items[-1].parts.append((paragraph, offset, end))
         elif lead is not None:
             kind = lead.kind
             body = offset + lead.body
-            if speakers.is_chair(lead.speaker, chair):
+            answers = lead.matter or any(a.kind == "person" for a in lead.asked)
+            if (speakers.is_chair(lead.speaker, chair) and not answers) or kind == "directive":
                 # The chair's lead verb belongs to what follows ("tin tưởng:
-                # ... sẽ ..." is a belief), so the whole paragraph is read.
+                # ... sẽ ..." is a belief), so the whole paragraph is read;
+                # unless the chair answers someone named ("Trả lời câu hỏi
+                # của nông dân X, ông Y cho biết").
                 kind, body = "chair", offset
-            items.append(_Item(kind, lead, stamped, [(paragraph, body)]))
+            items.append(_Item(kind, lead, stamped, [(paragraph, body, end)]))
         elif _CHAIR_BY_TITLE.match(text) and chair is not None:
             items.append(_Item("chair", speakers.Lead("speech", chair, "", 0, False), stamped,
-                               [(paragraph, offset)]))
+                               [(paragraph, offset, end)]))
         elif at is not None or not items or _EVENT.match(text):
-            items.append(_Item("event", None, stamped, [(paragraph, offset)]))
+            items.append(_Item("event", None, stamped, [(paragraph, offset, end)]))
         else:
-            items[-1].parts.append((paragraph, 0))
+            items[-1].parts.append((paragraph, 0, end))
+        _later_speakers(items, paragraph, offset, known, stamped)
     return grouped, entries.newest_first(stamps)
+
+
+# How many of the latest speakers a given name ("ông Thiệu") or a title
+# alone may refer to: a later mention is of someone met recently, and a
+# bounded list keeps reading a long transcript in step with its length.
+_RECENT = 40
+
+
+def _meet(known: list[Speaker], who: Speaker) -> None:
+    if who in known:
+        known.remove(who)
+    known.append(who)
+    del known[:-_RECENT]
+
+
+# A clause after a colon that opens with a bare name asking ("... tiếp thu ý
+# kiến của công dân: Vi Văn Niệm, thôn Đồng Giàn, xã Chân Sơn đề nghị ...").
+_COLON = re.compile(r":\s+(?=\S)")
+
+
+def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
+                    known: list[Speaker], at: time | None) -> None:
+    """A sentence inside a paragraph that names another speaker belongs to
+    them, not to the paragraph's: it ends the item there and opens theirs.
+    A question opens one after anything but a question; someone else
+    speaking opens one when they are a person or a group (a body named
+    inside an answer is its subject, not a new speaker)."""
+    if not items or not items[-1].parts or items[-1].parts[-1][0] is not paragraph:
+        return
+    text = paragraph.text
+    cuts = [u.start for u in promises.sentences(text[offset:])][1:]
+    cuts += [m.end() - offset for m in _COLON.finditer(text, offset)]
+    for cut in sorted(set(cuts)):
+        start = offset + cut
+        current = items[-1]
+        if current.parts[-1][1] > start:
+            continue
+        lead = speakers.lead(text[start:], known, text[offset:start])
+        if lead is None or lead.caption or lead.speaker.kind == "body":
+            continue
+        colon = text[start - 2:start].strip() == ":"
+        if colon and lead.kind != "question":
+            continue
+        if lead.kind == "question":
+            if current.kind == "question" and (
+                    lead.speaker.kind != "person" or _same_speaker_as(current, lead)):
+                continue
+        elif current.who is not None and _same_speaker_as(current, lead):
+            continue
+        _meet(known, lead.speaker)
+        paragraph_, begun, _end = current.parts[-1]
+        current.parts[-1] = (paragraph_, begun, start)
+        if current.kind == "answer" and not current.body().strip(" :"):
+            # It only introduced the question after its colon ("Chủ tịch
+            # UBND huyện đã tiếp thu ý kiến của công dân: X đề nghị ...").
+            current.kind = "speech"
+        kind = "chair" if lead.kind == "directive" else lead.kind
+        body = start if kind == "chair" else start + lead.body
+        items.append(_Item(kind, lead, at, [(paragraph, body, len(text))]))
+
+
+def _same_speaker_as(item: _Item, lead: speakers.Lead) -> bool:
+    return item.who is not None and (
+        same(item.who.name, lead.speaker.name)
+        or (bool(item.who.agency) and item.who.agency == lead.speaker.agency
+            and lead.speaker.kind == "body"))
 
 
 def _continues(item: _Item, lead: speakers.Lead) -> bool:
     """The speaker of the current item named again ("Ông X khẳng định ...",
     a caption of theirs) goes on with it, unless it is an answer to someone
     newly named (one official answering a second asker)."""
-    if item.who is None or not same(item.who.name, lead.speaker.name):
+    if item.who is None or not _same_speaker_as(item, lead):
         return False
     return not (lead.kind == "answer" and lead.askers and item.lead is not None
                 and set(lead.askers) != set(item.lead.askers))
@@ -161,6 +249,9 @@ def parse(text: str, held_on: date) -> Transcript:
             asked.add(question)
             since_answer.append(question)
         elif item.kind == "answer" and item.lead is not None:
+            for question in _stated(item, asked, transcript):
+                transcript.questions.append(question)
+                asked.add(question)
             key = f"a{len(transcript.answers) + 1}"
             linked, how = _link(item.lead, asked, since_answer)
             asked.answer(linked)
@@ -179,6 +270,29 @@ def parse(text: str, held_on: date) -> Transcript:
     return transcript
 
 
+def _stated(item: _Item, asked: _Asked, transcript: Transcript) -> list[ParsedQuestion]:
+    """The questions an answer's lead states and the text has not reported
+    ("Trả lời câu hỏi: "..." của nông dân Vi Văn Can, ông X cho biết",
+    "trả lời chất vấn của đại biểu Y về <the matter>"): each named asker with
+    no question yet asked it, just before the answer."""
+    lead = item.lead
+    if lead is None or not lead.matter:
+        return []
+    made: list[ParsedQuestion] = []
+    for asker in lead.asked:
+        if asked.by(asker.name):
+            continue
+        made.append(ParsedQuestion(
+            key=f"q{len(transcript.questions) + len(made) + 1}",
+            asker=asker,
+            text=lead.matter,
+            at=item.at,
+            topics=topics.topics_of(lead.matter),
+            line=item.parts[0][0].line,
+        ))
+    return made
+
+
 class _Asked:
     """The questions asked so far, indexed the ways an answer is linked: by
     asker (the folded full name, and the folded last word of it), and the
@@ -192,12 +306,15 @@ class _Asked:
         self.unanswered: dict[str, ParsedQuestion] = {}  # by key, in the order asked
         self.unanswered_on: dict[str, dict[str, int]] = {}  # topic -> key -> order asked
         self.order: dict[str, int] = {}
+        self.groups: list[ParsedQuestion] = []  # asked by a group, in the order asked
 
     def add(self, question: ParsedQuestion) -> None:
         self.order[question.key] = len(self.order)
         self.by_name.setdefault(fold(question.asker.name), []).append(question)
         words = question.asker.name.split()
-        if words:
+        if question.asker.kind == "group":
+            self.groups.append(question)
+        elif words:
             self.by_given_name.setdefault(fold(words[-1]), []).append(question)
         self.unanswered[question.key] = question
         for topic in question.topics:
@@ -214,7 +331,10 @@ class _Asked:
         """The asker's questions; else, by only the given name (or a shorter
         form of the name), those of askers called so."""
         theirs = self.by_name.get(fold(name), [])
-        if not theirs and name.split():
+        if not theirs and self.groups and groups.GROUP.fullmatch(name):
+            # "trả lời kiến nghị của cử tri": any group of voters asking.
+            theirs = [q for q in self.groups if groups.same_group(q.asker.name, name)]
+        elif not theirs and name.split():
             theirs = self.by_given_name.get(fold(name.split()[-1]), [])
         return theirs
 
@@ -261,8 +381,8 @@ def _deadline(quote: str, held_on: date) -> tuple[date | None, str | None]:
 def _answer_findings(item: _Item, key: str, held_on: date, transcript: Transcript) -> None:
     owner = item.who.agency if item.who and item.who.agency else (
         item.who.organisation if item.who else "")
-    for paragraph, start in item.parts:
-        text = paragraph.text
+    for paragraph, start, end in item.parts:
+        text = paragraph.text[:end]
         for unit in promises.units(text[start:]):
             quote = text[start + unit.start:start + unit.end]
             finding = promises.answer_unit(quote)
@@ -293,13 +413,21 @@ def _doer(quote: str) -> str | None:
 def _directives(source: str, paragraphs: list[Paragraph], ordered: list[_Item],
                 chair: Speaker | None, held_on: date, transcript: Transcript) -> None:
     """Directed tasks (see `tasks`), read over every paragraph that is no
-    question or answer: a chair's conclusion, a resolution, a letter."""
+    question or answer: a chair's conclusion, a leader's directives, a
+    resolution, a letter. A leader other than the chair directs in the name
+    of their own body."""
     claimed = frozenset(p.line for item in ordered if item.kind in ("question", "answer")
-                        for p, _ in item.parts)
-    chair_lines = frozenset(p.line for item in ordered if item.kind == "chair"
-                            for p, _ in item.parts)
-    chair_body = (chair.agency if chair and chair.agency else "") or "UBND tỉnh"
-    for task in tasks.read(source, paragraphs, held_on, claimed, chair_lines, chair_body):
+                        for p, *_ in item.parts)
+    default = (chair.agency if chair and chair.agency else "") or "UBND tỉnh"
+    bodies: dict[int, str] = {}
+    for item in ordered:
+        if item.kind != "chair":
+            continue
+        leader = item.who if item.who and not speakers.is_chair(item.who, chair) else None
+        body = (leader.agency if leader and leader.agency else "") or default
+        for p, *_ in item.parts:
+            bodies[p.line] = body
+    for task in tasks.read(source, paragraphs, held_on, claimed, bodies):
         transcript.candidates.append(Candidate(
             quote=source[task.start:task.end], owner=speakers.agency_of(task.owner),
             kind=task.kind, answer_key=None, due_on=task.due_on, due_text=task.due_text,

@@ -48,7 +48,7 @@ Read over the paragraphs that are no question or answer, in text order.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -360,12 +360,13 @@ def _leader_body(text: str) -> str | None:
 
 
 def read(source: str, paragraphs: Sequence[Paragraph], held_on: date,
-         claimed: frozenset[int] = frozenset(), chair_lines: frozenset[int] = frozenset(),
-         chair_body: str | None = None) -> list[Task]:
+         claimed: frozenset[int] = frozenset(),
+         leaders: Mapping[int, str] | None = None) -> list[Task]:
     """The directed tasks in the paragraphs whose lines are not `claimed` (by
     a question or an answer, which also end any list running above them).
-    Subjectless tasks in the chair's paragraphs (`chair_lines`) are the
-    chair's body's."""
+    Subjectless tasks in a leader's paragraphs (`leaders`: the body each
+    speaks for, by the paragraph's line) are that body's."""
+    leaders = leaders or {}
     found: list[Task] = []
     # A table's rows are petitions and replies, read as such elsewhere.
     free = [p for p in paragraphs if p.line not in claimed and not p.text.startswith("|")]
@@ -378,7 +379,7 @@ def read(source: str, paragraphs: Sequence[Paragraph], held_on: date,
         while state.scopes and state.scopes[-1].ended_by(block):
             state.scopes.pop()
         inherited = state.scopes[-1].owner if state.scopes else None
-        chair = chair_body if block.line in chair_lines else None
+        chair = leaders.get(block.line)
         _read_block(source, block, held_on, state, inherited, chair, found)
     return found
 
