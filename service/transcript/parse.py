@@ -32,7 +32,16 @@ from datetime import date, time
 from itertools import pairwise
 
 from domain.text import fold
-from service.transcript import deadlines, entries, groups, promises, speakers, tasks, topics
+from service.transcript import (
+    deadlines,
+    entries,
+    groups,
+    petitions,
+    promises,
+    speakers,
+    tasks,
+    topics,
+)
 from service.transcript.entries import Paragraph
 from service.transcript.model import (
     Candidate,
@@ -224,6 +233,11 @@ def _times(grouped: list[list[_Item]]) -> None:
 
 def parse(text: str, held_on: date) -> Transcript:
     nfc = entries.source(text)
+    # Written replies to voters' petitions and tables of them have a shape
+    # of their own (see `petitions`); any other text is read as a dialogue.
+    replies = petitions.read(nfc, held_on)
+    if replies is not None:
+        return replies
     paragraphs = entries.paragraphs(nfc)
     chair = speakers.chair_from([p.text for p in paragraphs])
     grouped, reverse = _items(paragraphs, chair)
@@ -267,6 +281,10 @@ def parse(text: str, held_on: date) -> Transcript:
             ))
             _answer_findings(item, key, held_on, transcript)
     _directives(nfc, paragraphs, ordered, chair, held_on, transcript)
+    if not (transcript.questions or transcript.answers or transcript.candidates):
+        # Nothing of a dialogue: voters' petitions with no reply yet, if
+        # any, are what the text holds.
+        return petitions.read(nfc, held_on, unanswered=True) or transcript
     return transcript
 
 
