@@ -144,7 +144,8 @@ def import_transcript(cmd: c.ImportTranscript, ctx: Context) -> list[Aggregate]:
     if not (transcript.questions or transcript.answers or transcript.candidates):
         raise InvalidInput(
             "text", "no question, answer or promise was found in the text: is it the "
-            "report of a dialogue (speakers who 'đặt câu hỏi', 'trả lời', 'đề nghị ...')?")
+            "report of a dialogue (speakers who 'đặt câu hỏi', 'trả lời', 'đề nghị ...'), "
+            "or a reply to voters' petitions ('Cử tri ... đề nghị:', 'Trả lời:')?")
     pending = Pending(ctx.repository)
     work = _Import(ctx=replace(ctx, repository=pending), held_on=cmd.held_on, pending=pending)
     chair = transcript.chair

@@ -289,3 +289,18 @@ def test_a_confirmed_candidate_was_a_promise_from_the_day_it_was_spoken(
     rejected = api.post(f"/api/v1/commitments/{second}/updates",
                         {"action": "reject", "note": "không phải lời hứa"})
     assert rejected.json["updated_on"] == made_on
+
+
+def test_a_written_reply_to_voters_is_recorded(api: Caller, agencies: None) -> None:
+    """A body answers, no person: the reply is the body's, and the task it
+    gives is owned by the body it directs (issue 16)."""
+    corpus = SAMPLE.parents[1] / "corpus/written_reply/tuyen-quang-thanh-phat-2018.txt"
+    result = created(post_text(api, URL, corpus.read_text(encoding="utf-8")))
+    assert result["counts"]["questions"] == 1 and result["counts"]["answers"] == 1
+    [question] = result["questions"]
+    assert question["asker"]["name"] == "Cử tri Xã Thanh Phát, huyện Sơn Dương"
+    [answer] = result["answers"]
+    created_names = {a["code"]: a["name"] for a in result["agencies_created"]}
+    assert created_names[answer["responder"]["agency"]] == "Ủy ban nhân dân tỉnh"
+    [candidate] = result["candidates"]
+    assert created_names[candidate["agency"]] == "Ủy ban nhân dân huyện Sơn Dương"
