@@ -167,7 +167,7 @@ def import_transcript(cmd: c.ImportTranscript, ctx: Context) -> list[Aggregate]:
     for q in transcript.questions:
         made = work.run(ask_question, c.AskQuestion(
             dialogue_id=dialogue.id,
-            asker=_person(q.asker),
+            asker={**_person(q.asker), "kind": q.asker.kind},
             text=q.text,
             addressed_to=list(dict.fromkeys(answering.get(q.key, []))),
             topics=list(q.topics),

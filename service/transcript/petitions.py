@@ -342,13 +342,13 @@ def _voters(text: str, word: int, start: int, end: int) -> Speaker | None:
     bare_phrase = _BRACKETS.sub("", phrase).strip(" ,:;-")
     words = bare_phrase.split()
     if not words:
-        return Speaker("Cử tri", organisation=place)
+        return Speaker("Cử tri", organisation=place, kind="group")
     first = bare(words[0]).rstrip(",:")
     if first in _FILLERS and len(words) <= 3:
-        return Speaker("Cử tri", organisation=place)
+        return Speaker("Cử tri", organisation=place, kind="group")
     if first in _PLACE_WORDS:
         name = text[word:start] + " " + bare_phrase
-        return Speaker(" ".join(name.split()), organisation=place or bare_phrase)
+        return Speaker(" ".join(name.split()), organisation=place or bare_phrase, kind="group")
     if is_capitalised(words[0]):
         person: list[str] = []
         for w in words:
@@ -444,7 +444,7 @@ class _Reader:
         by_role: dict[str, _Cell] = {}
         for role, cell in zip(self.roles, row.cells, strict=True):
             by_role.setdefault(role, cell)
-        asker = Speaker("Cử tri")
+        asker = Speaker("Cử tri", kind="group")
         for role in ("asker", "place"):
             named = by_role.get(role)
             if named is None:
@@ -455,7 +455,7 @@ class _Reader:
                 asker = lead.asker
                 break
             if role == "place":
-                asker = Speaker(f"Cử tri {text}", organisation=text)
+                asker = Speaker(f"Cử tri {text}", organisation=text, kind="group")
         petition = by_role.get("petition")
         if petition is not None:
             text = self.nfc[petition.start:petition.end]
@@ -535,7 +535,7 @@ class _Reader:
             return
         label = _LABEL.match(text)
         if label is not None:
-            asker = self.asker_cell or self.heading or Speaker("Cử tri")
+            asker = self.asker_cell or self.heading or Speaker("Cử tri", kind="group")
             self._start("petition", asker=asker)
             self._add(_Cell(cell.start + label.end(), cell.end, cell.line))
             return
@@ -550,7 +550,8 @@ class _Reader:
     def _numbered(self, cell: _Cell, text: str) -> bool:
         glued = _GLUED.match(text)
         if self.listing and glued and text[glued.end()].isupper():
-            self._start("petition", asker=self.heading or self.asker_cell or Speaker("Cử tri"))
+            self._start("petition", asker=self.heading or self.asker_cell
+                        or Speaker("Cử tri", kind="group"))
             self._add(_Cell(cell.start + glued.end(), cell.end, cell.line))
             return True
         numbered = _NUMBERED.match(text)
@@ -631,7 +632,7 @@ def _build(nfc: str, reader: _Reader, held_on: date) -> Transcript:
         key = f"a{len(transcript.answers) + 1}"
         transcript.answers.append(ParsedAnswer(
             key=key, responder=Speaker(writer, organisation=writer,
-                                       agency=speakers.agency_of(writer)),
+                                       agency=speakers.agency_of(writer), kind="body"),
             text=text, question_keys=keys, linked_by=how, line=block.spans[0].line,
         ))
         _findings(nfc, block, key, writer, held_on, transcript)

@@ -299,6 +299,10 @@ def test_a_written_reply_to_voters_is_recorded(api: Caller, agencies: None) -> N
     assert result["counts"]["questions"] == 1 and result["counts"]["answers"] == 1
     [question] = result["questions"]
     assert question["asker"]["name"] == "Cử tri Xã Thanh Phát, huyện Sơn Dương"
+    # The voters of a commune asked: a group, and it is recorded as one.
+    assert question["asker"].get("kind") == "group"
+    stored = api.get(f"/api/v1/questions/{question['id']}").json
+    assert stored["asker"]["kind"] == "group"
     [answer] = result["answers"]
     created_names = {a["code"]: a["name"] for a in result["agencies_created"]}
     assert created_names[answer["responder"]["agency"]] == "Ủy ban nhân dân tỉnh"
