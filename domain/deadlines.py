@@ -89,6 +89,17 @@ def check_horizon(field: str, due_on: date, made_on: date) -> None:
         )
 
 
+def recordable_due(stated: date | None, dialogue_held_on: date) -> date | None:
+    """A date read from a text, if a promise can be recorded with it (see
+    `due_date`): one before the meeting, or past the horizon, is no due date
+    of this promise (an earlier deadline it quotes, a misread year), so the
+    candidate takes the default for its kind and the secretariat sees the
+    words in its quote."""
+    if stated is None or stated < dialogue_held_on or stated > latest_due_on(dialogue_held_on):
+        return None
+    return stated
+
+
 def due_date(
     kind: Kind, stated: date | None, dialogue_held_on: date, policy: DuePolicy,
     calendar: Calendar | None = None,

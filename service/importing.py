@@ -30,7 +30,7 @@ from eventsourcing.domain import Aggregate
 from domain.access import Permission, authorize
 from domain.agency import Agency, AgencyName, agency_id, agency_name_id, initials_code
 from domain.commitment import Commitment
-from domain.deadlines import Kind
+from domain.deadlines import Kind, recordable_due
 from domain.dialogue import Answer, Dialogue, Question
 from domain.errors import InvalidInput
 from service import commands as c
@@ -204,7 +204,7 @@ def import_transcript(cmd: c.ImportTranscript, ctx: Context) -> list[Aggregate]:
             kind=_kind(candidate.kind),
             answer_id=source.id if source else None,
             dialogue_id=dialogue.id,
-            due_on=candidate.due_on,
+            due_on=recordable_due(candidate.due_on, cmd.held_on),
             proposed=True,
         ))
         assert isinstance(made, Commitment)

@@ -5,12 +5,14 @@ which the store holds exactly as many events as before)."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from domain.access import Role
+from domain.deadlines import recordable_due
 from tests.api.conftest import HELD_ON, Caller, created
 
 # The tests read only what the repository carries: a copy of the shared sample.
@@ -308,3 +310,26 @@ def test_a_written_reply_to_voters_is_recorded(api: Caller, agencies: None) -> N
     assert created_names[answer["responder"]["agency"]] == "Ủy ban nhân dân tỉnh"
     [candidate] = result["candidates"]
     assert created_names[candidate["agency"]] == "Ủy ban nhân dân huyện Sơn Dương"
+
+
+def test_a_deadline_before_the_meeting_does_not_refuse_the_text(api: Caller,
+                                                                agencies: None) -> None:
+    """A resolution quoting deadlines of 2017, imported as a record of a 2024
+    meeting: its tasks are candidates with the default date for their kind
+    (the words stay in the quote), not a 422 for the whole text (issue 16)."""
+    corpus = SAMPLE.parents[1] / "corpus/interpellation/ha-giang-nghi-quyet-chat-van-ky-hop-5.txt"
+    text = corpus.read_text(encoding="utf-8")
+    assert "trong tháng 7/2017" in text
+    result = created(post_text(api, URL, text))
+    assert result["counts"]["candidates"] >= 10
+    dated = [c for c in result["candidates"] if "7/2017" in c["text"]]
+    assert dated and all(c["due_on"] > HELD_ON.isoformat() for c in dated)
+    assert {c["due_basis"] for c in dated} == {"default"}
+
+
+def test_recordable_due() -> None:
+    held = date(2024, 5, 10)
+    assert recordable_due(date(2024, 12, 31), held) == date(2024, 12, 31)
+    assert recordable_due(date(2017, 7, 31), held) is None  # before the meeting
+    assert recordable_due(date(2031, 1, 1), held) is None  # past the five-year horizon
+    assert recordable_due(None, held) is None
