@@ -24,6 +24,7 @@ from domain.errors import DomainError
 from service.application import Commitments, token_id_of
 from service.bootstrap import build, build_queries
 from service.heartbeats import Heartbeats
+from service.read_model import StoreSetupError
 from service.settings import Settings
 from service.store_version import NewerStore
 
@@ -55,18 +56,24 @@ def init() -> None:
     """Create the event store's and the read model's tables (run once, before
     starting the other processes)."""
     settings = cli_settings()
-    app = _build_refusing_newer(settings)
-    build_queries(app).close()
+    app = _set_up_store(settings)
     click.echo(f"event store and read model ready: {settings.persistence_module}")
     app.close()
 
 
-def _build_refusing_newer(settings: Settings) -> Commitments:
-    """The store as `init` and `serve` open it: never one of a newer log."""
+def _set_up_store(settings: Settings) -> Commitments:
+    """The store as `init` and `serve` open it, with the read tables set up:
+    never one of a newer log, nor one missing what search needs."""
     try:
-        return build(settings)
+        app = build(settings)
     except NewerStore as error:
         raise click.ClickException(str(error)) from None
+    try:
+        build_queries(app).close()
+    except StoreSetupError as error:
+        app.close()
+        raise click.ClickException(str(error)) from None
+    return app
 
 
 @main.command()
@@ -86,8 +93,7 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     exiting); Ctrl-C or SIGTERM stops them all.
     """
     settings = cli_settings()
-    app = _build_refusing_newer(settings)
-    build_queries(app).close()
+    app = _set_up_store(settings)
     app.close()
     os.environ["CREATE_TABLE"] = "n"
     python = sys.executable

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import PersistenceError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
@@ -172,6 +172,10 @@ _ADD_COUNTS = (
     "ON CONFLICT (scope, key) DO UPDATE SET "
     + ", ".join(f"{t} = rm_counters.{t} + excluded.{t}" for t in TALLIES)
 )
+
+
+class StoreSetupError(Exception):
+    """The read tables cannot be set up as the service needs them."""
 
 
 class PositionMoved(Exception):
@@ -468,15 +472,20 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
         self.create_read_tables()
 
     def _extras(self) -> None:
-        # Trigram index for accent-insensitive substring search; needs the
-        # pg_trgm extension, which the service's role may not create.
+        # Trigram index for accent-insensitive substring search. Without it
+        # every search reads the whole table: say so when the tables are made
+        # (by `init`, as the database's owner), rather than be slow unseen.
         try:
             with self.datastore.transaction(commit=True) as cursor:
                 cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
                 cursor.execute("CREATE INDEX IF NOT EXISTS rm_commitments_search "
                                "ON rm_commitments USING gin (search gin_trgm_ops)")
-        except Exception:
-            return
+        except PersistenceError as error:
+            raise StoreSetupError(
+                f"cannot create the pg_trgm extension and the search index ({error}); "
+                "install PostgreSQL's contrib modules (Debian: postgresql-contrib) and "
+                "run `commitments init` as the database's owner, or have a superuser run "
+                "CREATE EXTENSION pg_trgm in this database") from error
 
     @property
     def tracking_table(self) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from click.testing import CliRunner, Result
@@ -172,3 +173,28 @@ def test_init_and_serve_refuse_a_store_of_a_newer_log(embedded: dict[str, str]) 
         assert refused.exit_code == 1, refused.output
         assert (f"a log of version {LOG_VERSION + 1}, written by a newer version of the "
                 f"service; this one reads up to version {LOG_VERSION}") in refused.output
+
+
+def test_init_says_so_when_search_cannot_be_set_up(pg_server: postgres.Server,
+                                                   tmp_path: Path) -> None:
+    """Issue 17: a role that may not create the pg_trgm extension gets a
+    clear refusal from init, not a service whose searches read every row."""
+    role = f"no_ext_{uuid4().hex[:8]}"
+    with postgres.database(pg_server) as name:
+        with pg_server.connect(name) as admin:
+            admin.execute(f'CREATE ROLE "{role}" LOGIN')
+            admin.execute(f'GRANT CONNECT ON DATABASE "{name}" TO "{role}"')
+            admin.execute(f'GRANT USAGE, CREATE ON SCHEMA public TO "{role}"')
+            admin.execute(f'REVOKE CREATE ON DATABASE "{name}" FROM PUBLIC')
+        try:
+            env = {**pg_server.env(name), "POSTGRES_USER": role,
+                   "COMMITMENTS_DATA_DIR": str(tmp_path)}
+            refused = CliRunner().invoke(main, ["init"], env=env)
+            assert refused.exit_code == 1, refused.output
+            assert "cannot create the pg_trgm extension" in refused.output
+            assert "Traceback" not in refused.output
+        finally:
+            with pg_server.connect(name) as admin:
+                admin.execute(f'DROP OWNED BY "{role}"')
+            with pg_server.connect() as admin:
+                admin.execute(f'DROP ROLE IF EXISTS "{role}"')
