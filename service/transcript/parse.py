@@ -399,12 +399,25 @@ def _deadline(quote: str, held_on: date) -> tuple[date | None, str | None]:
 def _answer_findings(item: _Item, key: str, held_on: date, transcript: Transcript) -> None:
     owner = item.who.agency if item.who and item.who.agency else (
         item.who.organisation if item.who else "")
+    # Once an answer introduces a list ("... các giải pháp cụ thể sau:"), its
+    # items are the solutions the responder puts forward, owned by its agency.
+    listing = False
     for paragraph, start, end in item.parts:
         text = paragraph.text[:end]
         for unit in promises.units(text[start:]):
             quote = text[start + unit.start:start + unit.end]
             finding = promises.answer_unit(quote)
-            if finding.promise:
+            # A body the responder puts to work owns that task.
+            put_to_work = None if listing else tasks.assigned(quote)
+            listing = listing or quote.rstrip().endswith(":")
+            if put_to_work is not None:
+                body, kind = put_to_work
+                due_on, due_text = _deadline(quote, held_on)
+                transcript.candidates.append(Candidate(
+                    quote=quote, owner=speakers.agency_of(body), kind=kind, answer_key=key,
+                    due_on=due_on, due_text=due_text, cues=finding.cues, line=paragraph.line,
+                ))
+            elif finding.promise:
                 due_on, due_text = _deadline(quote, held_on)
                 transcript.candidates.append(Candidate(
                     quote=quote, owner=owner, kind=finding.kind, answer_key=key,

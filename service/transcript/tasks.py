@@ -99,6 +99,8 @@ _DIRECTIVE = re.compile(r"(?<!\w)(giao|yêu\s+cầu|chỉ\s+đạo|đề\s+ngh�
 # request: "ý kiến chỉ đạo", "công tác chỉ đạo", "theo đề nghị của", "được giao",
 # "bàn giao", "đáp ứng yêu cầu", and "kiến nghị Bộ ... xem xét chỉ đạo" (asked
 # of a higher authority, not given).
+# How a report names the one speaking before their directive.
+_SPEAKER_WORDS = frozenset({"", "dong chi", "ong", "ba"})
 _NOT_DIRECTIVE_BEFORE = re.compile(
     r"(?<!\w)(?:theo|ứng|những|của|được|kiến|sự|tác|bàn|các|Sở|đã|vừa|xét)\s+$", re.IGNORECASE
 )
@@ -336,6 +338,26 @@ def _directive(text: str) -> tuple[re.Match[str], tuple[str, bool, int]] | None:
         if body is not None:
             return match, body
     return None
+
+
+def assigned(text: str) -> tuple[str, str] | None:
+    """In an answer, a body the one answering puts to work ("Giao UBND xã
+    Chân Sơn rà soát ...", "chỉ đạo các phòng, ban ... kiểm tra"): the body as
+    written and the task's kind. Only `giao` and `chỉ đạo`: an agency that
+    `đề nghị`s or `yêu cầu`s a peer asks, and commits nobody."""
+    found = _directive(text)
+    if found is None:
+        return None
+    verb, (body, _proper, end) = found
+    if verb.group(1).split()[0].lower() not in ("giao", "chỉ"):
+        return None
+    # The responder's own words: the verb opens the sentence, or follows
+    # only the way the report names the speaker ("Đồng chí chỉ đạo ...").
+    # "UBND tỉnh đã chỉ đạo và giao ...", "Sở ... tham mưu UBND tỉnh sẽ chỉ
+    # đạo ..." are someone else's act, done or advised.
+    if bare(text[:verb.start()].strip(" -+•")) not in _SPEAKER_WORDS:
+        return None
+    return body, promises.task_kind(text[end:])
 
 
 def _handed_on(text: str, owner: str, end: int) -> tuple[str, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from service.transcript import Candidate, parse
+from service.transcript import Candidate, parse, tasks
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 
@@ -147,3 +147,27 @@ def test_a_pdfs_broken_lines_are_read_as_sentences() -> None:
     assert (reported.owner, reported.due_on) == ("Bộ Chỉ huy Quân sự tỉnh", date(2017, 12, 31))
     # Article 3's standing duties and the adoption are no tasks.
     assert not any("có trách nhiệm" in c.quote or "thông qua./." in c.quote for c in found)
+
+
+# -- a body the one answering puts to work --------------------------------------------------
+# Sentences from tests/fixtures/corpus/narrative/tuyen-quang-yen-son-tiep-cong-dan-2025.txt
+# and tests/fixtures/transcripts/liveblog-dialogue-2024.txt.
+
+
+def test_a_body_put_to_work_in_an_answer_owns_the_task() -> None:
+    found = tasks.assigned("Giao UBND xã Chân Sơn rà soát cụ thể từng trường hợp tương tự "
+                           "của công dân Vi Văn Niệm và báo cáo UBND huyện")
+    assert found is not None and found[0] == "UBND xã Chân Sơn"
+    found = tasks.assigned("Đồng chí chỉ đạo các phòng, ban, cơ quan chuyên môn kiểm tra "
+                           "thực địa, thống nhất phương án giải quyết")
+    assert found is not None and found[0].startswith("các phòng, ban, cơ quan chuyên môn")
+
+
+def test_someone_elses_directive_done_or_advised_is_not_assigned() -> None:
+    assert tasks.assigned("Trên cơ sở đó, UBND tỉnh đã chỉ đạo và giao Sở Giáo dục và Đào "
+                          "tạo chủ trì phối hợp với các cơ quan, đơn vị thực hiện") is None
+    assert tasks.assigned("Từ những nguyên nhân nêu trên, trong thời gian tới Sở Lao động, "
+                          "Thương binh và xã hội tỉnh tham mưu UBND tỉnh sẽ tiếp tục chỉ đạo "
+                          "các sở, ban ngành") is None
+    # An agency asking a peer commits nobody.
+    assert tasks.assigned("Sở đề nghị Bảo hiểm xã hội tỉnh cung cấp danh sách") is None
