@@ -54,6 +54,11 @@ from service.transcript.model import (
 )
 from service.transcript.words import same
 
+# How far a sentence's lead (its speaker, verb and any question quoted in
+# it) and the text before it that it refers to are read: the rest of a long
+# run-on paragraph is not, or reading it would take the square of its size.
+_LEAD_SPAN = 2000
+
 _CHAIR_VERBS = (
     "yêu cầu", "giao", "chỉ đạo", "đề nghị", "phát biểu", "kết luận", "nhấn mạnh",
     "khẳng định", "cho biết", "ghi nhận", "tiếp thu", "đánh giá", "lưu ý", "quán triệt",
@@ -182,7 +187,8 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
         current = items[-1]
         if current.parts[-1][1] > start:
             continue
-        lead = speakers.lead(text[start:], known, text[offset:start])
+        lead = speakers.lead(text[start:start + _LEAD_SPAN], known,
+                             text[max(offset, start - _LEAD_SPAN):start])
         if lead is None or lead.caption or lead.speaker.kind == "body":
             continue
         colon = text[start - 2:start].strip() == ":"
