@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # `đ` is a letter of its own, not `d` plus a combining mark, so decomposition
 # alone leaves it in place; it has to be mapped explicitly.
@@ -69,8 +70,10 @@ def fault(text: str) -> Fault | None:
     return Fault(found.group(), line=text.count("\n", 0, at) + 1, column=at - line_start + 1)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Accent- and case-insensitive form: `Kiến nghị Đồng` -> `kien nghi dong`."""
+    """Accent- and case-insensitive form: `Kiến nghị Đồng` -> `kien nghi dong`.
+    Remembered: a transcript compares the same names again and again."""
     decomposed = unicodedata.normalize("NFD", text.translate(_LETTERS))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())

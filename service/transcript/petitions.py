@@ -395,8 +395,10 @@ def _reply_lead(text: str) -> tuple[str | None, int] | None:
 
 
 def _all_caps(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+    # Stops at the first lower-case letter: most text is not in capitals.
+    if any(ch.islower() for ch in text):
+        return False
+    return sum(1 for ch in text if ch.isalpha()) >= 3
 
 
 # --- reading ------------------------------------------------------------------

@@ -55,6 +55,8 @@ _POSITIONS = sorted(
     reverse=True,
 )
 _LONGEST_POSITION = len(_POSITIONS[0])
+# Longest first, and a whole word: "phó chủ tịch" before "chủ tịch".
+_POSITION_AT = re.compile("(?:" + "|".join(map(re.escape, _POSITIONS)) + r")(?![^\W_])")
 # Lower-case words that begin the name of a unit ("ban Chính sách ...").
 _UNITS = (
     "ban", "phòng", "trạm", "công đoàn", "khoa", "tổ", "đội", "hội", "chi hội",
@@ -264,13 +266,8 @@ def _position_length(text: str, start: int = 0) -> int:
     # Only as much as the longest position word and the character after it
     # is lowered: lowering the rest of the paragraph at each word of a name
     # made reading a long paragraph take the square of its length.
-    lower = text[start:start + _LONGEST_POSITION + 1].lower()
-    for position in _POSITIONS:
-        if lower.startswith(position) and (
-            len(lower) == len(position) or not lower[len(position)].isalnum()
-        ):
-            return len(position)
-    return 0
+    found = _POSITION_AT.match(text[start:start + _LONGEST_POSITION + 1].lower())
+    return found.end() if found else 0
 
 
 def describe(descriptor: str) -> tuple[str, str]:

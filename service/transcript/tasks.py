@@ -48,6 +48,7 @@ Read over the paragraphs that are no question or answer, in text order.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -394,8 +395,12 @@ def read(source: str, paragraphs: Sequence[Paragraph], held_on: date,
     free = [p for p in paragraphs if p.line not in claimed and not p.text.startswith("|")]
     state = _State()
     last_line = 0
+    # Sorted once: whether a question or an answer stands between two blocks
+    # is a search, not a pass over all of them (which took the square of a
+    # long transcript's size).
+    between = sorted(claimed)
     for block in _blocks(source, free):
-        if any(last_line < line < block.line for line in claimed):
+        if bisect_right(between, last_line) < bisect_left(between, block.line):
             state = _State()
         last_line = block.line + source.count("\n", block.start, block.end)
         while state.scopes and state.scopes[-1].ended_by(block):

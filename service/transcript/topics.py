@@ -79,6 +79,8 @@ KNOWN_AGENCIES: tuple[str, ...] = (
 )
 _KNOWN = sorted(((bare(a), a) for a in KNOWN_AGENCIES), key=lambda p: len(p[0]), reverse=True)
 _LONGEST_KNOWN = len(_KNOWN[0][0])
+# The known names, longest first, each a whole word: one match, not a loop.
+_KNOWN_AT = re.compile("(?:" + "|".join(re.escape(key) for key, _ in _KNOWN) + r")(?![^\W_])")
 _NON_SPACE = re.compile(r"\S+")  # the words of `str.split()`
 _HEADS = ("Sở", "Ban", "Cục", "Chi cục", "Trung tâm", "Văn phòng", "Thanh tra", "Công an")
 
@@ -89,10 +91,9 @@ def agency_at(text: str, pos: int) -> str | None:
     # of the text at every agency named made a long sentence take the square
     # of its length. `bare` keeps one character for one, so the folded
     # prefix is the prefix of the folded text.
-    folded = bare(text[pos:pos + _LONGEST_KNOWN + 1])
-    for key, _name in _KNOWN:
-        if folded.startswith(key) and (len(folded) == len(key) or not folded[len(key)].isalnum()):
-            return text[pos:pos + len(key)]
+    known = _KNOWN_AT.match(bare(text[pos:pos + _LONGEST_KNOWN + 1]))
+    if known is not None:
+        return text[pos:pos + known.end()]
     for head in _HEADS:
         if text.startswith(head + " ", pos):
             words = (m.group() for m in _NON_SPACE.finditer(text, pos + len(head)))
