@@ -70,10 +70,23 @@ def fault(text: str) -> Fault | None:
     return Fault(found.group(), line=text.count("\n", 0, at) + 1, column=at - line_start + 1)
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Accent- and case-insensitive form: `Kiến nghị Đồng` -> `kien nghi dong`.
-    Remembered: a transcript compares the same names again and again."""
+    """Accent- and case-insensitive form: `Kiến nghị Đồng` -> `kien nghi dong`."""
+    # Short strings (names, agencies, cue words) are remembered: a transcript
+    # compares the same names again and again. Long ones are folded afresh,
+    # so that they never push the names out.
+    return _fold_short(text) if len(text) <= _REMEMBERED else _fold(text)
+
+
+_REMEMBERED = 120
+
+
+@lru_cache(maxsize=32768)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_LETTERS))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
