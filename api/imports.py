@@ -16,6 +16,7 @@ from api.errors import ApiError
 from api.writes import execute
 from domain.dialogue import Dialogue
 from service.commands import ImportTranscript
+from service.transcript.spreadsheet import NotATable, rows_from_csv
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports",
                 description="Turning a dialogue's transcript into records to confirm")
@@ -24,9 +25,10 @@ blp.before_request(require_token)
 
 def _text_body() -> str:
     require_small_body()
-    if request.mimetype != "text/plain":
+    if request.mimetype not in ("text/plain", "text/csv"):
         got = request.mimetype or "no Content-Type"
-        raise ApiError(415, f"send the transcript as text/plain; charset=utf-8 (got {got})")
+        raise ApiError(415, "send the transcript as text/plain; charset=utf-8, or a table of "
+                       f"petitions and replies as text/csv (got {got})")
     raw = request.get_data()
     try:
         text = raw.decode(request.mimetype_params.get("charset", "utf-8"))
@@ -34,6 +36,11 @@ def _text_body() -> str:
         raise ApiError(400, f"the transcript is not valid text in its charset: {error}",
                        fields={"body": ["not UTF-8 text"]}) from None
     transcript: str = schemas.TranscriptIn().load({"text": text})["text"]
+    if request.mimetype == "text/csv":
+        try:
+            return rows_from_csv(transcript)
+        except NotATable as error:
+            raise ApiError(422, str(error), fields={"body": [str(error)]}) from None
     return transcript
 
 
@@ -41,8 +48,10 @@ def _text_body() -> str:
 @blp.arguments(schemas.ImportQuery(), location="query", unknown=RAISE)
 @blp.response(201, schemas.ImportOut)
 @blp.alt_response(200, schema=schemas.ImportOut, description="a dry run: nothing stored")
-@blp.doc(requestBody={"required": True, "content": {"text/plain": {"schema": {
-    "type": "string", "description": "the transcript, UTF-8"}}}})
+@blp.doc(requestBody={"required": True, "content": {
+    "text/plain": {"schema": {"type": "string", "description": "the transcript, UTF-8"}},
+    "text/csv": {"schema": {"type": "string", "description":
+                 "a table of petitions and replies (a header row, then a row each)"}}}})
 def import_transcript(args: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Import a transcript (admin): records the dialogue, its questions and
     answers, and each promise found as a `proposed` commitment to confirm,

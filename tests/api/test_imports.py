@@ -4,6 +4,8 @@ which the store holds exactly as many events as before)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -333,3 +335,34 @@ def test_recordable_due() -> None:
     assert recordable_due(date(2017, 7, 31), held) is None  # before the meeting
     assert recordable_due(date(2031, 1, 1), held) is None  # past the five-year horizon
     assert recordable_due(None, held) is None
+
+
+def test_a_table_uploaded_as_csv_reads_as_the_same_table_pasted(api: Caller,
+                                                                 agencies: None) -> None:
+    """Issue 16: the published table of petitions and replies, laid out as the
+    CSV a spreadsheet program writes (`;`-separated, quoted cells, line breaks
+    inside a cell): the same petitions, replies and promises as pasted."""
+    pasted = (SAMPLE.parents[1] / "corpus/petition_table/binh-duong-app-hdnd-ky-hop-5.txt"
+              ).read_text(encoding="utf-8")
+    rows: list[list[str]] = []
+    for line in pasted.splitlines():
+        if line.startswith("|---"):
+            continue
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows and line.strip(" |"):
+            rows[-1][-1] += "\n" + line.strip(" |")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    url = URL + "&dry_run=true"
+    as_csv = post_text(api, url, out.getvalue(), content_type="text/csv; charset=utf-8")
+    as_text = post_text(api, url, pasted)
+    assert as_csv.status_code == as_text.status_code == 200, (as_csv.json, as_text.json)
+    assert as_csv.json["counts"] == as_text.json["counts"]
+    assert as_csv.json["counts"]["questions"] >= 2
+    assert [c["text"] for c in as_csv.json["candidates"]] == [
+        c["text"] for c in as_text.json["candidates"]]
+
+
+def test_a_csv_that_is_no_table_is_refused_naming_it(api: Caller) -> None:
+    refused(api, post_text(api, URL, "chỉ một dòng", content_type="text/csv"), 422, "body")
