@@ -128,6 +128,11 @@ def score(transcript: Transcript, gold: dict[str, Any]) -> Tally:
     return tally
 
 
+def reading_day(gold: dict[str, Any]) -> date:
+    """The day a text is read on: its label's date, or UNDATED."""
+    return date.fromisoformat(gold["held_on"]) if gold.get("held_on") else UNDATED
+
+
 def texts(shapes: Sequence[str]) -> Iterable[tuple[str, Path, dict[str, Any]]]:
     for shape in shapes:
         for path in sorted((CORPUS / shape).glob("*.txt")):
@@ -163,8 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shapes = args.shape or SHAPES
     per_shape = {shape: Tally() for shape in shapes}
     for shape, path, gold in texts(shapes):
-        held_on = date.fromisoformat(gold["held_on"]) if gold.get("held_on") else UNDATED
-        transcript = parse(path.read_text(encoding="utf-8"), held_on)
+        transcript = parse(path.read_text(encoding="utf-8"), reading_day(gold))
         tally = score(transcript, gold)
         per_shape[shape].merge(tally)
         if args.show:

@@ -71,13 +71,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+# The corpus and how it is read: the extraction benchmark's.
+from extraction import SHAPES, UNDATED, reading_day, texts
+
 from domain.text import fold
 from service.transcript import parse
 
-CORPUS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus"
-SHAPES = ("liveblog", "narrative", "interpellation", "voters_meeting", "written_reply",
-          "petition_table", "resolution", "directives")
-UNDATED = date(2020, 1, 1)
 INSTALL = ("underthesea is not installed here: python3 -m venv /tmp/ner-venv && "
            "/tmp/ner-venv/bin/pip install -e . underthesea, then run this with "
            "/tmp/ner-venv/bin/python")
@@ -271,13 +270,6 @@ def score(found: set[str], gold: Gold, seconds: float, size: int) -> Tally:
     return tally
 
 
-def texts(shapes: Sequence[str]) -> Iterable[tuple[str, Path, dict[str, Any]]]:
-    for shape in shapes:
-        for path in sorted((CORPUS / shape).glob("*.txt")):
-            label = json.loads(path.with_suffix(".gold.json").read_text(encoding="utf-8"))
-            yield shape, path, label
-
-
 def table(rows: list[tuple[str, dict[str, Tally]]]) -> str:
     head = (f"{'shape':<16}{'texts':>6}  {'method':<9}{'persons':>8}{'orgs':>8}"
             f"{'spurious':>10}{'ms/text':>9}")
@@ -400,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for shape, path, label in texts(shapes):
         text = path.read_text(encoding="utf-8")
         size = len(text.encode())
-        held_on = date.fromisoformat(label["held_on"]) if label.get("held_on") else UNDATED
+        held_on = reading_day(label)
         gold = gold_of(label)
         for method, find in finders.items():
             started = time.perf_counter()

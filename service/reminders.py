@@ -121,13 +121,14 @@ class Reminders:
         begun = set(self.queries.open_deliveries(commitment.id))
         begun |= {r.delivery for r in commitment.reminders if r.mark not in (Mark.SENT,
                                                                              Mark.FAILED)}
+        known = recorded | begun
         plan: list[Planned] = []
         for delivery in sorted(begun, key=str):
             plan += [p for p in self._plan(commitment, agency(), delivery.rung,
                                            delivery.due_on, today)
                      if p.delivery == delivery]
         if due.rung is not None:
-            reason = self._why_not(commitment, agency, due, today, recorded | begun)
+            reason = self._why_not(commitment, agency, due, today, known)
             if reason:
                 report.skipped = reason
             else:
@@ -137,7 +138,7 @@ class Reminders:
                     report.gave_up.append(Delivery(due.rung, due.due_on, Channel.EMAIL))
                 # Only channels with no record yet: a sender that died on the
                 # mail leaves the rung begun, and the webhook still to send.
-                plan += [p for p in planned if p.delivery not in recorded | begun]
+                plan += [p for p in planned if p.delivery not in known]
         for item in plan:
             self._deliver_one(item, due.commitment_id, claim, attempt, final, report)
         return report

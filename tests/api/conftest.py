@@ -177,3 +177,50 @@ def csrf(client: FlaskClient, path: str = "/workspace/sign-in") -> str:
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     return client.post("/workspace/sign-in", data={
         "email": email, "password": password, "csrf_token": csrf(client)})
+
+
+# -- the secretariat at work, and forums of several kinds -------------------------
+
+CLERK = "thu.ky@ldld.example.vn"
+
+
+@pytest.fixture
+def clerk(api: Caller, people: dict[str, str]) -> FlaskClient:
+    """The secretariat's clerk, signed in to the workspace."""
+    api.service.create_account(CLERK, "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
+                               Actor(Role.ADMIN))
+    sign_in(api.client, CLERK)
+    return api.client
+
+
+def form_of(client: FlaskClient, path: str, form_id: str) -> dict[str, str]:
+    """The hidden fields of one form on a page, as a browser would send them."""
+    page = client.get(path).data.decode()
+    found = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)
+    assert found is not None, f"no form {form_id} on {path}"
+    return hidden_fields(found.group(0))
+
+
+def record(api: Caller, forum: str | None, title: str, held_on: str = "2024-06-15") -> str:
+    """A dialogue of the given kind of forum (None: the default), through the API."""
+    body: dict[str, Any] = {"title": title, "held_on": held_on}
+    if forum is not None:
+        body["forum"] = forum
+    made = created(api.post("/api/v1/dialogues", body))
+    assert made["forum"] == (forum or "dialogue")
+    return str(made["id"])
+
+
+def promise(api: Caller, dialogue: str, text: str, agency: str = "SYT") -> str:
+    return str(created(api.post("/api/v1/commitments", {
+        "agency": agency, "kind": "review", "dialogue_id": dialogue, "text": text,
+        "due_on": "2024-08-01"}))["id"])
+
+
+@pytest.fixture
+def forums(api: Caller, world: World) -> dict[str, str]:
+    """The world's dialogue conference, and a voters' meeting with a promise of
+    its own, overdue on the day of the tests."""
+    meeting = record(api, "voters_meeting", "Tiếp xúc cử tri xã Phú Giáo")
+    kept = promise(api, meeting, "Sẽ xem xét sửa chữa đường liên xã")
+    return {"meeting": meeting, "meeting_promise": kept}

@@ -7,24 +7,17 @@ import re
 from typing import Any
 from uuid import UUID
 
-import pytest
 from flask.testing import FlaskClient
 
-from domain.access import Actor, Role
 from domain.dialogue import ForumKind
-from tests.api.conftest import HELD_ON, PASSWORD, Caller, World, created, sign_in
-from tests.api.test_forums import promise, record
+from tests.api.conftest import (
+    HELD_ON,
+    Caller,
+    World,
+    created,
+    form_of,
+)
 from tests.api.test_imports import TEXT
-from tests.api.test_workspace_secretariat import form_of
-
-
-@pytest.fixture
-def forums(api: Caller, world: World) -> dict[str, str]:
-    """The world's dialogue conference, and a voters' meeting with a promise of
-    its own, overdue on the day of the tests."""
-    meeting = record(api, "voters_meeting", "Tiếp xúc cử tri xã Phú Giáo")
-    kept = promise(api, meeting, "Sẽ xem xét sửa chữa đường liên xã")
-    return {"meeting": meeting, "meeting_promise": kept}
 
 
 def test_the_report_front_page_is_filtered_by_forum(api: Caller, world: World,
@@ -95,17 +88,6 @@ def test_the_report_says_who_asked_as_a_group_or_a_body(api: Caller, world: Worl
 
 
 # -- the workspace ------------------------------------------------------------------
-
-CLERK = "thu.ky@ldld.example.vn"
-
-
-@pytest.fixture
-def clerk(api: Caller, people: dict[str, str]) -> FlaskClient:
-    api.service.create_account(CLERK, "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
-                               Actor(Role.ADMIN))
-    sign_in(api.client, CLERK)
-    return api.client
-
 
 def test_the_secretariat_records_the_kind_of_forum(api: Caller, world: World,
                                                    clerk: FlaskClient) -> None:

@@ -12,34 +12,10 @@ from uuid import UUID
 import pytest
 
 from domain.dialogue import ForumKind
-from tests.api.conftest import HELD_ON, Caller, World, created
+from tests.api.conftest import HELD_ON, Caller, World, created, promise, record
 from tests.api.test_imports import TEXT, post_text
 
 KINDS = [kind.value for kind in ForumKind]
-
-
-def record(api: Caller, forum: str | None, title: str, held_on: str = "2024-06-15") -> str:
-    body: dict[str, Any] = {"title": title, "held_on": held_on}
-    if forum is not None:
-        body["forum"] = forum
-    made = created(api.post("/api/v1/dialogues", body))
-    assert made["forum"] == (forum or "dialogue")
-    return str(made["id"])
-
-
-def promise(api: Caller, dialogue: str, text: str, agency: str = "SYT") -> str:
-    return str(created(api.post("/api/v1/commitments", {
-        "agency": agency, "kind": "review", "dialogue_id": dialogue, "text": text,
-        "due_on": "2024-08-01"}))["id"])
-
-
-@pytest.fixture
-def forums(api: Caller, world: World) -> dict[str, str]:
-    """The world's dialogue conference, and a voters' meeting with a promise of
-    its own, overdue on the day of the tests."""
-    meeting = record(api, "voters_meeting", "Tiếp xúc cử tri xã Phú Giáo")
-    kept = promise(api, meeting, "Sẽ xem xét sửa chữa đường liên xã")
-    return {"meeting": meeting, "meeting_promise": kept}
 
 
 @pytest.mark.parametrize("forum", [*KINDS, None])

@@ -19,10 +19,9 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.schemas import AGENCIES, EVIDENCE, NOTE, TITLE
-from domain.access import Actor, Role
 from service.bootstrap import build_queries
 from service.settings import ConfigurationError, Settings
-from tests.api.conftest import PASSWORD, Caller, World, created, hidden_fields, sign_in
+from tests.api.conftest import Caller, World, created, form_of
 from tests.api.test_imports import TEXT as TRANSCRIPT
 
 IMPORT = "/api/v1/imports/transcripts?dialogue_title=Đối thoại&held_on=2024-05-10"
@@ -274,29 +273,11 @@ def test_an_agency_code_in_a_report_address_is_case_insensitive(api: Caller,
 
 # -- the workspace forms ---------------------------------------------------------------------
 
-ADMIN = "thu.ky@ldld.example.vn"
-
-
-@pytest.fixture
-def clerk(api: Caller, people: dict[str, str]) -> FlaskClient:
-    api.service.create_account(ADMIN, "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
-                               Actor(Role.ADMIN))
-    sign_in(api.client, ADMIN)
-    return api.client
-
-
-def _form(client: FlaskClient, path: str, form_id: str) -> dict[str, str]:
-    page = client.get(path).data.decode()
-    found = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)
-    assert found is not None, f"no form {form_id} on {path}"
-    return hidden_fields(found.group(0))
-
-
 def test_a_workspace_form_refuses_a_nul_next_to_its_field(api: Caller, world: World,
                                                           clerk: FlaskClient) -> None:
     before = api.events()
     page = clerk.post("/workspace/dialogues?lang=en", data={
-        **_form(clerk, "/workspace/dialogues", "dialogue-form"),
+        **form_of(clerk, "/workspace/dialogues", "dialogue-form"),
         "title": "Đối thoại\x00 2024", "held_on": "2024-06-20"})
     assert page.status_code == 422
     assert "invisible character (U+0000, line 1, character 10)" in page.data.decode()
@@ -307,7 +288,7 @@ def test_a_workspace_transcript_is_held_to_the_same_rule(api: Caller, world: Wor
                                                          clerk: FlaskClient) -> None:
     before = api.events()
     page = clerk.post("/workspace/dialogues?lang=en", data={
-        **_form(clerk, "/workspace/dialogues", "import-form"),
+        **form_of(clerk, "/workspace/dialogues", "import-form"),
         "title": "Đối thoại", "held_on": "2024-05-10",
         "text": TRANSCRIPT.replace("Sở Y tế", "Sở \u202eY tế", 1)})
     assert page.status_code == 422
@@ -319,7 +300,7 @@ def test_a_workspace_textarea_keeps_its_lines_as_newlines(api: Caller, world: Wo
                                                           clerk: FlaskClient) -> None:
     path = f"/workspace/dialogues/{world.dialogue}"
     asked = clerk.post(path, data={
-        **_form(clerk, path, "question-form"), "asker_name": "Chị Mai",
+        **form_of(clerk, path, "question-form"), "asker_name": "Chị Mai",
         "text": "Dòng một\r\nDòng hai"})
     assert asked.status_code == 302, asked.data.decode()
     texts = [api.service.get(UUID(q)).text for q in
@@ -341,7 +322,7 @@ def test_a_workspace_form_over_the_body_limit_is_413(api: Caller, world: World,
                                                      clerk: FlaskClient) -> None:
     before = api.events()
     response = clerk.post("/workspace/dialogues", data={
-        **_form(clerk, "/workspace/dialogues", "import-form"),
+        **form_of(clerk, "/workspace/dialogues", "import-form"),
         "title": "Đối thoại", "held_on": "2024-05-10", "text": "x" * (1024 * 1024)})
     assert response.status_code == 413
     assert response.json["error"]["code"] == "body_too_large"

@@ -9,30 +9,10 @@ import unicodedata
 from typing import Any
 from uuid import UUID
 
-import pytest
 from flask.testing import FlaskClient
 
-from domain.access import Actor, Role
-from tests.api.conftest import PASSWORD, Caller, World, csrf, hidden_fields, sign_in
+from tests.api.conftest import CLERK, Caller, World, csrf, form_of, hidden_fields, sign_in
 from tests.api.test_imports import TEXT
-
-ADMIN = "thu.ky@ldld.example.vn"
-
-
-@pytest.fixture
-def clerk(api: Caller, people: dict[str, str]) -> FlaskClient:
-    api.service.create_account(ADMIN, "Lê Thu Hà", Role.ADMIN, None, PASSWORD,
-                               Actor(Role.ADMIN))
-    sign_in(api.client, ADMIN)
-    return api.client
-
-
-def form_of(client: FlaskClient, path: str, form_id: str) -> dict[str, str]:
-    """The hidden fields of one form on a page, as a browser would send them."""
-    page = client.get(path).data.decode()
-    found = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)
-    assert found is not None, f"no form {form_id} on {path}"
-    return hidden_fields(found.group(0))
 
 
 def candidate_forms(client: FlaskClient, path: str, commitment_id: str) -> str:
@@ -96,7 +76,7 @@ def test_a_dialogue_is_recorded_in_meeting_order(api: Caller, world: World,
     # Question #1, then its answer #2 with the promise marked in its text.
     assert page.index(f'id="q-{question}"') < page.index(f'id="a-{answer}"')
     assert "<mark>Sẽ báo cáo trong quý III.</mark>" in page
-    account = api.service.account(ADMIN)
+    account = api.service.account(CLERK)
     who = {"role": "admin", "agency": None, "via": f"account:{account.id}"}
     assert actor_of(api, dialogue, "Recorded") == who
     assert actor_of(api, question, "Asked") == who
