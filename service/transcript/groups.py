@@ -108,10 +108,18 @@ def opinion_at(text: str, pos: int) -> tuple[Speaker, int] | None:
     return Speaker(_capitalised(before[-1].group(1).rstrip(" ,")), kind="group"), end
 
 
+# A group answered directly: "đã ghi nhận, trả lời công dân".
+ANSWERED_GROUP = re.compile(
+    rf"(?<!\w)(?:trả lời|giải đáp|giải thích)\s+(?:cho\s+)?(?:các\s+|những\s+)?({GROUP.pattern})"
+)
+
+
 def groups_of(text: str, start: int, stop: int) -> list[Speaker]:
-    """The groups an answer's lead names as its askers ("câu hỏi của nông dân")."""
-    return [Speaker(_capitalised(m.group(1).rstrip(" ,")), kind="group")
-            for m in OF_GROUP.finditer(text, start, stop)]
+    """The groups an answer's lead names as its askers ("câu hỏi của nông
+    dân", "trả lời công dân")."""
+    found = sorted([*OF_GROUP.finditer(text, start, stop),
+                    *ANSWERED_GROUP.finditer(text, start, stop)], key=lambda m: m.start())
+    return [Speaker(_capitalised(m.group(1).rstrip(" ,")), kind="group") for m in found]
 
 
 def body_at(text: str, pos: int, stop: int) -> Speaker | None:

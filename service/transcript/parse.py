@@ -133,7 +133,11 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None) -> tuple[list[lis
         elif lead is not None:
             kind = lead.kind
             body = offset + lead.body
-            answers = lead.matter or any(a.kind == "person" for a in lead.asked)
+            # The chair answering someone named, or a group answered
+            # directly ("đã ghi nhận, trả lời công dân"), answers; taking up
+            # the opinions "của đoàn viên" at the close does not.
+            answers = lead.matter or any(a.kind == "person" for a in lead.asked) or bool(
+                lead.asked and groups.ANSWERED_GROUP.search(text, 0, lead.body))
             if (speakers.is_chair(lead.speaker, chair) and not answers) or kind == "directive":
                 # The chair's lead verb belongs to what follows ("tin tưởng:
                 # ... sẽ ..." is a belief), so the whole paragraph is read;

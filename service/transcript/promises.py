@@ -105,6 +105,13 @@ _EVIDENCE_VERBS = re.compile(
     r"phoi hop|tuyen truyen|trinh|phe duyet)(?!\w)"
 )
 _OWN_PATTERNS = [(phrase(p), kind, p) for p, kind in _OWN_CUES]
+# A cue word used as a noun is no act: "Vì theo nghiên cứu", "kết quả rà
+# soát cho thấy", "qua xem xét". Folded, as the words before a cue on `bare`.
+_NOUN_BEFORE = re.compile(r"(?<!\w)(?:theo|ket qua|qua|cong tac|viec|su)\s+$")
+# A condition opening the unit with no `sẽ` after it offers an option and
+# commits no one: "Trong tình huống giá cả tiếp tục leo thang thì còn một
+# công cụ nữa là đề xuất cấp có thẩm quyền ...".
+_CONDITION = re.compile(r"^\s*(?:trong (?:tinh huong|truong hop)|neu|gia su)(?!\w)")
 _KIND_PATTERNS = [(phrase(p), kind) for p, kind in _KIND_WORDS]
 
 
@@ -236,6 +243,8 @@ def answer_unit(text: str) -> Finding:
         for match in pattern.finditer(folded):
             if kind == "" and any(s <= match.start() < s + len(c) for s, c, _k in cues):
                 continue  # "thời gian tới" inside "trong thời gian tới"
+            if kind and _NOUN_BEFORE.search(folded, max(0, match.start() - 12), match.start()):
+                continue
             cues.append((match.start(), text[match.start():match.end()], kind))
     third_from = len(text)
     for match in _PROPOSE_VERBS.finditer(folded):
@@ -254,7 +263,8 @@ def answer_unit(text: str) -> Finding:
     if past:
         evidential = bool(documents(text)) or bool(_EVIDENCE_VERBS.search(folded))
         return Finding(False, evidential, "", written)
-    if belief or third_subject or not own:
+    option = bool(_CONDITION.match(opener)) and not _WILL.search(text)
+    if belief or third_subject or option or not own:
         return Finding(False, False, "", written)
     return Finding(True, False, _kind(folded, own, third_from), written)
 

@@ -93,7 +93,7 @@ _SURNAMES = frozenset(
 # những nguyện vọng"; a petition read out: "đọc đơn đề nghị").
 _ASK_VERBS = (
     "đặt câu hỏi", "nêu câu hỏi", "chất vấn", "hỏi", "phản ánh", "thắc mắc", "nêu kiến nghị",
-    "nêu ý kiến", "nêu", "đọc",
+    "nêu ý kiến", "nêu", "đọc", "khiếu nại",
 )
 # Asking when a citizen or a delegate says it; directing when a leader does
 # ("Chủ tịch HĐND tỉnh Tạ Văn Long đề nghị các đại biểu ...").
@@ -132,7 +132,7 @@ _VERB = re.compile(
 # Words between a speaker and the verb that are neither ("đã", "xin").
 _ADVERBS = re.compile(
     r"(?:\s*(?<!\w)(?:đã|cũng|đều|vẫn|xin|sẽ|tiếp tục|trực tiếp|thẳng thắn|còn|thêm|tập trung|"
-    r"tiếp|lại|liên tục)(?!\w))*\s*$"
+    r"tiếp|lại|liên tục|đến)(?!\w))*\s*$"
 )
 # Titles that make their holder a leader, whose "đề nghị" is a directive.
 _LEADER = re.compile(
@@ -280,7 +280,7 @@ def describe(descriptor: str) -> tuple[str, str]:
         title, organisation = describe(inner)
         return title, organisation
     # Offsets of the comma segments.
-    starts = [0] + [m.end() for m in re.finditer(r",\s*", text)]
+    starts = [0] + [m.end() for m in re.finditer(r",\s*|\s+[-\u2013]\s+", text)]
     positional = [(s, _position_length(text, s)) for s in starts]
     positional = [(s, n) for s, n in positional if n]
     if not positional or positional[0][0] != 0:
@@ -447,7 +447,8 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "") -> Lead | 
 
 
 def _group_end(masked: str, start: int, stop: int) -> int:
-    ends = [m.end() for m in groups.OF_GROUP.finditer(masked, start, stop)]
+    ends = [m.end() for m in (*groups.OF_GROUP.finditer(masked, start, stop),
+                              *groups.ANSWERED_GROUP.finditer(masked, start, stop))]
     return ends[-1] if ends else start
 
 
@@ -496,11 +497,14 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
     title alone ("đồng chí Bí thư Thành ủy"), a group ("cử tri xã Z"), an
     opinion of a group, or a body ("Sở Giao thông vận tải")."""
     zone_end = _clause_end(masked, pos)
-    person = [m for m in mentions(masked, pos, zone_end, known) if m.start == pos]
+    family = _FAMILY.match(masked, pos)
+    at = family.end() if family else pos
+    person = [m for m in mentions(masked, at, zone_end, known) if m.start == at]
     first = person[0] if person else _bare_mention(masked, pos)
     if first is not None:
         verb = _VERB.search(masked, first.end, zone_end)
-        if verb is None or _listed(masked, first.end):
+        if verb is None or _listed(masked, first.end) or \
+                _DOING.search(masked, first.end, verb.start()):
             return None
         return _Found(speaker(first, _descriptor(text, masked, first.end, verb.start()),
                               with_agency=True), pos, verb)
@@ -545,9 +549,24 @@ def _listed(masked: str, end: int) -> bool:
     return following is not None and masked[following.end:following.end + 1] in {",", ";"}
 
 
+# A household speaks for its head: "đại diện gia đình ông Trịnh Văn Hùng đã
+# nêu nguyện vọng ...".
+_FAMILY = re.compile(r"(?:[Đđ]ại diện\s+)?(?:[Gg]ia đình|[Hh]ộ gia đình|[Hh]ộ)\s+"
+                     r"(?=(?:ông|bà|anh|chị)\s)")
+# Another act between a speaker and a verb makes the verb no lead's: "đồng
+# chí X ... đã có buổi tiếp dân, đối thoại ... và xử lý những phản ánh",
+# "ông X ... đã có buổi đối thoại với gia đình ... để xem xét, trả lời".
+_DOING = re.compile(
+    r"(?<!\w)(?:có buổi|để|tổ chức|đối thoại|tiếp xúc|tiếp dân|làm việc|gặp gỡ|tham dự|"
+    r"đến thăm)(?!\w)"
+)
+
+
 # Who comes along is not the speaker's title ("ông X, <title> cùng các thành
 # viên Tổ đại biểu ... đã ghi nhận").
-_ALONG = re.compile(r"\s+(?:cùng|và các|cùng với)\s")
+_ALONG = re.compile(r"\s+(?:cùng|và các|cùng với)\s"
+                    # "..., Bí thư Huyện ủy, lãnh đạo huyện, các phòng ban ... đã trả lời"
+                    r"|,\s+(?=(?:lãnh đạo|các)\s[^,]{1,60},)")
 
 
 def _descriptor(text: str, masked: str, start: int, verb: int) -> str:
@@ -574,12 +593,24 @@ def _titled(text: str, masked: str, pos: int, zone_end: int, known: Sequence[Spe
     if not length:
         return None
     verb = _VERB.search(masked, at + length, zone_end)
-    if verb is None:
+    if verb is None or _DOING.search(masked, at + length, verb.start()):
         return None
     stop = _ADVERBS.search(masked, at, verb.start())
     end = stop.start() if stop else verb.start()
+    # "Phó Chủ tịch UBND tỉnh Nguyễn Trung Thảo, chủ trì ...": the name may
+    # stand before a comma.
+    while end > at + length and masked[end - 1] in " ,":
+        end -= 1
     name = _name_before(masked, at + length, end)
     title_end = name if name is not None else end
+    if name is None:
+        # "đồng chí Phó Chủ tịch UBND huyện, Trung tâm phát triển quỹ đất
+        # huyện và các đơn vị ... đã trả lời": those along are no title.
+        for comma in re.finditer(r",\s*", masked[at + length:title_end]):
+            after = at + length + comma.end()
+            if not _position_length(masked, after):
+                title_end = at + length + comma.start()
+                break
     title = text[at:title_end].strip(" ,-\u2013")
     if not title or groups.NOT_IN_NAME.search(masked, at + length, title_end):
         return None

@@ -121,6 +121,7 @@ _TASK_VERBS = (
     "kiến nghị", "yêu cầu", "giao", "đề nghị", "lưu ý", "quán triệt", "bám sát", "duy trì",
     "thống nhất", "đánh giá cao", "nhận được", "tham dự", "thông qua", "ký", "cho",
     "thúc đẩy", "tính toán", "tìm", "đưa", "mở", "ra quân", "nắm", "phát huy", "rút kinh nghiệm",
+    "nên", "trả lời", "giải đáp", "không",
 )
 _TASK_VERB = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_TASK_VERBS, key=len, reverse=True))
@@ -128,7 +129,8 @@ _TASK_VERB = re.compile(
 )
 _BODY_SPAN = 120
 _NOUN_BEFORE = re.compile(r"(?<!\w)(?:các|những|cơ quan)\s+$")
-_TIME_FIRST = re.compile(r"(?:sau|trước|trong|chậm nhất|từ|đến)(?!\w)", re.IGNORECASE)
+_TIME_FIRST = re.compile(r"(?:sau|trước|trong|chậm nhất|từ|đến|hằng năm|hàng năm|định kỳ|"
+                         r"ngay sau|thời gian tới)(?!\w)", re.IGNORECASE)
 _TIME_SPAN = 100
 _HANDING_ON = re.compile(r"(?:quan\s+tâm\s+)?chỉ\s+đạo(?!\w)")
 _PAST_VERB = re.compile(r"^\s*(?:đã|vừa|đang|được|là|nhận được|tham dự|thống nhất|đánh giá cao)"
@@ -165,6 +167,17 @@ _AT_THE_MEETING = re.compile(r"(?<!\w)(?:ngay\s+)?tại\s+(?:hội nghị|buổi
                              r"gặp mặt|tiếp xúc)|phiên (?:họp|chất vấn))(?:\s+(?:này|hôm nay))?"
                              r"\s*[.;]?$")
 _WILL_ANYWHERE = re.compile(r"(?<!\w)sẽ(?!\w)", re.IGNORECASE)
+# How the meeting itself is to be conducted, asked of those answering or
+# asking there ("yêu cầu các sở, ban ngành đưa ra những câu trả lời đúng đắn",
+# "không từ chối bất cứ câu hỏi nào", "đề nghị các doanh nghiệp phát biểu
+# thẳng thắn", "đề nghị các sở ngành giải đáp cụ thể"): done at the meeting,
+# no task. A written reply or a time limit makes it one ("phải có văn bản trả
+# lời ... sau 15 ngày làm việc").
+_PROCEDURE = re.compile(
+    r"(?:(?:phải|cần)\s+)?(?:không từ chối|đưa ra (?:những |các )?câu trả lời|trả lời(?! bằng)|"
+    r"giải đáp|phát biểu|nêu (?:ý kiến|câu hỏi|rõ)|đặt câu hỏi|trao đổi|thẳng thắn)(?!\w)"
+)
+_WRITTEN = re.compile(r"(?<!\w)(?:văn bản|bằng văn bản|công văn|báo cáo)(?!\w)", re.IGNORECASE)
 _PAST_ANYWHERE = re.compile(r"(?<!\w)đã(?!\w)", re.IGNORECASE)
 # Lower-case words a body's name is made of ("UBND các huyện, thị xã, thành
 # phố", "Sở Giao thông vận tải"); a subject with others is a clause
@@ -341,6 +354,14 @@ def _directive(text: str) -> tuple[re.Match[str], tuple[str, bool, int]] | None:
     return None
 
 
+def conduct_of_the_meeting(task: str, held_on: date) -> bool:
+    """Whether a directed task only says how to answer or speak at the
+    meeting itself (see `_PROCEDURE`): no written reply, no time limit."""
+    start = _skip(task, 0, " ,")
+    return bool(_PROCEDURE.match(task, start)) and not _WRITTEN.search(task) and \
+        deadlines.find(task, held_on) is None
+
+
 def assigned(text: str) -> tuple[str, str] | None:
     """In an answer, a body the one answering puts to work ("Giao UBND xã
     Chân Sơn rà soát ...", "chỉ đạo các phòng, ban ... kiểm tra"): the body as
@@ -477,6 +498,13 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
             if _ONLY_CARRY_OUT.match(piece[task_from:]):
                 carry = after_sentence = owner
                 continue
+            if conduct_of_the_meeting(piece[task_from:], held_on):
+                carry = after_sentence = None
+                continue
+            if quote_from == 0 and _PAST_ANYWHERE.search(piece, 0, verb.start()):
+                # "lãnh đạo huyện đã tiếp thu, giao các phòng chức năng rà
+                # soát ...": what is done comes first; the task starts at its verb.
+                quote_from = verb.start()
             if lead_in:
                 state.scopes.append(_Scope(block.rank, owner))
                 return
