@@ -412,13 +412,21 @@ def _answer_findings(item: _Item, key: str, held_on: date, transcript: Transcrip
     # Once an answer introduces a list ("... các giải pháp cụ thể sau:"), its
     # items are the solutions the responder puts forward, owned by its agency.
     listing = False
+    leader = item.who is not None and speakers.is_leader(item.who)
+    pledge = item.lead is not None and speakers.pledged(
+        item.lead.verb, item.parts[0][0].text[item.parts[0][1] + len(item.lead.verb):][:40])
     for paragraph, start, end in item.parts:
         text = paragraph.text[:end]
         for unit in promises.units(text[start:]):
             quote = text[start + unit.start:start + unit.end]
             finding = promises.answer_unit(quote)
+            if pledge and not finding.promise and not finding.evidence:
+                # The unit the lead's pledge opens ("nói công bố dự thảo ...").
+                finding = promises.Finding(True, False, promises.task_kind(quote),
+                                           (item.lead.verb,) if item.lead else ())
+            pledge = False
             # A body the responder puts to work owns that task.
-            put_to_work = None if listing else tasks.assigned(quote)
+            put_to_work = None if listing else tasks.assigned(quote, leader, held_on)
             listing = listing or quote.rstrip().endswith(":")
             if put_to_work is not None:
                 body, kind = put_to_work
@@ -459,6 +467,22 @@ def _directives(source: str, paragraphs: list[Paragraph], ordered: list[_Item],
     of their own body."""
     claimed = frozenset(p.line for item in ordered if item.kind in ("question", "answer")
                         for p, *_ in item.parts)
+    # A paragraph shared between a question or an answer and a chair's
+    # directive ("Công dân phản ánh ... Phó Chủ tịch HĐND tỉnh X đề nghị
+    # ..."): the directive's part is read for tasks.
+    shared: dict[int, list[Paragraph]] = {}
+    for item in ordered:
+        if item.kind in ("question", "answer"):
+            continue
+        for p, start, end in item.parts:
+            if p.line in claimed and p.text[start:end].strip():
+                piece = p.text[start:end]
+                lead = len(piece) - len(piece.lstrip())
+                shared.setdefault(p.line, []).append(
+                    Paragraph(p.line, piece.strip(), p.start + start + lead))
+    if shared:
+        paragraphs = [piece for p in paragraphs
+                      for piece in (shared.get(p.line, [p]) if p.line in claimed else [p])]
     default = (chair.agency if chair and chair.agency else "") or "UBND tỉnh"
     bodies: dict[int, str] = {}
     for item in ordered:
@@ -468,7 +492,7 @@ def _directives(source: str, paragraphs: list[Paragraph], ordered: list[_Item],
         body = (leader.agency if leader and leader.agency else "") or default
         for p, *_ in item.parts:
             bodies[p.line] = body
-    for task in tasks.read(source, paragraphs, held_on, claimed, bodies):
+    for task in tasks.read(source, paragraphs, held_on, claimed, bodies, frozenset(shared)):
         transcript.candidates.append(Candidate(
             quote=source[task.start:task.end], owner=speakers.agency_of(task.owner),
             kind=task.kind, answer_key=None, due_on=task.due_on, due_text=task.due_text,

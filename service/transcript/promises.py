@@ -82,6 +82,14 @@ _THIRD = (
     "cong nhan", "cac cap", "cac nganh", "cac so", "cac dai bieu",
 )
 _THIRD_RE = re.compile(r"\s*(?:" + "|".join(_THIRD) + r")(?!\w)")
+# Private parties: what they undertake commits no public body, even after
+# an opening clause ("Sau buổi làm việc, gia đình đã nhất trí ... và ký biên
+# bản làm việc cam kết sẽ bàn giao mặt bằng ...").
+_PRIVATE = re.compile(
+    r"\s*(?:gia dinh|ho gia dinh|ho dan|cac ho dan|ba con|nguoi dan|nhan dan|cac doanh nghiep|"
+    r"doanh nghiep|cong nhan|nguoi lao dong|chu dau tu du an)(?!\w)"
+)
+_CLAUSE_OPENING = re.compile(r"^[^,;:]{1,60},\s*")
 _OPENERS = re.compile(
     r"^\s*(?:ngoai ra|ben canh do|dong thoi|truoc mat|theo do|mat khac|do do|do vay)\s*,?\s*"
 )
@@ -257,6 +265,8 @@ def answer_unit(text: str) -> Finding:
     past = bool(_PAST.search(text)) and not future
     opener = _OPENERS.sub("", folded, count=1)
     third_subject = bool(_THIRD_RE.match(_LIST_MARK.sub("", opener)))
+    clause = _CLAUSE_OPENING.match(opener)
+    third_subject = third_subject or bool(clause and _PRIVATE.match(opener, clause.end()))
     own = [(s, c, k) for s, c, k in cues if s < third_from]
     belief = bool(_BELIEF.search(folded))
     written = tuple(c for _s, c, _k in sorted(own))

@@ -108,6 +108,7 @@ _DIRECTIVE_VERBS = ("yêu cầu", "chỉ đạo", "giao", "kết luận", "lưu 
 _SPEECH_VERBS = (
     "phát biểu", "tin tưởng", "chủ trì", "báo cáo", "ký kết", "trao", "tặng", "xem",
     "theo dõi", "cảm ơn", "biểu dương", "chia sẻ", "nói", "bày tỏ", "đánh giá", "nêu quan điểm",
+    "hứa", "cam kết",
 )
 # Verb words that are part of other words here: "đọc" a petition only, "giao"
 # no street traffic ("giao thông"), "thông tin" no technology.
@@ -328,6 +329,11 @@ def _official(who: Speaker) -> bool:
     return bool(title) and title not in _ROLES and not title.startswith(_NOT_OFFICIAL)
 
 
+def is_leader(who: Speaker) -> bool:
+    """Whether `who` directs others (see `_leader`)."""
+    return _leader(who)
+
+
 def _leader(who: Speaker) -> bool:
     """Who directs others: a chair or secretary of a council, committee or
     party body, a minister, or such a body itself."""
@@ -353,6 +359,20 @@ def _kind(verb: str, who: Speaker) -> str:
             return "directive"
         return "question" if verb == "yêu cầu" and who.kind != "body" else "speech"
     return "speech"
+
+
+# Verbs that say an undertaking is given, and the acts that, said right after
+# "nói" or "khẳng định" with no subject of their own, are the speaker's to do.
+_PLEDGES = ("hứa", "cam kết")
+_SAID_ACT = re.compile(
+    r"^\s*:?\s*(?:sẽ|công bố|giải quyết|xem xét|chỉ đạo|tổ chức|thực hiện|triển khai|kiểm tra|"
+    r"rà soát|bố trí|hỗ trợ|đầu tư|xây dựng|trả lời|ban hành|sửa chữa|khắc phục|đối thoại)(?!\w)"
+)
+
+
+def pledged(verb: str, after: str) -> bool:
+    """Whether a speech verb and the words after it give an undertaking."""
+    return verb in _PLEDGES or (verb in ("nói", "khẳng định") and bool(_SAID_ACT.match(after)))
 
 
 def _is_caption(tail: str) -> bool:
@@ -417,6 +437,11 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "") -> Lead | 
     if kind == "question" and who.kind == "person" and who.agency:
         who = replace(who, agency="")
     tail_start = found.verb.end()
+    if pledged(verb, masked[tail_start:tail_start + 40]) and _official(who):
+        # "Chủ tịch ... nói công bố dự thảo kết luận ...", "ông X ... hứa: tỉnh
+        # sẽ tìm giải pháp ...": what follows is the speaker's undertaking,
+        # quoted with the verb that gives it.
+        return Lead("answer", who, verb, found.verb.start(), False)
     askers: list[Mention] = []
     asked: list[Speaker] = []
     matter, matter_at = "", -1

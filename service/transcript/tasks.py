@@ -102,6 +102,8 @@ _DIRECTIVE = re.compile(r"(?<!\w)(giao|yêu\s+cầu|chỉ\s+đạo|đề\s+ngh�
 # of a higher authority, not given).
 # How a report names the one speaking before their directive.
 _SPEAKER_WORDS = frozenset({"", "dong chi", "ong", "ba"})
+# Adverbs between the speaker and the verb: "Đồng chí cũng yêu cầu".
+_ALSO = re.compile(r"(?<!\w)(?:cung|con|dong thoi|tiep tuc)(?!\w)")
 _NOT_DIRECTIVE_BEFORE = re.compile(
     r"(?<!\w)(?:theo|ứng|những|của|được|kiến|sự|tác|bàn|các|Sở|đã|vừa|xét)\s+$", re.IGNORECASE
 )
@@ -362,22 +364,29 @@ def conduct_of_the_meeting(task: str, held_on: date) -> bool:
         deadlines.find(task, held_on) is None
 
 
-def assigned(text: str) -> tuple[str, str] | None:
+def assigned(text: str, leader: bool = False, held_on: date | None = None
+             ) -> tuple[str, str] | None:
     """In an answer, a body the one answering puts to work ("Giao UBND xã
     Chân Sơn rà soát ...", "chỉ đạo các phòng, ban ... kiểm tra"): the body as
-    written and the task's kind. Only `giao` and `chỉ đạo`: an agency that
-    `đề nghị`s or `yêu cầu`s a peer asks, and commits nobody."""
+    written and the task's kind. `giao` and `chỉ đạo`; `yêu cầu` and `đề
+    nghị` only from a `leader` (a chair, a party secretary: "Đồng thời, yêu
+    cầu Công an huyện tiến hành nghiên cứu ..."): an agency that asks a peer
+    commits nobody."""
     found = _directive(text)
     if found is None:
         return None
     verb, (body, _proper, end) = found
-    if verb.group(1).split()[0].lower() not in ("giao", "chỉ"):
+    if verb.group(1).split()[0].lower() not in ("giao", "chỉ") and not leader:
         return None
     # The responder's own words: the verb opens the sentence, or follows
-    # only the way the report names the speaker ("Đồng chí chỉ đạo ...").
+    # only the way the report names the speaker ("Đồng chí cũng yêu cầu").
     # "UBND tỉnh đã chỉ đạo và giao ...", "Sở ... tham mưu UBND tỉnh sẽ chỉ
     # đạo ..." are someone else's act, done or advised.
-    if bare(text[:verb.start()].strip(" -+•")) not in _SPEAKER_WORDS:
+    before = _OPENERS.sub("", text[:verb.start()].strip(" -+•"))
+    before = _ALSO.sub("", bare(before)).strip(" ,")
+    if before not in _SPEAKER_WORDS:
+        return None
+    if held_on is not None and conduct_of_the_meeting(text[end:], held_on):
         return None
     return body, promises.task_kind(text[end:])
 
@@ -405,7 +414,8 @@ def _leader_body(text: str) -> str | None:
 
 def read(source: str, paragraphs: Sequence[Paragraph], held_on: date,
          claimed: frozenset[int] = frozenset(),
-         leaders: Mapping[int, str] | None = None) -> list[Task]:
+         leaders: Mapping[int, str] | None = None,
+         shared: frozenset[int] = frozenset()) -> list[Task]:
     """The directed tasks in the paragraphs whose lines are not `claimed` (by
     a question or an answer, which also end any list running above them).
     Subjectless tasks in a leader's paragraphs (`leaders`: the body each
@@ -413,7 +423,9 @@ def read(source: str, paragraphs: Sequence[Paragraph], held_on: date,
     leaders = leaders or {}
     found: list[Task] = []
     # A table's rows are petitions and replies, read as such elsewhere.
-    free = [p for p in paragraphs if p.line not in claimed and not p.text.startswith("|")]
+    # `shared`: lines claimed in part, whose other parts `paragraphs` holds.
+    free = [p for p in paragraphs
+            if (p.line not in claimed or p.line in shared) and not p.text.startswith("|")]
     state = _State()
     last_line = 0
     # Sorted once: whether a question or an answer stands between two blocks

@@ -138,3 +138,57 @@ def test_the_chair_answering_a_group_directly_answers_it() -> None:
     # The tasks given are the bodies'; what was done before ";" is no part of them.
     assert [(c.owner, c.quote[:10]) for c in t.candidates] == [
         ("các cơ quan, đơn vị", "giao các c"), ("Ban tiếp công dân tỉnh", "Giao Ban t")]
+
+
+def test_a_leaders_request_in_an_answer_is_owned_by_its_addressee() -> None:
+    text = (
+        "Trên cơ sở các ý kiến phát biểu của nhân dân, đồng chí Bí thư Thành ủy Sông Công đã trao "
+        "đổi, trả lời trực tiếp một số vấn đề mà người dân phản ánh. Đồng chí cũng yêu cầu sau 15 "
+        "ngày làm việc kể từ ngày diễn ra buổi đối thoại này các cơ quan chuyên môn của thành phố "
+        "phải có văn bản trả lời trực tiếp các ý kiến phản ảnh của nhân dân./.\n"
+    )
+    found = _candidates(text, date(2024, 5, 2))
+    assert [(c.owner, c.due_on) for c in found] == [
+        ("các cơ quan chuyên môn của thành phố", date(2024, 5, 23))]
+
+
+def test_what_a_private_party_undertakes_is_no_promise() -> None:
+    assert not answer_unit(
+        "Sau buổi làm việc, gia đình đã nhất trí với các mức đền bù, hỗ trợ và ký biên bản làm "
+        "việc cam kết sẽ bàn giao mặt bằng cho đơn vị thi công.").promise
+    assert answer_unit("Sau buổi làm việc, UBND huyện sẽ bàn giao mặt bằng.").promise
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "owner"),
+    [
+        ("Tại buổi đối thoại, Chủ tịch TP.Hà Nội Nguyễn Đức Chung nói công bố dự thảo kết luận "
+         "thanh tra cho dân góp ý.\n",
+         "nói công bố dự thảo kết luận thanh tra cho dân góp ý.", "TP.Hà Nội"),
+        ("Sau khi nghe nhiều ý kiến phản ánh của doanh nghiệp, ông Hồ Quốc Dũng - bí thư Tỉnh ủy "
+         "Gia Lai hứa: tỉnh sẽ tìm giải pháp tháo gỡ.\n",
+         "hứa: tỉnh sẽ tìm giải pháp tháo gỡ.", "Tỉnh ủy Gia Lai"),
+    ],
+)
+def test_an_undertaking_given_with_a_speech_verb(text: str, quote: str, owner: str) -> None:
+    assert [(c.quote, c.owner) for c in _candidates(text)] == [(quote, owner)]
+
+
+def test_saying_something_else_is_no_undertaking() -> None:
+    text = ("Tại buổi đối thoại, Chủ tịch TP.Hà Nội Nguyễn Đức Chung nói đây là dịp để lắng nghe "
+            "nhân dân.\n")
+    assert _candidates(text) == []
+
+
+def test_a_directive_sharing_a_paragraph_with_a_petition_is_read() -> None:
+    text = (
+        "Sáng ngày 6/6, tại trụ sở Tiếp công dân tỉnh, đồng chí Nguyễn Tấn Chân, Phó Chủ tịch HĐND "
+        "tỉnh chủ trì buổi tiếp công dân định kỳ.\n"
+        "Công dân phản ánh, kiến nghị nhiều vấn đề như việc quản lý khai thác khoáng sản. Phó Chủ "
+        "tịch HĐND tỉnh Nguyễn Tấn Chân đề nghị lãnh đạo các địa phương, sở ngành liên quan chỉ "
+        "đạo kiểm tra, rà soát và báo cáo kết quả thực hiện về Thường trực HĐND tỉnh./.\n"
+    )
+    t = parse(text, date(2022, 6, 6))
+    assert len(t.questions) == 1
+    assert [(c.owner, c.kind) for c in t.candidates] == [
+        ("lãnh đạo các địa phương, sở ngành liên quan", "report")]
