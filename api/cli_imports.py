@@ -28,6 +28,7 @@ from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.queries import CommitmentFilter, Queries, Sort
+from service.transcript.spreadsheet import NotATable, NotAWorkbook, rows_from_csv, rows_from_xlsx
 
 # The secretariat at a shell: recorded as an admin acting through the CLI.
 CLI_ADMIN = Actor(Role.ADMIN, via="cli")
@@ -64,7 +65,8 @@ def _short(text: str, width: int = 90) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; store nothing.")
 def import_command(file: Path, title: str, held_on: datetime, place: str | None,
                    source_url: str | None, forum: str, dry_run: bool) -> None:
-    """Import a dialogue's transcript (a live blog or an article, UTF-8 text).
+    """Import a dialogue's transcript (a live blog or an article, UTF-8 text),
+    or a table of petitions and replies saved as .csv or .xlsx.
 
     Records the dialogue, its questions and answers, and every promise found
     as a proposed commitment, then prints what it found. Confirm, edit or
@@ -75,10 +77,7 @@ def import_command(file: Path, title: str, held_on: datetime, place: str | None,
       commitments import liveblog.txt --title "Đối thoại Chủ tịch UBND tỉnh 2024" \\
           --held-on 2024-05-10 --dry-run
     """
-    try:
-        raw = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{file} is not UTF-8 text: {error}") from None
+    raw = _read(file)
     try:
         text: str = TranscriptIn().load({"text": raw})["text"]
     except ValidationError as error:
@@ -104,6 +103,21 @@ def import_command(file: Path, title: str, held_on: datetime, place: str | None,
     click.echo(file=sys.stderr)
     assert isinstance(dialogue, Dialogue)
     _print_summary(import_result(dialogue, dry_run=dry_run))
+
+
+def _read(file: Path) -> str:
+    """The file's text: a table of petitions and replies in a `.csv` or
+    `.xlsx` file as the same table pasted, any other file as UTF-8 text."""
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            return rows_from_xlsx(file.read_bytes())
+        text = file.read_text(encoding="utf-8-sig")
+        return rows_from_csv(text) if suffix == ".csv" else text
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file} is not UTF-8 text: {error}") from None
+    except (NotATable, NotAWorkbook) as error:
+        raise click.ClickException(f"{file}: {error}") from None
 
 
 def _print_summary(result: dict[str, Any]) -> None:

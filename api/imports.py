@@ -16,7 +16,13 @@ from api.errors import ApiError
 from api.writes import execute
 from domain.dialogue import Dialogue
 from service.commands import ImportTranscript
-from service.transcript.spreadsheet import NotATable, rows_from_csv
+from service.transcript.spreadsheet import (
+    XLSX,
+    NotATable,
+    NotAWorkbook,
+    rows_from_csv,
+    rows_from_xlsx,
+)
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports",
                 description="Turning a dialogue's transcript into records to confirm")
@@ -25,11 +31,20 @@ blp.before_request(require_token)
 
 def _text_body() -> str:
     require_small_body()
-    if request.mimetype not in ("text/plain", "text/csv"):
+    if request.mimetype not in ("text/plain", "text/csv", XLSX):
         got = request.mimetype or "no Content-Type"
         raise ApiError(415, "send the transcript as text/plain; charset=utf-8, or a table of "
-                       f"petitions and replies as text/csv (got {got})")
+                       f"petitions and replies as text/csv or as XLSX ({XLSX}) (got {got})")
     raw = request.get_data()
+    if request.mimetype == XLSX:
+        try:
+            table = rows_from_xlsx(raw)
+        except NotAWorkbook as error:
+            raise ApiError(400, str(error), fields={"body": ["not an XLSX workbook"]}) from None
+        except NotATable as error:
+            raise ApiError(422, str(error), fields={"body": [str(error)]}) from None
+        rows: str = schemas.TranscriptIn().load({"text": table})["text"]
+        return rows
     try:
         text = raw.decode(request.mimetype_params.get("charset", "utf-8"))
     except (UnicodeDecodeError, LookupError) as error:
@@ -51,7 +66,9 @@ def _text_body() -> str:
 @blp.doc(requestBody={"required": True, "content": {
     "text/plain": {"schema": {"type": "string", "description": "the transcript, UTF-8"}},
     "text/csv": {"schema": {"type": "string", "description":
-                 "a table of petitions and replies (a header row, then a row each)"}}}})
+                 "a table of petitions and replies (a header row, then a row each)"}},
+    XLSX: {"schema": {"type": "string", "format": "binary", "description":
+           "the same table as an XLSX workbook (its first sheet)"}}}})
 def import_transcript(args: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Import a transcript (admin): records the dialogue, its questions and
     answers, and each promise found as a `proposed` commitment to confirm,

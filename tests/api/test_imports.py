@@ -342,16 +342,7 @@ def test_a_table_uploaded_as_csv_reads_as_the_same_table_pasted(api: Caller,
     """Issue 16: the published table of petitions and replies, laid out as the
     CSV a spreadsheet program writes (`;`-separated, quoted cells, line breaks
     inside a cell): the same petitions, replies and promises as pasted."""
-    pasted = (SAMPLE.parents[1] / "corpus/petition_table/binh-duong-app-hdnd-ky-hop-5.txt"
-              ).read_text(encoding="utf-8")
-    rows: list[list[str]] = []
-    for line in pasted.splitlines():
-        if line.startswith("|---"):
-            continue
-        if line.startswith("|"):
-            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
-        elif rows and line.strip(" |"):
-            rows[-1][-1] += "\n" + line.strip(" |")
+    pasted, rows = _table_rows()
     out = io.StringIO()
     csv.writer(out, delimiter=";").writerows(rows)
     url = URL + "&dry_run=true"
@@ -366,3 +357,74 @@ def test_a_table_uploaded_as_csv_reads_as_the_same_table_pasted(api: Caller,
 
 def test_a_csv_that_is_no_table_is_refused_naming_it(api: Caller) -> None:
     refused(api, post_text(api, URL, "chỉ một dòng", content_type="text/csv"), 422, "body")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _table_rows() -> tuple[str, list[list[str]]]:
+    """The published petition table, pasted, and its rows as cells (a long
+    cell's later lines joined with line breaks, as a spreadsheet keeps them)."""
+    pasted = (SAMPLE.parents[1] / "corpus/petition_table/binh-duong-app-hdnd-ky-hop-5.txt"
+              ).read_text(encoding="utf-8")
+    rows: list[list[str]] = []
+    for line in pasted.splitlines():
+        if line.startswith("|---"):
+            continue
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows and line.strip(" |"):
+            rows[-1][-1] += "\n" + line.strip(" |")
+    return pasted, rows
+
+
+def test_a_table_uploaded_as_xlsx_is_recorded_as_the_same_table_pasted(
+        api: Caller, agencies: None) -> None:
+    """Issue 16: the table saved as a workbook by a spreadsheet program (built
+    here with openpyxl: a title sheet is not the first, numbers are numbers)
+    is recorded with the same petitions, replies and promises as pasted."""
+    from openpyxl import Workbook
+
+    pasted, rows = _table_rows()
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
+    book.create_sheet("Ghi chú").append(["Nguồn: app.hdnd.vn"])
+    out = io.BytesIO()
+    book.save(out)
+
+    as_text = post_text(api, URL + "&dry_run=true", pasted)
+    before = api.events()
+    as_xlsx = created(post_text(api, URL, out.getvalue(), content_type=XLSX))
+    assert api.events() > before
+    assert as_xlsx["counts"] == as_text.json["counts"]
+    assert as_xlsx["counts"]["questions"] >= 2
+    assert [c["text"] for c in as_xlsx["candidates"]] == [
+        c["text"] for c in as_text.json["candidates"]]
+    dialogue = api.get(f"/api/v1/dialogues/{as_xlsx['dialogue_id']}").json
+    assert dialogue["questions"] == as_xlsx["counts"]["questions"]
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    (b"PK\x03\x04 not really a zip", 400),  # bytes that only look like a workbook
+    ("| STT | Nội dung |\n| 1 | a |".encode(), 400),  # text sent as XLSX
+])
+def test_bytes_that_are_no_workbook_are_refused_and_store_nothing(
+        api: Caller, body: bytes, status: int) -> None:
+    before = api.events()
+    error = refused(api, post_text(api, URL, body, content_type=XLSX), status, "body")
+    assert "XLSX" in error["message"]
+    assert api.events() == before
+
+
+def test_a_workbook_with_no_table_is_refused_naming_it(api: Caller) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["chỉ một dòng"])
+    out = io.BytesIO()
+    book.save(out)
+    before = api.events()
+    refused(api, post_text(api, URL, out.getvalue(), content_type=XLSX), 422, "body")
+    assert api.events() == before

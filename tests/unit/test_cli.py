@@ -152,3 +152,32 @@ def test_import_records_the_kind_of_forum_it_is_told(runner: CliRunner, tmp_path
         assert [d.forum.value for d in dialogues] == ["voters_meeting"]
     finally:
         app.close()
+
+
+def test_import_reads_a_petition_table_saved_as_xlsx(runner: CliRunner, tmp_path: Path) -> None:
+    """Issue 16: the shell's import takes the workbook a secretariat keeps its
+    petition table in; a file that is no workbook is named and stores nothing."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["STT", "Cử tri", "Nội dung kiến nghị", "Nội dung trả lời"],
+                [1, "Cử tri xã Phú Giáo", "Đề nghị sửa chữa cầu treo thôn 3.",
+                 "UBND huyện trả lời: UBND huyện sẽ bố trí kinh phí sửa chữa trong năm 2025."]):
+        book.active.append(row)
+    table = tmp_path / "kien-nghi.xlsx"
+    book.save(table)
+    result = runner.invoke(main, ["import", str(table), "--title", "Trả lời kiến nghị",
+                                  "--held-on", "2024-12-10", "--forum", "petition_reply",
+                                  "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "UBND huyện" in result.output
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"STT;Cu tri\n1;x\n")
+    refused = runner.invoke(main, ["import", str(fake), "--title", "Trả lời kiến nghị",
+                                   "--held-on", "2024-12-10"])
+    assert refused.exit_code != 0 and "not an XLSX workbook" in refused.output
+    app = build(Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)}))
+    try:
+        assert (app.recorder.max_notification_id() or 0) == 0
+    finally:
+        app.close()
