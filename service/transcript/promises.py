@@ -71,7 +71,8 @@ _PROPOSE_VERBS = re.compile(r"(?<!\w)(kien nghi|de xuat|de nghi|trinh)(?!\w)")
 # them where a verb ends without copying the rest of the unit.
 _HIGHER = re.compile(
     r"\s*(?:voi\s+|len\s+|den\s+)?(?:cac\s+)?(?:cap co tham quyen|cap tren|ubnd tinh|"
-    r"uy ban nhan dan tinh|chu tich ubnd|chu tich uy ban|chinh phu|thu tuong|trung uong|"
+    r"uy ban nhan dan tinh|ubnd huyen|uy ban nhan dan huyen|chu tich ubnd|chu tich uy ban|"
+    r"chinh phu|thu tuong|trung uong|"
     r"(?:cac )?bo (?:nganh|tai chinh|noi vu|giao duc|lao dong|y te|xay dung)|"
     r"hdnd tinh|hoi dong nhan dan tinh|tinh uy|quoc hoi)"
 )

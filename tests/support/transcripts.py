@@ -17,7 +17,7 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures/transcripts"
 LIVEBLOG = "liveblog-dialogue-2024.txt"
-ARTICLE = "article-dialogue-lang-son-2024.txt"
+ARTICLE = "article-tiep-cong-dan-yen-son-2025.txt"
 SOURCES = (LIVEBLOG, ARTICLE)
 SHAPES = ("published", "run-on")
 
