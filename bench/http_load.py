@@ -27,7 +27,11 @@ One run, on a fresh PostgreSQL database (dropped at the end):
               mix      four reads as above, then one write, in turn (80/20).
             req/s, p50, p99 (wrk's latency, per request), answers that are
             not 2xx (and their statuses), socket errors and timeouts (wrk's
-            --timeout 10s), and answers that said X-Read-Model-Lag.
+            --timeout 10s), answers that said X-Read-Model-Lag, and the
+            events the load appended (from /healthz before and after).
+  single    each kind of request above, --single times, one after another
+            from one client, in turn: the p50 of each (where the loads' time
+            goes).
   stream    one new commitment updated --stream-events times ("progress"),
             one request after another from this process; each of its last
             --window updates alternates with the first update of a new
@@ -47,7 +51,7 @@ Everything is stopped and the database dropped at the end, on an error and
 on Ctrl-C (or SIGTERM) too. Needs `wrk` (Debian: apt-get install wrk) and
 PostgreSQL at POSTGRES_HOST:POSTGRES_PORT (default 127.0.0.1:5432) as
 POSTGRES_USER (default postgres) with POSTGRES_PASSWORD. The defaults take
-about two and a half minutes.
+about a minute and a half.
 
     python bench/http_load.py
     python bench/http_load.py --seconds 5 --commitments 100   # a quick look
@@ -68,7 +72,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -506,6 +510,40 @@ def stream_rates(stack: Stack, agency: str, events: int, window: int) -> Stream:
                   1 / statistics.median(beside))
 
 
+# -- one request at a time ------------------------------------------------------------
+
+
+def one_at_a_time(stack: Stack, seeded: Seeded, times: int) -> dict[str, float]:
+    """p50 in ms of each kind of request of the loads, `times` of each, one
+    after another from one client: where the loads' time goes."""
+    session = _session(stack.token)
+    api = stack.base + "/api/v1"
+    ids, codes = seeded.commitments, seeded.agencies
+
+    def get(path: str) -> None:
+        response = session.get(stack.base + path, timeout=60)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path}: {response.status_code} {response.text[:500]}")
+
+    kinds: dict[str, Callable[[int], object]] = {
+        "/healthz": lambda n: get("/healthz"),
+        "overdue list": lambda n: get(
+            f"/api/v1/commitments?agency={codes[n % len(codes)]}&overdue=true&limit=50"),
+        "one commitment": lambda n: get(f"/api/v1/commitments/{ids[n % len(ids)]}"),
+        "/reports/": lambda n: get("/reports/"),
+        "progress": lambda n: _post(session, f"{api}/commitments/{ids[n % len(ids)]}/updates",
+                                    {"action": "progress", "note": "bench/http_load.py"}),
+    }
+    took: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for n in range(times):
+        # In turn, so that each kind sees the same machine.
+        for kind, call in kinds.items():
+            began = time.perf_counter()
+            call(n)
+            took[kind].append(time.perf_counter() - began)
+    return {kind: statistics.median(values) * 1000 for kind, values in took.items()}
+
+
 # -- the run --------------------------------------------------------------------------
 
 
@@ -517,7 +555,8 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
-def report(results: dict[str, Result], stream: Stream, args: argparse.Namespace) -> None:
+def report(results: dict[str, Result], single: dict[str, float], stream: Stream,
+           args: argparse.Namespace) -> None:
     log("")
     log(f"load average now: {' '.join(f'{n:.1f}' for n in os.getloadavg())} "
         f"on {os.cpu_count()} cores (other work on the machine skews the figures)")
@@ -531,6 +570,9 @@ def report(results: dict[str, Result], stream: Stream, args: argparse.Namespace)
             f"{r.socket_errors + r.timeouts:>9}{r.lagged:>8}{r.events:>8}  {statuses}")
     log("(lagged: answers with X-Read-Model-Lag; events: appended to the log during the load,"
         " with the writes in flight when wrk stopped)")
+    log("")
+    log(f"one request at a time, p50 ms over {args.single}: " +
+        ", ".join(f"{kind} {ms:.1f}" for kind, ms in single.items()))
     reads, writes, mix, healthz = (results[k] for k in ("reads", "writes", "mix", "healthz"))
     mix_ratio = mix.rate / min(reads.rate, writes.rate)
     p99_ratio = mix.p99_ms / reads.p99_ms
@@ -573,8 +615,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="updates to the one long stream (default 500)")
     parser.add_argument("--window", type=int, default=50,
                         help="updates timed at each end of the stream (default 50)")
+    parser.add_argument("--single", type=int, default=20,
+                        help="requests of each kind timed one at a time (default 20)")
     args = parser.parse_args(argv)
-    for name in ("seconds", "connections", "threads", "commitments", "agencies", "window"):
+    for name in ("seconds", "connections", "threads", "commitments", "agencies", "window",
+                 "single"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     if args.threads > args.connections:
@@ -606,10 +651,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         log(f"load {name}: {args.seconds} s ...")
                         done = run_wrk(stack, name, script, args)
                         results[name] = replace(done, events=wait_caught_up(stack) - before)
+                wait_caught_up(stack)
+                log(f"one request at a time: {args.single} of each kind ...")
+                single = one_at_a_time(stack, seeded, args.single)
+                wait_caught_up(stack)
                 log(f"one stream: {args.stream_events} updates ...")
                 stream = stream_rates(stack, seeded.agencies[0], args.stream_events,
                                       args.window)
-                report(results, stream, args)
+                report(results, single, stream, args)
             finally:
                 # Stopping and dropping are not to be cut short by a second Ctrl-C.
                 for signum in (signal.SIGINT, signal.SIGTERM):
