@@ -49,6 +49,48 @@ def source(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Lines a news site prints after its article: sharing and comment buttons,
+# the notice on readers' comments, counters, the list of related items.
+_SITE_NOTICE = re.compile(
+    r"(?:Chia sẻ(?: bài viết| bài báo)?|Chia sẻ:|Bình luận|Gửi bình luận|Viết bình luận|"
+    r"Không có bình luận|Ý kiến bạn đọc|Gửi ý kiến|Tin liên quan|Bài viết liên quan|"
+    r"Tin cùng chuyên mục|Tin khác|Các tin khác|Đọc thêm|Xem thêm|Thống kê truy cập|"
+    r"(?:Từ khóa|Từ khoá|Tags?):.*|(?:LƯU Ý|Lưu ý):.*bạn đọc.*)\s*",
+    re.IGNORECASE,
+)
+
+
+def _byline(line: str) -> bool:
+    """A byline in capitals on its own line ("THANH QUANG", "VĂN CHÂU")."""
+    words = line.split(" ")
+    return 2 <= len(words) <= 4 and all(len(w) >= 2 and w.isalpha() and w.isupper()
+                                        for w in words)
+
+
+# The article has begun once a line this long has come.
+_ARTICLE_LINE = 100
+
+
+def article(nfc: str) -> str:
+    """`nfc` up to the site's notices after the article (see
+    `_SITE_NOTICE`), and the byline in capitals just before them: what the
+    site adds is no one's words ("LƯU Ý: BDO sẽ biên tập ý kiến của bạn
+    đọc ..." is no promise). A notice before any line of the article (a
+    menu) ends nothing."""
+    begun = False
+    byline: int | None = None
+    offset = 0
+    for raw in nfc.splitlines(keepends=True):
+        line = raw.strip()
+        if begun and _SITE_NOTICE.fullmatch(line):
+            return nfc[:byline if byline is not None else offset]
+        if line:
+            byline = offset if begun and _byline(line) else None
+        begun = begun or len(line) >= _ARTICLE_LINE
+        offset += len(raw)
+    return nfc
+
+
 def paragraphs(nfc: str) -> list[Paragraph]:
     found: list[Paragraph] = []
     offset = 0

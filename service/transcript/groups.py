@@ -8,16 +8,24 @@ the places that qualify it (tổ, ấp, thôn, xã, phường, huyện ... and t
 names); its name is its words as written, first letter capitalised. Opinions
 stand for their group: "Phần lớn các ý kiến (của người dân) tập trung phản
 ánh ..." is the group's question (the group named in the opinion, else the
-last one the paragraph named before it).
+last one the paragraph named before it). Opinions summed up with no one
+named ("có ý kiến cho rằng ...", "đã có 12 lượt ý kiến tập trung ...", "các
+ý kiến tập trung ở 7 nhóm vấn đề") are, failing those, asked by the meeting's
+audience: the citizens of a reception ("tiếp công dân"), else the group the
+dialogue is held with ("đối thoại ... với người dân phường An Phú"), the
+last one named before them.
 
 A body is an agency's head word (Sở, UBND, Công an, Bộ, Tổ đại biểu, ...),
 optionally after "lãnh đạo"/"đại diện", up to the verb; its name is as
 written, its agency is the name without "lãnh đạo"/"đại diện".
+Bodies named by their kind ("các cơ quan liên quan", "các phòng chức năng
+của huyện") are bodies too, named and owning as written.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from service.transcript.model import Speaker
 
@@ -26,6 +34,9 @@ _GROUP_NOUNS = (
     "công nhân, người lao động", "công nhân lao động", "bà con nông dân", "bà con nhân dân",
     "người lao động", "cử tri", "người dân", "nhân dân", "nông dân", "công nhân", "công dân",
     "bà con", "hộ dân", "đoàn viên",
+    # Members of an association, as its reports name them ("ý kiến của cán
+    # bộ, hội viên nông dân").
+    "cán bộ, hội viên nông dân", "cán bộ, hội viên", "hội viên nông dân", "hội viên",
 )
 _GROUP_NOUN = "|".join(f"[{n[0].upper()}{n[0]}]{re.escape(n[1:])}" for n in _GROUP_NOUNS)
 _PLACE_WORDS = (
@@ -46,11 +57,33 @@ GROUP = re.compile(
 )
 # An opinion standing for its group: "Phần lớn các ý kiến (của người dân)".
 _OPINION = re.compile(
-    r"(?:(?:Phần lớn|phần lớn|Đa số|đa số|Hầu hết|hầu hết|Nhiều|nhiều|Một số|một số)\s+)?"
-    r"(?:(?:các|những|Các|Những)\s+)?(?:ý kiến|Ý kiến|kiến nghị|Kiến nghị)"
+    r"(?P<many>(?:(?:Phần lớn|phần lớn|Đa số|đa số|Hầu hết|hầu hết|Nhiều|nhiều|Một số|một số)"
+    r"\s+)?(?:(?:các|những|Các|Những)\s+)?)(?:ý kiến|Ý kiến|kiến nghị|Kiến nghị)"
     r"(?:,\s*(?:kiến nghị|phản ánh))*"
 )
 OF_GROUP = re.compile(rf"(?<!\w)của\s+(?:các\s+|những\s+)?({GROUP.pattern})")
+# Opinions summed up, counted or said to exist, with no one named as
+# speaking: "có ý kiến cho rằng ...", "Tại hội nghị đã có 12 lượt ý kiến tập
+# trung kiến nghị ...", "đã lựa chọn 18 câu hỏi liên quan về ...".
+_SUMMARY = re.compile(
+    r"(?:Tại [^\W\d_]+(?: [^\W\d_]+){0,3}\s+)?(?:(?:đã|Đã)\s+)?(?:[Cc]ó|lựa chọn)\s+"
+    r"(?:(?:gần|hơn|trên|khoảng|một số|nhiều)\s+)?(?:[\d.]+\s+)?(?:lượt\s+)?"
+    r"(?:ý kiến|câu hỏi|kiến nghị)(?:,\s*(?:kiến nghị|phản ánh|câu hỏi|đề xuất))*"
+)
+# What opinions summed up do when no asking verb says it: "cho rằng", "tập
+# trung vào/ở <the matters>", "liên quan đến", "về". Only after opinions: a
+# person who "cho rằng" states a view.
+SUMMARY_VERB = re.compile(
+    r"\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*(cho rằng|tập trung(?:\s+(?:vào|ở))?|"
+    r"liên quan(?:\s+(?:đến|tới|về))?|đề cập(?:\s+(?:đến|tới))?|về)(?!\w)"
+)
+# A group can also be said to have opinions: "nhân dân xã Khe Mo đã có một
+# số ý kiến về các nội dung như: ...".
+HAS_OPINIONS = re.compile(
+    r"\s*(?:(?:đã|cũng|đều|còn)\s+)*(có\s+(?:(?:một số|nhiều|gần|hơn|trên|khoảng)\s+)?"
+    r"(?:[\d.]+\s+)?(?:lượt\s+)?(?:ý kiến|kiến nghị|câu hỏi))(?!\w)"
+    r"(?:,\s*(?:kiến nghị|phản ánh|đề xuất))*"
+)
 
 # An agency's head word, as it opens a body's name.
 _BODY_HEADS = (
@@ -91,21 +124,70 @@ def group_at(text: str, pos: int) -> tuple[Speaker, int] | None:
     return Speaker(_capitalised(name), kind="group"), pos + len(name)
 
 
-def opinion_at(text: str, pos: int) -> tuple[Speaker, int] | None:
-    """Opinions speaking for their group ("Phần lớn các ý kiến ..."): the
-    group named in them ("ý kiến của cử tri ..."), else the last group named
-    before them in `text`, else none."""
+@dataclass(frozen=True)
+class Opinions:
+    who: Speaker  # the group they stand for
+    end: int  # where their words end
+    # Counted, said to exist or "các ý kiến": a summary, which may ask with
+    # `SUMMARY_VERB`. A bare "kiến nghị" is only a noun ("lắng nghe các ý
+    # kiến, kiến nghị của công nhân về các vấn đề ...").
+    summed: bool
+
+
+def opinion_at(text: str, pos: int, audience: Speaker | None = None) -> Opinions | None:
+    """Opinions speaking for their group ("Phần lớn các ý kiến ...", "có ý
+    kiến cho rằng ...", "đã có 12 lượt ý kiến ..."): the group named in them
+    ("ý kiến của cử tri ..."), else the last group named before them in
+    `text`, else, for opinions counted or said to exist, the `audience` of
+    the meeting (see `audience_of`), else none."""
     match = _OPINION.match(text, pos)
+    summed = _SUMMARY.match(text, pos)
+    if summed is not None and (match is None or summed.end() > match.end()):
+        match = summed
     if match is None:
         return None
     end = match.end()
+    counted = match is summed or bool(match.group("many"))
     own = OF_GROUP.match(text, end + 1) if text[end:end + 1] == " " else None
     if own is not None:
-        return Speaker(_capitalised(own.group(1).rstrip(" ,")), kind="group"), own.end()
+        return Opinions(Speaker(_capitalised(own.group(1).rstrip(" ,")), kind="group"),
+                        own.end(), counted)
     before = list(OF_GROUP.finditer(text, 0, pos))
-    if not before:
-        return None
-    return Speaker(_capitalised(before[-1].group(1).rstrip(" ,")), kind="group"), end
+    if before:
+        return Opinions(Speaker(_capitalised(before[-1].group(1).rstrip(" ,")), kind="group"),
+                        end, counted)
+    if match is summed and audience is not None:
+        return Opinions(audience, end, True)
+    return None
+
+
+# Whom a meeting receives: "tiếp công dân", "buổi tiếp dân" (the citizens
+# received), or the group a dialogue or a meeting is held with ("đối thoại
+# trực tiếp với người dân phường An Phú", "giữa đồng chí Chủ tịch UBND
+# phường với Nhân dân").
+_RECEPTION = re.compile(r"(?<![\w])[Tt]iếp (?:công )?dân(?!\w)")
+_HELD_WITH = re.compile(
+    r"(?<!\w)(?:[Đđ]ối thoại|[Tt]iếp xúc|[Gg]ặp gỡ|[Gg]ặp mặt|[Ll]àm việc)(?!\w)[^.;:!?\n]{0,80}?"
+    rf"(?<!\w)với\s+(?:các\s+|những\s+|đông đảo\s+)?({GROUP.pattern})"
+)
+
+
+def audience_of(text: str) -> list[tuple[int, Speaker]]:
+    """Where `text` names whom the meeting is held with, and that group: the
+    asker of opinions summed up with no one named (the last named before
+    them; see `audience_before`)."""
+    found = [(m.start(), Speaker("Công dân", kind="group")) for m in _RECEPTION.finditer(text)]
+    found += [(m.start(1), Speaker(_capitalised(m.group(1).rstrip(" ,")), kind="group"))
+              for m in _HELD_WITH.finditer(text)]
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def audience_before(named: list[tuple[int, Speaker]], pos: int) -> Speaker | None:
+    """The audience last named before `pos`, else the first one named."""
+    before = [who for at, who in named if at < pos]
+    if before:
+        return before[-1]
+    return named[0][1] if named else None
 
 
 # A group answered directly: "đã ghi nhận, trả lời công dân".
@@ -132,6 +214,32 @@ def body_at(text: str, pos: int, stop: int) -> Speaker | None:
         return None
     agency = name[match.end(1) - pos:].strip() if match.group(1) else name
     return Speaker(name, title=match.group(1) or "", organisation=agency, kind="body")
+
+
+# Bodies named by their kind, in lower case: "các cơ quan liên quan", "các
+# phòng chức năng của huyện", "các sở, ngành".
+_KIND_OF_BODY = re.compile(
+    r"(?:[Cc]ác|[Nn]hững)\s+(?:cơ quan|sở|ngành|phòng|ban|đơn vị|địa phương|cấp)(?!\w)"
+)
+# "của huyện": whose offices they are, part of the name.
+_OF_PLACE = re.compile(r"(?<!\w)của\s+(?:tỉnh|huyện|thành phố|thị xã|quận|xã|phường)(?!\w)")
+
+
+def named_by_kind(who: Speaker) -> bool:
+    """A body named by its kind only ("các cơ quan liên quan")."""
+    return who.kind == "body" and bool(_KIND_OF_BODY.match(who.name))
+
+
+def kind_of_body_at(text: str, pos: int, stop: int) -> Speaker | None:
+    """The body named by its kind from `pos` to `stop` (where its verb is)."""
+    match = _KIND_OF_BODY.match(text, pos)
+    if match is None:
+        return None
+    name = text[pos:stop].strip(" ,-\u2013")
+    rest = _OF_PLACE.sub("", name[match.end() - pos:])
+    if not name or len(name) > 60 or NOT_IN_NAME.search(rest):
+        return None
+    return Speaker(name, organisation=name, agency=name, kind="body")
 
 
 def same_group(asked: str, named: str) -> bool:

@@ -98,16 +98,28 @@ class _Item:
         return "\n".join(p.text[start:end] for p, start, end in self.parts).strip()
 
 
+def _narrated(item: _Item) -> bool:
+    """An answer the report only says was given ("đã được các cơ quan liên
+    quan trả lời", "các phòng chức năng của huyện đã trả lời"): what follows
+    it is the reporter's narration, read as such for tasks (a body named
+    there owns what it will do), not as the responder's words."""
+    return item.kind == "answer" and item.lead is not None and (
+        item.lead.passive or groups.named_by_kind(item.lead.speaker))
+
+
 def _same_speaker(a: _Item, b: _Item) -> bool:
     return a.who is not None and b.who is not None and same(a.who.name, b.who.name)
 
 
-def _items(paragraphs: list[Paragraph], chair: Speaker | None) -> tuple[list[list[_Item]], bool]:
+def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
+           ) -> tuple[list[list[_Item]], bool]:
     grouped: list[list[_Item]] = [[]]
     stamps: list[time] = []
     known: list[Speaker] = [chair] if chair else []
     previous = ""
+    audiences = groups.audience_of(nfc)
     for paragraph in paragraphs:
+        audience = groups.audience_before(audiences, paragraph.start)
         # A photo caption printed twice, the second time cut short.
         repeated = len(paragraph.text) >= 20 and previous.startswith(paragraph.text)
         previous = paragraph.text
@@ -119,7 +131,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None) -> tuple[list[lis
             stamps.append(at)
         items = grouped[-1]
         text = paragraph.text[offset:]
-        lead = speakers.lead(text, known)
+        lead = speakers.lead(text, known, audience=audience)
         stamped = at
         if lead is not None:
             _meet(known, lead.speaker)
@@ -152,7 +164,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None) -> tuple[list[lis
             items.append(_Item("event", None, stamped, [(paragraph, offset, end)]))
         else:
             items[-1].parts.append((paragraph, 0, end))
-        _later_speakers(items, paragraph, offset, known, stamped)
+        _later_speakers(items, paragraph, offset, known, stamped, audience)
     return grouped, entries.newest_first(stamps)
 
 
@@ -175,12 +187,15 @@ _COLON = re.compile(r":\s+(?=\S)")
 
 
 def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
-                    known: list[Speaker], at: time | None) -> None:
+                    known: list[Speaker], at: time | None,
+                    audience: Speaker | None = None) -> None:
     """A sentence inside a paragraph that names another speaker belongs to
     them, not to the paragraph's: it ends the item there and opens theirs.
     A question opens one after anything but a question; someone else
     speaking opens one when they are a person or a group (a body named
-    inside an answer is its subject, not a new speaker)."""
+    inside an answer is its subject, not a new speaker), or when what was
+    asked is said to be answered by a body ("Các nội dung ... đã được các
+    cơ quan liên quan trả lời")."""
     if not items or not items[-1].parts or items[-1].parts[-1][0] is not paragraph:
         return
     text = paragraph.text
@@ -192,8 +207,9 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
         if current.parts[-1][1] > start:
             continue
         lead = speakers.lead(text[start:start + _LEAD_SPAN], known,
-                             text[max(offset, start - _LEAD_SPAN):start])
-        if lead is None or lead.caption or lead.speaker.kind == "body":
+                             text[max(offset, start - _LEAD_SPAN):start], audience)
+        if lead is None or lead.caption or (
+                lead.speaker.kind == "body" and not (lead.passive and current.kind == "question")):
             continue
         colon = text[start - 2:start].strip() == ":"
         if colon and lead.kind != "question":
@@ -242,7 +258,7 @@ def _times(grouped: list[list[_Item]]) -> None:
 
 
 def parse(text: str, held_on: date) -> Transcript:
-    nfc = entries.source(text)
+    nfc = entries.article(entries.source(text))
     # Written replies to voters' petitions and tables of them have a shape
     # of their own (see `petitions`); any other text is read as a dialogue.
     replies = petitions.read(nfc, held_on)
@@ -250,7 +266,7 @@ def parse(text: str, held_on: date) -> Transcript:
         return replies
     paragraphs = entries.paragraphs(nfc)
     chair = speakers.chair_from([p.text for p in paragraphs])
-    grouped, reverse = _items(paragraphs, chair)
+    grouped, reverse = _items(paragraphs, chair, nfc)
     _times(grouped)
     ordered = entries.meeting_order(grouped, _same_speaker, reverse)
 
@@ -289,7 +305,8 @@ def parse(text: str, held_on: date) -> Transcript:
                 at=item.at,
                 line=item.parts[0][0].line,
             ))
-            _answer_findings(item, key, held_on, transcript)
+            if not _narrated(item):
+                _answer_findings(item, key, held_on, transcript)
     _directives(nfc, paragraphs, ordered, chair, held_on, transcript)
     if not (transcript.questions or transcript.answers or transcript.candidates):
         # Nothing of a dialogue: voters' petitions with no reply yet, if
@@ -465,14 +482,15 @@ def _directives(source: str, paragraphs: list[Paragraph], ordered: list[_Item],
     question or answer: a chair's conclusion, a leader's directives, a
     resolution, a letter. A leader other than the chair directs in the name
     of their own body."""
-    claimed = frozenset(p.line for item in ordered if item.kind in ("question", "answer")
-                        for p, *_ in item.parts)
+    read = [item for item in ordered if item.kind in ("question", "answer")
+            and not _narrated(item)]
+    claimed = frozenset(p.line for item in read for p, *_ in item.parts)
     # A paragraph shared between a question or an answer and a chair's
     # directive ("Công dân phản ánh ... Phó Chủ tịch HĐND tỉnh X đề nghị
     # ..."): the directive's part is read for tasks.
     shared: dict[int, list[Paragraph]] = {}
     for item in ordered:
-        if item.kind in ("question", "answer"):
+        if item.kind in ("question", "answer") and not _narrated(item):
             continue
         for p, start, end in item.parts:
             if p.line in claimed and p.text[start:end].strip():

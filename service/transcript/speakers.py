@@ -130,10 +130,11 @@ _VERB = re.compile(
             key=len, reverse=True))
     + r")(?!\w)"
 )
-# Words between a speaker and the verb that are neither ("đã", "xin").
+# Words between a speaker and the verb that are neither ("đã", "xin"), and
+# listening before answering ("đã lắng nghe và tiếp thu").
 _ADVERBS = re.compile(
     r"(?:\s*(?<!\w)(?:đã|cũng|đều|vẫn|xin|sẽ|tiếp tục|trực tiếp|thẳng thắn|còn|thêm|tập trung|"
-    r"tiếp|lại|liên tục|đến)(?!\w))*\s*$"
+    r"tiếp|lại|liên tục|đến|lắng nghe(?:,| và))(?!\w))*\s*$"
 )
 # Titles that make their holder a leader, whose "đề nghị" is a directive.
 _LEADER = re.compile(
@@ -196,6 +197,7 @@ class Lead:
     asked: tuple[Speaker, ...] = field(default=())
     matter: str = ""
     matter_at: int = -1  # its offset in the paragraph
+    passive: bool = False  # "đã được <the responder> trả lời": what was asked is answered
 
 
 def _name_at(text: str, pos: int, limit: int = 5) -> tuple[str, int]:
@@ -410,13 +412,19 @@ class _Found:
     who: Speaker
     start: int  # where the speaker's words begin
     verb: re.Match[str]
+    # Opinions summed up asking with no verb of asking ("có ý kiến cho rằng",
+    # "nhân dân đã có một số ý kiến về ...").
+    asks: bool = False
+    passive: bool = False  # "đã được <body> trả lời"
 
 
-def lead(text: str, known: Sequence[Speaker] = (), context: str = "") -> Lead | None:
+def lead(text: str, known: Sequence[Speaker] = (), context: str = "",
+         audience: Speaker | None = None) -> Lead | None:
     """The lead of a paragraph (or of a sentence of one: `context` is the
     paragraph before it), if it opens with a speaker and a verb. `known` are
     the speakers met before, whom a given name alone or a title alone may
-    refer to."""
+    refer to; `audience` is the group the meeting is held with, who asks
+    what opinions summed up with no one named ask."""
     masked = _mask(text)
     prefix = _ANSWER_PREFIX.match(masked)
     if prefix is not None:
@@ -426,13 +434,15 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "") -> Lead | 
         named = _bare_mention(masked, pos)
         if named is not None and _listed(masked, named.end):
             return None  # the rest of the list is no speaker either
-        found = _at(text, masked, pos, known, context)
+        found = _at(text, masked, pos, known, context, audience)
         if found is not None:
             break
     if found is None:
+        found = _passive(text, masked, known)
+    if found is None:
         return None
     verb = found.verb.group(1)
-    kind = _kind(verb, found.who)
+    kind = "question" if found.asks else _kind(verb, found.who)
     who = found.who
     if kind == "question" and who.kind == "person" and who.agency:
         who = replace(who, agency="")
@@ -468,7 +478,22 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "") -> Lead | 
     # lời ý kiến của công nhân.") is a photo's caption.
     caption = _is_caption(tail) and not askers
     return Lead(kind, who, verb, _body_start(text, tail_start), caption,
-                tuple(s.name for s in asked), tuple(asked), matter, matter_at)
+                tuple(s.name for s in asked), tuple(asked), matter, matter_at,
+                found.passive)
+
+
+# "Các nội dung thuộc thẩm quyền đã được các cơ quan liên quan trả lời ...":
+# what was asked, answered by the body after "được".
+_PASSIVE = re.compile(r"(?<!\w)(?:đã\s+)?được\s+(?=\S)")
+
+
+def _passive(text: str, masked: str, known: Sequence[Speaker]) -> _Found | None:
+    """An answer in the passive voice in the first clause: its agent answers."""
+    for match in _PASSIVE.finditer(masked, 0, _clause_end(masked, 0)):
+        found = _at(text, masked, match.end(), known, "")
+        if found is not None and _kind(found.verb.group(1), found.who) == "answer":
+            return replace(found, passive=True)
+    return None
 
 
 def _group_end(masked: str, start: int, stop: int) -> int:
@@ -514,8 +539,8 @@ def _clause_starts(masked: str, lo: int, hi: int | None = None) -> list[int]:
     return starts
 
 
-def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
-        ) -> _Found | None:
+def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str,
+        audience: Speaker | None = None) -> _Found | None:
     """The speaker standing at `pos`, with their verb, in the forms they come
     in: an honorific and a name ("ông X, <title>"), a bare name ("Nguyễn Văn
     A, <title>"), a title then the name ("Giám đốc Sở Y Nguyễn Văn A"), a
@@ -533,18 +558,24 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
             return None
         return _Found(speaker(first, _descriptor(text, masked, first.end, verb.start()),
                               with_agency=True), pos, verb)
-    for finder in (groups.group_at, _opinion):
-        group = finder(context + masked, len(context) + pos) if finder is _opinion \
-            else finder(masked, pos)
+    for opinion in (False, True):
+        if opinion:
+            opinions = groups.opinion_at(context + masked, len(context) + pos, audience)
+            group = (opinions.who, opinions.end - len(context)) if opinions else None
+            says = groups.SUMMARY_VERB if opinions and opinions.summed else None
+        else:
+            group, says = groups.group_at(masked, pos), groups.HAS_OPINIONS
         if group is not None:
             who, end = group
-            end -= len(context) if finder is _opinion else 0
             verb = _VERB.search(masked, end, zone_end)
             # Groups ask; what else they do ("cử tri bày tỏ sự tin tưởng") is
             # no lead.
             if verb is not None and _ADVERBS.fullmatch(masked, end, verb.start()) and _kind(
                     verb.group(1), who) == "question":
                 return _Found(who, pos, verb)
+            said = says.match(masked, end) if says is not None else None
+            if said is not None and said.end() <= zone_end:
+                return _Found(who, pos, said, asks=True)
             return None
     titled = _titled(text, masked, pos, zone_end, known)
     if titled is not None:
@@ -558,6 +589,13 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
         named = groups.body_at(text, pos, stop.start() if stop else verb.start())
         if named is not None:
             return _Found(replace(named, agency=agency_of(named.organisation)), pos, verb)
+        return None
+    verb = _VERB.search(masked, pos, zone_end)
+    if verb is not None:
+        stop = _ADVERBS.search(masked, pos, verb.start())
+        named = groups.kind_of_body_at(text, pos, stop.start() if stop else verb.start())
+        if named is not None:
+            return _Found(named, pos, verb)
     return None
 
 
@@ -599,10 +637,6 @@ def _descriptor(text: str, masked: str, start: int, verb: int) -> str:
     stop = along.start() if along else verb
     adverbs = _ADVERBS.search(masked, start, stop)
     return text[start:adverbs.start() if adverbs else stop]
-
-
-def _opinion(text: str, pos: int) -> tuple[Speaker, int] | None:
-    return groups.opinion_at(text, pos)
 
 
 _HONORIFIC_BEFORE_TITLE = re.compile(r"(Đồng chí|đồng chí|Ông|ông|Bà|bà)\s+")

@@ -600,14 +600,16 @@ def _promised_after_clause(piece: str) -> tuple[str, int] | None:
     will = _WILL_ANYWHERE.search(piece)
     if will is None or _PAST_ANYWHERE.search(piece, 0, will.start()):
         return None
-    clause = piece.rfind(", ", 0, will.start())
-    if clause < 0:
-        return None
-    start = clause + 2
-    body = _body_at(piece, start)
-    if body is None or body[2] != will.start() - 1 or not _named(body[0]) or " " not in body[0]:
-        return None
-    return body[0], will.start()
+    # The first clause that is all a body's name: the name of kinds of body
+    # may hold a comma ("các địa phương và sở, ngành liên quan sẽ ..."), a
+    # proper name does not ("..., Bộ Công an, huyện Mỹ Đức sẽ ...").
+    for clause in re.finditer(", ", piece[:will.start()]):
+        body = _body_at(piece, clause.end())
+        if body is None or body[2] != will.start() - 1 or not _named(body[0]) \
+                or " " not in body[0] or (body[1] and "," in body[0]):
+            continue
+        return body[0], will.start()
+    return None
 
 
 def _sentence_end(pieces: list[tuple[int, int, bool]], index: int) -> int:

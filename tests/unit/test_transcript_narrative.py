@@ -192,3 +192,130 @@ def test_a_directive_sharing_a_paragraph_with_a_petition_is_read() -> None:
     assert len(t.questions) == 1
     assert [(c.owner, c.kind) for c in t.candidates] == [
         ("lãnh đạo các địa phương, sở ngành liên quan", "report")]
+
+
+@pytest.mark.parametrize(
+    ("opening", "asker"),
+    [
+        ("Sáng 30-10, ông Nguyễn Thanh Tâm, Chủ tịch UBND TX.Thuận An đã có buổi đối thoại trực "
+         "tiếp với người dân phường An Phú, phường Bình Chuẩn.", "Người dân phường An Phú, "
+         "phường Bình Chuẩn"),
+        # another group, another kind of meeting
+        ("Sáng 25/11, UBND tỉnh tổ chức hội nghị gặp gỡ, đối thoại với nông dân trên địa bàn.",
+         "Nông dân"),
+        # a citizen reception: the citizens received
+        ("Sáng 20/01, lãnh đạo huyện đã có buổi tiếp công dân định kỳ tại xã Hương Phú.",
+         "Công dân"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("summary", "starts"),
+    [
+        ("Ngoài ra, có ý kiến cho rằng, chính quyền địa phương cần rà soát việc lập bãi xe "
+         "container trong khu dân cư.", "chính quyền địa phương"),
+        ("Tại hội nghị đã có 12 lượt ý kiến tập trung kiến nghị với đồng chí Chủ tịch về những vấn "
+         "đề liên quan đến lĩnh vực: quản lý đất đai, trật tự xây dựng.", "với đồng chí Chủ tịch"),
+        ("Tại hội nghị đã lựa chọn 18 câu hỏi liên quan về chính sách hỗ trợ phát triển sản xuất.",
+         "chính sách hỗ trợ"),
+    ],
+)
+def test_opinions_summed_up_are_asked_by_the_audience(
+        opening: str, asker: str, summary: str, starts: str) -> None:
+    t = parse(f"{opening}\n{summary}\n", DAY)
+    assert [(q.asker.name, q.asker.kind, q.text[:len(starts)]) for q in t.questions] == [
+        (asker, "group", starts)]
+
+
+def test_opinions_summed_up_with_no_audience_are_no_question() -> None:
+    text = "Sáng 30-10, UBND tỉnh họp.\nNgoài ra, có ý kiến cho rằng, cần rà soát bãi xe.\n"
+    assert parse(text, DAY).questions == []
+
+
+def test_opinions_take_the_group_named_before_them() -> None:
+    text = (
+        "Sáng ngày 25/11/2022, Phó Chủ tịch UBND tỉnh Trần Phước Hiền chủ trì hội nghị đối thoại "
+        "giữa lãnh đạo UBND tỉnh với nông dân bằng hình thức trực tuyến.\n"
+        "Tại hội nghị, có 15 ý kiến của hội viên nông dân được trả lời trực tiếp. Trong đó, các "
+        "ý kiến tập trung ở 7 nhóm vấn đề, đó là: Chính sách tín dụng, vay vốn.\n"
+    )
+    t = parse(text, DAY)
+    assert [(q.asker.name, q.text[:10]) for q in t.questions] == [
+        ("Hội viên nông dân", "7 nhóm vấn")]
+
+
+def test_opinions_only_named_as_an_object_are_no_question() -> None:
+    # A standfirst: what the chairman listened to, the petitions coming below.
+    text = ("Chủ tịch UBND TP Hà Nội lắng nghe các ý kiến, kiến nghị của công nhân, người lao "
+            "động về các vấn đề: nhà ở xã hội, nhà ở cho công nhân.\n")
+    assert parse(text, DAY).questions == []
+
+
+def test_a_group_said_to_have_opinions_asks_them() -> None:
+    text = (
+        "Ngày 9-11, Huyện ủy Đồng Hỷ đã tổ chức Hội nghị tiếp xúc, đối thoại trực tiếp giữa "
+        "Thường trực Huyện ủy với nhân dân xã Khe Mo.\n"
+        "Tiếp đó, nhân dân xã Khe Mo đã có một số ý kiến về các nội dung như: Vấn đề ô nhiễm "
+        "môi trường ở khu vực cầu Linh Nham; tăng phụ cấp cho trưởng các tổ chức đoàn thể.\n"
+        "Qua lắng nghe ý kiến, kiến nghị và phản ánh của nhân dân, các phòng chức năng của huyện "
+        "đã trả lời cụ thể những nội dung có thể giải quyết ngay. Đối với những nội dung chưa thể "
+        "xử lý, lãnh đạo huyện Đồng Hỷ đã tiếp thu, giao các phòng chức năng tiến hành rà soát, "
+        "xem xét giải quyết thỏa đáng.\n"
+    )
+    t = parse(text, DAY)
+    assert [(q.asker.name, q.text[:20]) for q in t.questions] == [
+        ("Nhân dân xã Khe Mo", "về các nội dung như:")]
+    # A body named by its kind answers; the task the leaders give after it is read.
+    assert [(a.responder.name, a.question_keys) for a in t.answers] == [
+        ("các phòng chức năng của huyện", ("q1",))]
+    assert [(c.owner, c.quote[:10]) for c in t.candidates] == [
+        ("các phòng chức năng", "giao các p")]
+
+
+def test_a_passive_answer_ends_the_question_and_a_body_named_after_it_owns_its_promise(
+        ) -> None:
+    text = (
+        "Công dân phản ánh, kiến nghị nhiều vấn đề như việc quản lý khai thác khoáng sản của các "
+        "doanh nghiệp. Các nội dung thuộc thẩm quyền đã được các cơ quan liên quan trả lời ngay "
+        "tại buổi tiếp công dân. Đối với những nội dung còn phức tạp, các địa phương và sở, ngành "
+        "liên quan sẽ có văn bản trả lời cụ thể cho công dân.\n"
+    )
+    t = parse(text, DAY)
+    assert [q.text[-20:] for q in t.questions] == ["ủa các doanh nghiệp."]
+    assert [(a.responder.name, a.question_keys) for a in t.answers] == [
+        ("các cơ quan liên quan", ("q1",))]
+    assert [c.owner for c in t.candidates] == ["các địa phương và sở, ngành liên quan"]
+
+
+def test_the_chair_listening_then_answering_answers() -> None:
+    found = speakers.lead("Với tinh thần dân chủ, đồng chí Chủ tịch UBND phường đã lắng nghe và "
+                          "tiếp thu những ý kiến, kiến nghị của Nhân dân.")
+    assert found is not None
+    assert (found.kind, found.speaker.name, found.askers) == (
+        "answer", "Chủ tịch UBND phường", ("Nhân dân",))
+
+
+ARTICLE = (
+    "Sáng 30-10, ông Nguyễn Thanh Tâm, Chủ tịch UBND TX.Thuận An đã có buổi đối thoại trực tiếp "
+    "với người dân phường An Phú, phường Bình Chuẩn để lắng nghe ý kiến nhân dân.\n"
+    "Ông Nguyễn Thanh Tâm, Chủ tịch UBND TX.Thuận An cho biết sẽ kiểm tra các tuyến đường.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "THANH QUANG\n\nChia sẻ bài viết\n\nLƯU Ý: BDO sẽ biên tập ý kiến của bạn đọc trước khi "
+        "xuất bản.",
+        "VĂN CHÂU\nBình luận\nSở Y tế sẽ kiểm tra.",
+        "Tin liên quan\nUBND tỉnh sẽ xem xét đầu tư.",
+    ],
+)
+def test_a_sites_notices_end_the_article(tail: str) -> None:
+    t = parse(ARTICLE + tail, DAY)
+    assert [c.quote for c in t.candidates] == ["sẽ kiểm tra các tuyến đường."]
+    assert all("THANH" not in a.text and "CHÂU" not in a.text for a in t.answers)
+
+
+def test_a_notice_before_the_article_ends_nothing() -> None:
+    t = parse("Chia sẻ bài viết\n" + ARTICLE, DAY)
+    assert len(t.candidates) == 1
