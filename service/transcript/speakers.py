@@ -92,7 +92,8 @@ _SURNAMES = frozenset(
 # Asking, whoever speaks ("nêu" with what is raised: "nêu kiến nghị", "nêu
 # những nguyện vọng"; a petition read out: "đọc đơn đề nghị").
 _ASK_VERBS = (
-    "đặt câu hỏi", "nêu câu hỏi", "chất vấn", "hỏi", "phản ánh", "thắc mắc", "nêu kiến nghị",
+    "đặt câu hỏi", "nêu câu hỏi", "đặt vấn đề", "chất vấn", "hỏi", "phản ánh", "thắc mắc",
+    "nêu kiến nghị",
     "nêu ý kiến", "nêu", "đọc", "khiếu nại",
 )
 # Asking when a citizen or a delegate says it; directing when a leader does
@@ -141,6 +142,9 @@ _LEADER = re.compile(
     r"(?:Thủ tướng|Bộ trưởng|Chủ tịch|Bí thư)(?:\s+Thường trực)?\s+(?:UBND|Ủy ban nhân dân|"
     r"Uỷ ban nhân dân|HĐND|Hội đồng nhân dân|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy|"
     r"Huyện uỷ|Quận ủy|Thị ủy|tỉnh|thành phố|TP|huyện|quận|thị xã)|Thủ tướng"
+    # A chair named with no body, as a report names them after the first
+    # mention ("Phó chủ tịch Hà Sĩ Đồng đề nghị ..."): the meeting's own.
+    r"|^(?:Phó\s+)?[Cc]hủ tịch$"
 )
 # Positions held by the people asked, not by officials answering.
 _NOT_OFFICIAL = ("công nhân", "người lao động", "đoàn viên", "giáo viên", "nhân viên",

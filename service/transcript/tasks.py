@@ -123,7 +123,7 @@ _TASK_VERBS = (
     "kiến nghị", "yêu cầu", "giao", "đề nghị", "lưu ý", "quán triệt", "bám sát", "duy trì",
     "thống nhất", "đánh giá cao", "nhận được", "tham dự", "thông qua", "ký", "cho",
     "thúc đẩy", "tính toán", "tìm", "đưa", "mở", "ra quân", "nắm", "phát huy", "rút kinh nghiệm",
-    "nên", "trả lời", "giải đáp", "không",
+    "nên", "trả lời", "giải đáp", "không", "phát biểu", "đặt câu hỏi",
 )
 _TASK_VERB = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_TASK_VERBS, key=len, reverse=True))

@@ -319,3 +319,23 @@ def test_a_sites_notices_end_the_article(tail: str) -> None:
 def test_a_notice_before_the_article_ends_nothing() -> None:
     t = parse("Chia sẻ bài viết\n" + ARTICLE, DAY)
     assert len(t.candidates) == 1
+
+
+def test_a_chair_named_without_a_body_directs_and_a_businessman_raising_an_issue_asks(
+        ) -> None:
+    text = (
+        "Sáng 13-9, UBND tỉnh Quảng Trị tổ chức đối thoại với gần 300 doanh nghiệp.\n"
+        "Mở đầu buổi đối thoại, Phó chủ tịch Hà Sĩ Đồng đề nghị các doanh nghiệp phát biểu "
+        "thẳng thắn, tập trung vào các vấn đề khó khăn cần tháo gỡ.\n"
+        "Mở đầu đối thoại, ông Lê Đình Sung - chủ tịch hội đồng quản trị Công ty cổ phần Minh "
+        "Hưng - đặt vấn đề doanh nghiệp đã và đang gặp rất nhiều khó khăn.\n"
+    )
+    t = parse(text, DAY)
+    assert [(q.asker.name, q.text[:20]) for q in t.questions] == [
+        ("Lê Đình Sung", "doanh nghiệp đã và đ")]
+    # Asking businesses to speak frankly is how the meeting is held: no task.
+    assert t.candidates == []
+    # A chair of a company is no leader.
+    found = speakers.lead("Ông Lê Văn A, Chủ tịch Hội đồng quản trị Công ty B đề nghị tỉnh "
+                          "giảm thuế.")
+    assert found is not None and found.kind == "question"
