@@ -64,9 +64,12 @@ _OPINION = re.compile(
 OF_GROUP = re.compile(rf"(?<!\w)của\s+(?:các\s+|những\s+)?({GROUP.pattern})")
 # Opinions summed up, counted or said to exist, with no one named as
 # speaking: "có ý kiến cho rằng ...", "Tại hội nghị đã có 12 lượt ý kiến tập
-# trung kiến nghị ...", "đã lựa chọn 18 câu hỏi liên quan về ...".
+# trung kiến nghị ...", "đã lựa chọn 18 câu hỏi liên quan về ...", or
+# received by the leaders ("lãnh đạo huyện Nam Đông đã tiếp nhận ý kiến
+# liên quan một số vấn đề ...").
 _SUMMARY = re.compile(
-    r"(?:Tại [^\W\d_]+(?: [^\W\d_]+){0,3}\s+)?(?:(?:đã|Đã)\s+)?(?:[Cc]ó|lựa chọn)\s+"
+    r"(?:Tại [^\W\d_]+(?: [^\W\d_]+){0,3}\s+)?(?:(?:đã|Đã)\s+)?"
+    r"(?:[Cc]ó|lựa chọn|[Ll]ãnh đạo(?: [^\W\d_]+){1,5}?\s+(?:đã\s+)?(?:tiếp nhận|nhận được))\s+"
     r"(?:(?:gần|hơn|trên|khoảng|một số|nhiều)\s+)?(?:[\d.]+\s+)?(?:lượt\s+)?"
     r"(?:ý kiến|câu hỏi|kiến nghị)(?:,\s*(?:kiến nghị|phản ánh|câu hỏi|đề xuất))*"
 )
@@ -174,20 +177,24 @@ _HELD_WITH = re.compile(
 
 def audience_of(text: str) -> list[tuple[int, Speaker]]:
     """Where `text` names whom the meeting is held with, and that group: the
-    asker of opinions summed up with no one named (the last named before
-    them; see `audience_before`)."""
-    found = [(m.start(), Speaker("Công dân", kind="group")) for m in _RECEPTION.finditer(text)]
+    asker of opinions summed up with no one named (see `audience_before`)."""
+    found = [(m.start(), _CITIZENS) for m in _RECEPTION.finditer(text)]
     found += [(m.start(1), Speaker(_capitalised(m.group(1).rstrip(" ,")), kind="group"))
               for m in _HELD_WITH.finditer(text)]
     return sorted(found, key=lambda pair: pair[0])
 
 
+_CITIZENS = Speaker("Công dân", kind="group")
+
+
 def audience_before(named: list[tuple[int, Speaker]], pos: int) -> Speaker | None:
-    """The audience last named before `pos`, else the first one named."""
-    before = [who for at, who in named if at < pos]
-    if before:
-        return before[-1]
-    return named[0][1] if named else None
+    """The audience named before `pos` (else the first one named): the
+    citizens if it is a reception ("buổi tiếp dân, đối thoại trực tiếp với
+    nhân dân": those received), else the group named last."""
+    before = [who for at, who in named if at < pos] or [who for _at, who in named[:1]]
+    if _CITIZENS in before:
+        return _CITIZENS
+    return before[-1] if before else None
 
 
 # A group answered directly: "đã ghi nhận, trả lời công dân".

@@ -339,3 +339,30 @@ def test_a_chair_named_without_a_body_directs_and_a_businessman_raising_an_issue
     found = speakers.lead("Ông Lê Văn A, Chủ tịch Hội đồng quản trị Công ty B đề nghị tỉnh "
                           "giảm thuế.")
     assert found is not None and found.kind == "question"
+
+
+def test_opinions_the_leaders_received_at_a_reception_are_the_citizens() -> None:
+    text = (
+        "Sáng ngày 20/01, đồng chí Lê Thị Thu Hương, TUV, Bí thư Huyện ủy đã có buổi tiếp dân, "
+        "đối thoại trực tiếp với nhân dân tại xã Hương Phú.\n"
+        "Tại buổi tiếp dân, lãnh đạo huyện Nam Đông đã tiếp nhận ý kiến liên quan một số vấn đề "
+        "tại địa phương như: Việc đốt thực bì đã làm chết cây keo của người dân.\n"
+        "Đồng chí Lê Thị Thu Hương đã trực tiếp trả lời những vấn đề thuộc thẩm quyền.\n"
+    )
+    t = parse(text, DAY)
+    assert [(q.asker.name, q.text[:12]) for q in t.questions] == [("Công dân", "một số vấn đ")]
+    assert [a.question_keys for a in t.answers] == [("q1",)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # received, then acted on: an answer's words, not opinions summed up
+        "Lãnh đạo Sở đã tiếp nhận ý kiến của cử tri và sẽ xem xét.",
+        # received by a body, not reported of the leaders present
+        "UBND tỉnh đã tiếp nhận kiến nghị về việc nâng cấp đường.",
+    ],
+)
+def test_opinions_received_otherwise_are_no_question(sentence: str) -> None:
+    text = "Sáng 20/01, lãnh đạo tỉnh tiếp công dân định kỳ.\n" + sentence + "\n"
+    assert parse(text, DAY).questions == []
