@@ -21,7 +21,13 @@ any group of that kind that asked.
 
 Promises in answers: see `promises`; directed tasks (a chair's conclusion,
 a resolution, a letter), read over every paragraph that is no question or
-answer: see `tasks`; deadlines: see `deadlines`.
+answer: see `tasks`; deadlines: see `deadlines`. An answer the report only
+says was given ("đã được các cơ quan liên quan trả lời", "các phòng chức
+năng của huyện đã trả lời ...") is followed by the reporter's narration,
+read for tasks like any paragraph that is no answer (see `_narrated`).
+
+What a site prints after its article (sharing buttons, its notice on
+readers' comments) is cut off first (see `entries.article`).
 """
 
 from __future__ import annotations
