@@ -1,0 +1,107 @@
+"""The view changes of one batch of events, and how they are written.
+
+The projection gathers what a batch of events changes (each commitment's
+newest row, its history rows, counter deltas, other statements); `write`
+then writes them in the transaction that also records the batch's tracking
+position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from service.read_model.counters import TALLIES
+from service.read_model.dialect import Dialect
+from service.read_model.tables import COMMITMENT_COLUMNS, EDITABLE_COLUMNS, STATE_COLUMNS
+
+_INSERT_COMMITMENT = (
+    f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in COMMITMENT_COLUMNS)})"
+)
+_UPDATE_COMMITMENT = (
+    "UPDATE rm_commitments SET "
+    f"{', '.join(f'{c} = :{c}' for c in (*EDITABLE_COLUMNS, *STATE_COLUMNS))} WHERE id = :id"
+)
+_HISTORY_COLUMNS = ("commitment_id", "effective_on", "occurred_on", "event", "recorded_at",
+                    "detail", *STATE_COLUMNS, "superseded_on")
+_INSERT_HISTORY = (
+    f"INSERT INTO rm_history ({', '.join(_HISTORY_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)})"
+)
+_SUPERSEDE = ("UPDATE rm_history SET superseded_on = :superseded_on "
+              "WHERE commitment_id = :commitment_id AND version = :version")
+_LINK_QUESTION = ("INSERT INTO rm_commitment_questions VALUES "
+                  "(:commitment_id, :question_id) ON CONFLICT DO NOTHING")
+_ADD_COUNTS = (
+    f"INSERT INTO rm_counters (scope, key, {', '.join(TALLIES)}) "
+    f"VALUES (:scope, :key, {', '.join(':' + t for t in TALLIES)}) "
+    "ON CONFLICT (scope, key) DO UPDATE SET "
+    + ", ".join(f"{t} = rm_counters.{t} + excluded.{t}" for t in TALLIES)
+)
+
+
+@dataclass
+class Batch:
+    """View changes of one transaction, flushed together with the tracking record."""
+
+    commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new: set[str] = field(default_factory=set)  # commitments made in this batch
+    history: list[dict[str, Any]] = field(default_factory=list)
+    # Each commitment's newest history row in this batch, and rows of earlier
+    # batches that a row of this one supersedes.
+    newest: dict[str, dict[str, Any]] = field(default_factory=dict)
+    superseded: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The stored events of the batch, for the hash chain.
+    events: Sequence[Any] = ()
+    last: Tracking | None = None
+
+    def count(self, scope: str, key: str, change: Mapping[str, int], sign: int) -> None:
+        row = self.counts.setdefault((scope, key), dict.fromkeys(TALLIES, 0))
+        for name, value in change.items():
+            row[name] += sign * value
+
+    def record_history(self, row: dict[str, Any]) -> None:
+        """Append a commitment's next history row; the one before it ends there."""
+        key = row["commitment_id"]
+        previous = self.newest.get(key)
+        if previous is not None:
+            previous["superseded_on"] = row["effective_on"]
+        elif row["version"] > 1:
+            self.superseded.append({"commitment_id": key, "version": row["version"] - 1,
+                                    "superseded_on": row["effective_on"]})
+        row["superseded_on"] = None
+        self.history.append(row)
+        self.newest[key] = row
+
+    def execute(self, sql: str, **params: Any) -> None:
+        self.statements.append((sql, params))
+
+
+def write(cursor: Any, dialect: Dialect, batch: Batch) -> None:
+    """Write the batch's view changes (not its tracking record) with `cursor`."""
+    made = [row for key, row in batch.commitments.items() if key in batch.new]
+    changed = [{c: row[c] for c in ("id", *EDITABLE_COLUMNS, *STATE_COLUMNS)}
+               for key, row in batch.commitments.items() if key not in batch.new]
+    if made:
+        dialect.many(cursor, _INSERT_COMMITMENT, made)
+    if changed:
+        dialect.many(cursor, _UPDATE_COMMITMENT, changed)
+    if batch.history:
+        dialect.many(cursor, _INSERT_HISTORY, batch.history)
+    if batch.superseded:
+        dialect.many(cursor, _SUPERSEDE, batch.superseded)
+    if batch.links:
+        dialect.many(cursor, _LINK_QUESTION, batch.links)
+    counts = [{"scope": s, "key": k, **v} for (s, k), v in batch.counts.items()
+              if any(v.values())]
+    if counts:
+        dialect.many(cursor, _ADD_COUNTS, counts)
+    for sql, params in batch.statements:
+        dialect.execute(cursor, sql, params)

@@ -1,0 +1,233 @@
+"""The read model's recorders: eventsourcing's tracking recorder, one per
+store, with the read tables beside its tracking table.
+
+A batch of view writes, its hash-chain links and its tracking position commit
+in one transaction, under the projection's lock, if the position is still the
+one the batch started from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from service.integrity import CHAIN_DDL, CHAIN_TABLE, postgres_append_only, sqlite_append_only
+from service.read_model import batch as batches
+from service.read_model import chain
+from service.read_model.batch import Batch
+from service.read_model.dialect import Dialect, PostgresDialect, SQLiteDialect
+from service.read_model.tables import (
+    HEARTBEAT_DDL,
+    HEARTBEAT_TABLE,
+    META_DDL,
+    SCHEMA_VERSION,
+    SEARCH_DDL,
+    TABLE_NAMES,
+    TABLES,
+)
+
+# The upstream application whose log the read model follows.
+SOURCE = "Commitments"
+
+
+class StoreSetupError(Exception):
+    """The read tables cannot be set up as the service needs them."""
+
+
+class PositionMoved(Exception):
+    """Another copy applied events since this batch read its start position."""
+
+
+class ReadModel(TrackingRecorder):
+    """The read tables with eventsourcing's tracking table; one class per store."""
+
+    name = "read_model"
+    # Set by subclasses: how the store spells parameters and dates.
+    dialect: Dialect = Dialect()
+
+    datastore: Any
+
+    # -- schema --------------------------------------------------------------------
+
+    def create_read_tables(self) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(self.sql(META_DDL))
+            cursor.execute(self.sql("SELECT value FROM rm_meta WHERE key = 'schema'"))
+            found = cursor.fetchone()
+        if found is None or found["value"] != SCHEMA_VERSION:
+            self.drop_read_tables()
+        # The chain is not a read table: a rebuild keeps it, and it accepts
+        # nothing but new links. Made once, by whoever creates the tables (the
+        # service's restricted role may not create triggers).
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(HEARTBEAT_DDL)
+            if not self._has_table(cursor, CHAIN_TABLE):
+                cursor.execute(CHAIN_DDL)
+                for statement in self._append_only(CHAIN_TABLE):
+                    cursor.execute(statement)
+        self._extras()
+
+    def _has_table(self, cursor: Any, name: str) -> bool:
+        raise NotImplementedError
+
+    def _append_only(self, table: str) -> list[str]:
+        raise NotImplementedError
+
+    def _extras(self) -> None:
+        """Store-specific additions (PostgreSQL's trigram index)."""
+
+    def drop_read_tables(self) -> None:
+        """Empty the tables and forget the position, in one transaction under the
+        batch lock, so a copy applying a batch meanwhile finishes first or starts
+        again at 0, and never finds the tables missing."""
+        with self.locked() as cursor:
+            for table in TABLE_NAMES:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in TABLES:
+                cursor.execute(self.sql(statement))
+            cursor.execute(self.sql("INSERT INTO rm_meta VALUES ('schema', :version)"),
+                           {"version": SCHEMA_VERSION})
+            cursor.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE "
+                                    "application_name = :name"), {"name": SOURCE})
+
+    # -- writing --------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[Any]:
+        """A write transaction that holds the projection's lock from its start."""
+        raise NotImplementedError
+
+    def position(self, cursor: Any | None = None) -> int:
+        if cursor is None:
+            return self.max_tracking_id(SOURCE) or 0
+        found: int | None = self._max_tracking_id(SOURCE, cursor)  # type: ignore[attr-defined]
+        return found or 0
+
+    def commit(self, batch: Batch, start: int) -> None:
+        """Write `batch` and its tracking record, if the position is still `start`."""
+        assert batch.last is not None
+        with self.locked() as cursor:
+            if self.position(cursor) != start:
+                raise PositionMoved
+            batches.write(cursor, self.dialect, batch)
+            chain.extend(cursor, self.dialect, batch.events)
+            self._insert_tracking(cursor, batch.last)  # type: ignore[attr-defined]
+
+    def read_table_names(self) -> tuple[str, ...]:
+        return TABLE_NAMES
+
+    def service_table_names(self) -> tuple[str, ...]:
+        """Tables beside the read tables that the service's role writes."""
+        return (HEARTBEAT_TABLE,)
+
+    def chain_head(self) -> dict[str, Any] | None:
+        rows = self.rows(chain.HEAD)
+        return {key: rows[0][key] for key in ("seq", "digest", "chained_at")} if rows else None
+
+    def chain(self, page: int = 1000) -> Iterator[tuple[int, str]]:
+        """Every link, in notification order, a page at a time."""
+        return chain.links(self.rows, page)
+
+    def _many(self, cursor: Any, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        self.dialect.many(cursor, sql, rows)
+
+    # -- reading --------------------------------------------------------------------
+
+    def write(self, sql: str, **params: Any) -> None:
+        """One statement in a transaction of its own, outside the projection's
+        lock (for what is not a view of the log)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(self.sql(sql), self.params(params))
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.sql(sql), self.params(params))
+            return list(cursor.fetchall())
+
+    # -- dialect --------------------------------------------------------------------
+
+    @property
+    def tracking_table(self) -> str:
+        raise NotImplementedError
+
+    def sql(self, statement: str) -> str:
+        return self.dialect.sql(statement)
+
+    def params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return self.dialect.params(params)
+
+
+class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
+    dialect = SQLiteDialect()
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.create_read_tables()
+
+    @property
+    def tracking_table(self) -> str:
+        return "tracking"
+
+    def _append_only(self, table: str) -> list[str]:
+        return sqlite_append_only(table)
+
+    def _has_table(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cursor.fetchone() is not None
+
+    @contextmanager
+    def locked(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as cursor:
+            # BEGIN is deferred: write first, so the lock is ours before we
+            # read the position (a read first could not be upgraded later).
+            cursor.execute("UPDATE tracking SET notification_id = notification_id "
+                           "WHERE application_name = ?", (SOURCE,))
+            yield cursor
+
+
+class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
+    dialect = PostgresDialect()
+    # Any constant names the advisory lock; this one spells "rm" in ASCII.
+    _LOCK = 0x726D
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.create_read_tables()
+
+    def _extras(self) -> None:
+        # Trigram index for accent-insensitive substring search. Without it
+        # every search reads the whole table: say so when the tables are made
+        # (by `init`, as the database's owner), rather than be slow unseen.
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                cursor.execute(SEARCH_DDL)
+        except PersistenceError as error:
+            raise StoreSetupError(
+                f"cannot create the pg_trgm extension and the search index ({error}); "
+                "install PostgreSQL's contrib modules (Debian: postgresql-contrib) and "
+                "run `commitments init` as the database's owner, or have a superuser run "
+                "CREATE EXTENSION pg_trgm in this database") from error
+
+    @property
+    def tracking_table(self) -> str:
+        return self.tracking_table_name
+
+    def _append_only(self, table: str) -> list[str]:
+        return postgres_append_only(self.datastore.schema, table)
+
+    def _has_table(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT to_regclass(%s) AS found", (f'"{self.datastore.schema}".{name}',))
+        row = cursor.fetchone()
+        return row is not None and row["found"] is not None
+
+    @contextmanager
+    def locked(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK,))
+            yield cursor
