@@ -61,15 +61,17 @@ _ACTIVE = (Status.OPEN.value, Status.IN_PROGRESS.value)
 
 def commitment_state(c: Commitment) -> dict[str, Any]:
     """The columns that change along a commitment's history."""
+    status = c.status.value
     return {
-        "status": c.status.value,
-        "active": int(c.status.value in _ACTIVE),
+        "status": status,
+        "active": int(status in _ACTIVE),
         "due_on": c.due_on,
         "due_basis": c.due_basis.value,
         "verdict": c.verdict.value if c.verdict else None,
         "fulfilled_on": c.fulfilled_on,
         "updated_on": c.effective_on,
-        "evidence": dumps(c.evidence),
+        # Most steps carry no evidence: spare the encoder an empty list.
+        "evidence": dumps(c.evidence) if c.evidence else "[]",
         "transferred_to": str(c.transferred_to) if c.transferred_to else None,
         "version": c.version,
         "reminder_rank": c.reminder_rank,
@@ -101,6 +103,10 @@ def occurred_on(event: Any, effective_on: date, timezone: tzinfo) -> date:
     return effective_on
 
 
+# A commitment's version, owner, dialogue and what it adds to their counters.
+Counted = tuple[int, str, str, dict[str, int]]
+
+
 def _tally(state: dict[str, Any]) -> dict[str, int]:
     return tally(state["status"], state["fulfilled_on"], state["due_on"], state["verdict"],
                  state["original_due_on"])
@@ -118,11 +124,14 @@ class ReadModelProjection(Projection[ReadModel]):
         # Commitments as they stand after the last event applied, so that each
         # event is applied by the domain's own code, not a copy of its rules.
         self._cache: OrderedDict[UUID, Commitment] = OrderedDict()
+        # What each commitment counted when the last batch settled.
+        self._counted: OrderedDict[str, Counted] = OrderedDict()
         self._cache_size = cache_size
 
     def forget(self) -> None:
         self.batch = Batch()
         self._cache.clear()
+        self._counted.clear()
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -131,19 +140,19 @@ class ReadModelProjection(Projection[ReadModel]):
 
     @process_event.register
     def _(self, event: Commitment.Event, tracking: Tracking) -> None:
-        # The state and owner before this event, read before applying it: the
-        # event mutates the cached aggregate in place.
-        before: tuple[dict[str, Any], str] | None = None
-        if event.originator_version != Commitment.INITIAL_VERSION:
-            previous = self._commitment_before(event)
-            before = commitment_state(previous), previous.agency
+        key = str(event.originator_id)
+        made = event.originator_version == Commitment.INITIAL_VERSION
+        batch = self.batch
+        if not made and key not in batch.commitments:
+            # Its first change in this batch: what it counted before is taken
+            # off its owner's and dialogue's counters when the batch settles.
+            batch.counted[key] = self._counted_before(event)
         commitment = self._apply(event)
         state = commitment_state(commitment)
-        key = str(commitment.id)
-        row = self.batch.commitments.get(key)
+        row = batch.commitments.get(key)
         if row is None:
-            if before is None:
-                self.batch.new.add(key)
+            if made:
+                batch.new.add(key)
             row = {
                 "id": key, "position": tracking.notification_id, "agency": commitment.agency,
                 "dialogue_id": str(commitment.dialogue_id),
@@ -154,28 +163,49 @@ class ReadModelProjection(Projection[ReadModel]):
                 "transferred_from": (str(commitment.transferred_from)
                                      if commitment.transferred_from else None),
             }
-        row.update(state, agency=commitment.agency, kind=commitment.kind.value,
-                   text=commitment.text, search=" " + fold(commitment.text))
-        self.batch.commitments[key] = row
-        self.batch.record_history({
+            batch.commitments[key] = row
+        elif row["text"] != commitment.text:
+            row.update(text=commitment.text, search=" " + fold(commitment.text))
+        row.update(state, agency=commitment.agency, kind=commitment.kind.value)
+        batch.record_history({
             "commitment_id": key, "effective_on": commitment.effective_on,
             "event": event_name(event), "recorded_at": event.timestamp.isoformat(),
             "occurred_on": occurred_on(event, commitment.effective_on,
                                        self.app.settings.timezone),
             "detail": dumps(disclosed(event)), **state})
-        if before is None:
-            self.batch.links += [{"commitment_id": key, "question_id": str(q)}
-                                 for q in commitment.question_ids]
-        dialogue = str(commitment.dialogue_id)
-        if before is not None:
-            # The owner may have changed (a candidate's edit): take the old
-            # state off the old owner's counters.
-            state_before, owner_before = before
-            self.batch.count("agency", owner_before, _tally(state_before), -1)
-            self.batch.count("dialogue", dialogue, _tally(state_before), -1)
-        self.batch.count("agency", commitment.agency, _tally(state), +1)
-        self.batch.count("dialogue", dialogue, _tally(state), +1)
-        self.batch.last = tracking
+        if made:
+            batch.links += [{"commitment_id": key, "question_id": str(q)}
+                            for q in commitment.question_ids]
+        batch.last = tracking
+
+    def settle(self) -> None:
+        """Move each commitment the batch changed from the counters it was on
+        to those of its state at the batch's end: once per commitment, not
+        once per event."""
+        batch = self.batch
+        for key, row in batch.commitments.items():
+            before = batch.counted.get(key)
+            if before is not None:
+                _, owner, dialogue, counts = before
+                batch.count("agency", owner, counts, -1)
+                batch.count("dialogue", dialogue, counts, -1)
+            counts = _tally(row)
+            batch.count("agency", row["agency"], counts, +1)
+            batch.count("dialogue", row["dialogue_id"], counts, +1)
+            self._counted[key] = (row["version"], row["agency"], row["dialogue_id"], counts)
+            self._counted.move_to_end(key)
+        while len(self._counted) > self._cache_size:
+            self._counted.popitem(last=False)
+
+    def _counted_before(self, event: Any) -> Counted:
+        """What a commitment counted just before `event`: as the last batch
+        settled it, or from the aggregate."""
+        found = self._counted.get(str(event.originator_id))
+        if found is not None and found[0] == event.originator_version - 1:
+            return found
+        previous = self._commitment_before(event)
+        return (previous.version, previous.agency, str(previous.dialogue_id),
+                _tally(commitment_state(previous)))
 
     def _commitment_before(self, event: Any) -> Commitment:
         cached = self._cache.get(event.originator_id)
@@ -378,6 +408,7 @@ class Projector:
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             self.projection.process_event(event, Tracking(SOURCE, notification.id))
+        self.projection.settle()
         self.view.commit(self.projection.batch, start)
 
     def _quarantine(self, notification: Any, start: int, error: Exception) -> None:

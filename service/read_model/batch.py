@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -18,30 +19,10 @@ from service.read_model.counters import TALLIES
 from service.read_model.dialect import Dialect
 from service.read_model.tables import COMMITMENT_COLUMNS, EDITABLE_COLUMNS, STATE_COLUMNS
 
-_INSERT_COMMITMENT = (
-    f"INSERT INTO rm_commitments ({', '.join(COMMITMENT_COLUMNS)}) "
-    f"VALUES ({', '.join(':' + c for c in COMMITMENT_COLUMNS)})"
-)
-_UPDATE_COMMITMENT = (
-    "UPDATE rm_commitments SET "
-    f"{', '.join(f'{c} = :{c}' for c in (*EDITABLE_COLUMNS, *STATE_COLUMNS))} WHERE id = :id"
-)
 _HISTORY_COLUMNS = ("commitment_id", "effective_on", "occurred_on", "event", "recorded_at",
                     "detail", *STATE_COLUMNS, "superseded_on")
-_INSERT_HISTORY = (
-    f"INSERT INTO rm_history ({', '.join(_HISTORY_COLUMNS)}) "
-    f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)})"
-)
-_SUPERSEDE = ("UPDATE rm_history SET superseded_on = :superseded_on "
-              "WHERE commitment_id = :commitment_id AND version = :version")
-_LINK_QUESTION = ("INSERT INTO rm_commitment_questions VALUES "
-                  "(:commitment_id, :question_id) ON CONFLICT DO NOTHING")
-_ADD_COUNTS = (
-    f"INSERT INTO rm_counters (scope, key, {', '.join(TALLIES)}) "
-    f"VALUES (:scope, :key, {', '.join(':' + t for t in TALLIES)}) "
-    "ON CONFLICT (scope, key) DO UPDATE SET "
-    + ", ".join(f"{t} = rm_counters.{t} + excluded.{t}" for t in TALLIES)
-)
+_ADD_COUNTS = ("ON CONFLICT (scope, key) DO UPDATE SET "
+               + ", ".join(f"{t} = rm_counters.{t} + excluded.{t}" for t in TALLIES))
 
 
 @dataclass
@@ -56,6 +37,9 @@ class Batch:
     newest: dict[str, dict[str, Any]] = field(default_factory=dict)
     superseded: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    # What each commitment changed in this batch counted before its first
+    # change here: (version, owner, dialogue, its tallies).
+    counted: dict[str, tuple[int, str, str, dict[str, int]]] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # The stored events of the batch, for the hash chain.
@@ -85,23 +69,31 @@ class Batch:
 
 
 def write(cursor: Any, dialect: Dialect, batch: Batch) -> None:
-    """Write the batch's view changes (not its tracking record) with `cursor`."""
+    """Write the batch's view changes (not its tracking record) with `cursor`:
+    a few statements for the whole batch, whatever its size."""
     made = [row for key, row in batch.commitments.items() if key in batch.new]
-    changed = [{c: row[c] for c in ("id", *EDITABLE_COLUMNS, *STATE_COLUMNS)}
-               for key, row in batch.commitments.items() if key not in batch.new]
+    changed = [row for key, row in batch.commitments.items() if key not in batch.new]
     if made:
-        dialect.many(cursor, _INSERT_COMMITMENT, made)
+        dialect.insert(cursor, "rm_commitments", COMMITMENT_COLUMNS, made)
     if changed:
-        dialect.many(cursor, _UPDATE_COMMITMENT, changed)
+        dialect.update(cursor, "rm_commitments", ("id",), (*EDITABLE_COLUMNS, *STATE_COLUMNS),
+                       changed)
     if batch.history:
-        dialect.many(cursor, _INSERT_HISTORY, batch.history)
+        dialect.insert(cursor, "rm_history", _HISTORY_COLUMNS, batch.history)
     if batch.superseded:
-        dialect.many(cursor, _SUPERSEDE, batch.superseded)
+        dialect.update(cursor, "rm_history", ("commitment_id", "version"),
+                       ("superseded_on",), batch.superseded)
     if batch.links:
-        dialect.many(cursor, _LINK_QUESTION, batch.links)
+        dialect.insert(cursor, "rm_commitment_questions", ("commitment_id", "question_id"),
+                       batch.links, "ON CONFLICT DO NOTHING")
     counts = [{"scope": s, "key": k, **v} for (s, k), v in batch.counts.items()
               if any(v.values())]
     if counts:
-        dialect.many(cursor, _ADD_COUNTS, counts)
-    for sql, params in batch.statements:
-        dialect.execute(cursor, sql, params)
+        dialect.insert(cursor, "rm_counters", ("scope", "key", *TALLIES), counts, _ADD_COUNTS)
+    # Other statements in their order; a run of the same statement at once.
+    for sql, run in groupby(batch.statements, key=lambda statement: statement[0]):
+        rows = [params for _, params in run]
+        if len(rows) == 1:
+            dialect.execute(cursor, sql, rows[0])
+        else:
+            dialect.many(cursor, sql, rows)

@@ -17,7 +17,7 @@ HEAD = (f"SELECT notification_id, seq, digest, chained_at FROM {CHAIN_TABLE} "
         "ORDER BY notification_id DESC LIMIT 1")
 _PAGE = (f"SELECT notification_id, digest FROM {CHAIN_TABLE} WHERE "
          "notification_id > :after ORDER BY notification_id LIMIT :n")
-_INSERT = f"INSERT INTO {CHAIN_TABLE} VALUES (:notification_id, :seq, :digest, :chained_at)"
+_COLUMNS = ("notification_id", "seq", "digest", "chained_at")
 
 
 def extend(cursor: Any, dialect: Dialect, events: Sequence[Any]) -> None:
@@ -36,7 +36,7 @@ def extend(cursor: Any, dialect: Dialect, events: Sequence[Any]) -> None:
         links.append({"notification_id": event.id, "seq": seq, "digest": previous,
                       "chained_at": now})
     if links:
-        dialect.many(cursor, _INSERT, links)
+        dialect.insert(cursor, CHAIN_TABLE, _COLUMNS, links)
 
 
 def links(rows: Callable[..., list[Any]], page: int = 1000) -> Iterator[tuple[int, str]]:

@@ -4,12 +4,18 @@ dates, and rewritten for the store that runs it.
 SQLite's driver takes `:name` parameters as written, and is given dates as
 ISO text (what its DATE columns hold); psycopg takes `%(name)s`, so each
 `:name` is rewritten and each literal `%` doubled.
+
+Many rows are written the way each store does best: SQLite runs one
+statement per row inside its C loop (`executemany`), while PostgreSQL takes
+them by COPY or as one statement (an array per column), so that a batch of
+events costs a few statements rather than one per row.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -34,15 +40,88 @@ class Dialect:
         cursor.executemany(self.sql(statement), [self.params(row) for row in rows])
 
 
+    def insert(self, cursor: Any, table: str, columns: Sequence[str],
+               rows: Sequence[Mapping[str, Any]], tail: str = "") -> None:
+        """INSERT `rows` (their `columns`) into `table`; `tail` is what follows
+        the VALUES (an ON CONFLICT clause)."""
+        self.many(cursor, f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                  f"({', '.join(':' + c for c in columns)}) {tail}", rows)
+
+    def update(self, cursor: Any, table: str, keys: Sequence[str], columns: Sequence[str],
+               rows: Sequence[Mapping[str, Any]]) -> None:
+        """Set `columns` of the rows of `table` found by `keys`."""
+        self.many(cursor, f"UPDATE {table} SET "
+                  f"{', '.join(f'{c} = :{c}' for c in columns)} WHERE "
+                  f"{' AND '.join(f'{k} = :{k}' for k in keys)}", rows)
+
+
 class SQLiteDialect(Dialect):
     def params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return {key: value.isoformat() if isinstance(value, date) else value
                 for key, value in params.items()}
 
+    def insert(self, cursor: Any, table: str, columns: Sequence[str],
+               rows: Sequence[Mapping[str, Any]], tail: str = "") -> None:
+        # Dates become ISO text in the driver (the adapter below), not here.
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))}) {tail}",
+            [[row[c] for c in columns] for row in rows])
+
+
+# A date is stored as its ISO text, as `params` writes it (Python's own
+# adapter for dates is deprecated).
+sqlite3.register_adapter(date, date.isoformat)
+
 
 class PostgresDialect(Dialect):
+    def __init__(self) -> None:
+        # Each written table's column types, looked up once.
+        self._types: dict[str, dict[str, str]] = {}
+
     def sql(self, statement: str) -> str:
         return _NAMED.sub(r"%(\1)s", statement.replace("%", "%%"))
+
+    # Many rows are copied in (COPY), the fastest way in; rows that may meet
+    # a row already there (an ON CONFLICT tail, an update) go as one array
+    # per column, in binary, spread back into rows by `unnest`: one short
+    # statement whatever the number of rows, which the driver parses once
+    # (a VALUES list of a thousand rows is parsed anew, placeholder by
+    # placeholder, each time).
+
+    def insert(self, cursor: Any, table: str, columns: Sequence[str],
+               rows: Sequence[Mapping[str, Any]], tail: str = "") -> None:
+        if not tail:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+            return
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM "
+                       f"{self._unnest(cursor, table, columns)} {tail}",
+                       _arrays(columns, rows))
+
+    def update(self, cursor: Any, table: str, keys: Sequence[str], columns: Sequence[str],
+               rows: Sequence[Mapping[str, Any]]) -> None:
+        names = [*keys, *columns]
+        cursor.execute(f"UPDATE {table} AS t SET "
+                       + ", ".join(f"{c} = v.{c}" for c in columns)
+                       + f" FROM {self._unnest(cursor, table, names)} AS v ({', '.join(names)}) "
+                       "WHERE " + " AND ".join(f"t.{k} = v.{k}" for k in keys),
+                       _arrays(names, rows))
+
+    def _unnest(self, cursor: Any, table: str, columns: Sequence[str]) -> str:
+        types = self._types.get(table)
+        if types is None or any(c not in types for c in columns):
+            cursor.execute("SELECT attname, format_type(atttypid, atttypmod) AS type "
+                           "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                           "AND NOT attisdropped", (table,))
+            types = self._types[table] = {row["attname"]: row["type"]
+                                          for row in cursor.fetchall()}
+        return f"unnest({', '.join(f'%b::{types[c]}[]' for c in columns)})"
+
+
+def _arrays(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    return [[row[c] for row in rows] for c in columns]
 
 
 def as_date(value: Any) -> date:
