@@ -18,6 +18,7 @@ from service.commands import (
     RecordSuccession,
     RegisterAgency,
 )
+from service.queries import AgencyView
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
                 description="Agencies that own commitments")
@@ -27,7 +28,7 @@ protect(blp)
 @blp.route("")
 class Agencies(MethodView):
     @blp.response(200, schemas.AgencyOut(many=True))
-    def get(self) -> list[Agency]:
+    def get(self) -> list[AgencyView]:
         """List agencies, by code; contacts and webhooks as the read matrix allows."""
         check_read("agency")
         return queries().agencies()

@@ -263,7 +263,11 @@ def token_create(role: str, agency: str | None, label: str, days: int, no_expiry
 def token_list() -> None:
     """Every token issued: id, role, agency, label, expiry, whether revoked."""
     with _write_side() as app:
-        tokens = app.tokens()
+        queries = build_queries(app)
+        try:
+            tokens = queries.tokens()
+        finally:
+            queries.close()
         now = app.now()
     for t in tokens:
         state = ("revoked" if t.revoked else "expired" if t.expires_at and t.expires_at <= now

@@ -21,7 +21,6 @@ from domain.account import Account, account_id, canonical_email
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
-from domain.text import fold
 from service.commands import Command, ImportTranscript
 from service.handlers import HANDLERS, Context, Handler
 from service.idempotency import Idempotency, IdempotencyRecord, Outcome
@@ -253,21 +252,10 @@ class Commitments(Application[UUID]):
         self._tokens.clear()
         return found
 
-    def tokens(self) -> list[AccessToken]:
-        """Every token ever issued, oldest first."""
-        topic = get_topic(AccessToken.Issued)  # type: ignore[attr-defined]
-        ids = [n.originator_id for n in stored_events(self.recorder, topics=[topic])]
-        return [self.repository.get(i) for i in ids]
+    # Lists of tokens and of accounts are read from the read tables
+    # (`Queries.tokens`, `Queries.accounts`), not from a scan of the log.
 
     # -- personal accounts (the staff workspace) -------------------------------------
-
-    def accounts(self) -> list[Account]:
-        """Every account ever created, disabled ones too, by name."""
-        topic = get_topic(Account.Created)
-        ids = [n.originator_id for n in stored_events(self.recorder, topics=[topic])]
-        found: list[Account] = [self.repository.get(i) for i in ids]
-        # Folded: "Đỗ" sorts with "Do", not after "Z".
-        return sorted(found, key=lambda a: (fold(a.name), a.email))
 
     def create_account(self, email: str, name: str, role: Role, agency: str | None,
                        password: str, actor: Actor) -> Account:

@@ -30,6 +30,8 @@ from eventsourcing.persistence import (
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 
+from domain.access import AccessToken, Role
+from domain.account import Account
 from domain.agency import Agency
 from domain.commitment import Commitment
 from domain.delivery import ReminderDelivery
@@ -230,18 +232,66 @@ class ReadModelProjection(Projection[ReadModel]):
             self._cache.popitem(last=False)
 
     @process_event.register
-    def _(self, event: Agency.Registered, tracking: Tracking) -> None:  # type: ignore[name-defined]
+    def _(self, event: Agency.Event, tracking: Tracking) -> None:
+        # An agency has a handful of events: its row is written whole from
+        # the aggregate after each one.
+        agency = self._small(event)
+        assert isinstance(agency, Agency)
+        row = {"code": agency.code, "id": str(agency.id), "name": agency.name,
+               "name_en": agency.name_en, "successor": agency.successor,
+               "position": tracking.notification_id, "confirmed": int(agency.confirmed),
+               "aliases": dumps(agency.aliases), "succeeded_on": agency.succeeded_on,
+               "transferred": dumps(agency.transferred), "version": agency.version}
         self.batch.execute(
-            "INSERT INTO rm_agencies VALUES (:code, :id, :name, :name_en, NULL, :position)",
-            code=event.code, id=str(event.originator_id), name=event.name,
-            name_en=event.name_en, position=tracking.notification_id,
-        )
+            f"INSERT INTO rm_agencies ({', '.join(row)}) VALUES "
+            f"({', '.join(':' + c for c in row)}) ON CONFLICT (code) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("code", "position")),
+            **row)
+        self.batch.execute(
+            "INSERT INTO rm_agency_contacts VALUES (:code, :contacts, :webhook_url) "
+            "ON CONFLICT (code) DO UPDATE SET contacts = excluded.contacts, "
+            "webhook_url = excluded.webhook_url", code=agency.code,
+            contacts=dumps(agency.contacts), webhook_url=agency.webhook_url)
+        self.batch.last = tracking
+
+    def _small(self, event: Any) -> Any:
+        """The aggregate of a short stream after `event`."""
+        previous = (None if event.originator_version == 1 else self.app.repository.get(
+            event.originator_id, version=event.originator_version - 1))
+        return event.mutate(previous)
+
+    @process_event.register
+    def _(self, event: AccessToken.Issued, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        # Never the digest: the log keeps it, for the one lookup that needs it.
+        self.batch.execute(
+            "INSERT INTO rm_tokens VALUES (:id, :role, :agency, :label, :expires_at, 0, "
+            ":position)", id=str(event.originator_id), role=Role(event.role).value,
+            agency=event.agency, label=event.label,
+            expires_at=event.expires_at.isoformat() if event.expires_at else None,
+            position=tracking.notification_id)
         self.batch.last = tracking
 
     @process_event.register
-    def _(self, event: Agency.Succeeded, tracking: Tracking) -> None:  # type: ignore[name-defined]
-        self.batch.execute("UPDATE rm_agencies SET successor = :successor WHERE id = :id",
-                           successor=event.successor, id=str(event.originator_id))
+    def _(self, event: AccessToken.Revoked, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute("UPDATE rm_tokens SET revoked = 1 WHERE id = :id",
+                           id=str(event.originator_id))
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, created: Account.Created, tracking: Tracking) -> None:
+        # Never the password's hash.
+        event: Any = created
+        self.batch.execute(
+            "INSERT INTO rm_accounts VALUES (:id, :email, :name, :sort_name, :role, :agency, "
+            "0, :position)", id=str(event.originator_id), email=event.email, name=event.name,
+            sort_name=fold(event.name), role=Role(event.role).value, agency=event.agency,
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Account.Disabled, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute("UPDATE rm_accounts SET disabled = 1 WHERE id = :id",
+                           id=str(event.originator_id))
         self.batch.last = tracking
 
     @process_event.register

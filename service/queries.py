@@ -1,7 +1,8 @@
 """Questions asked of the service, answered from the read tables.
 
-Only questions about one commitment (now, as of a date, its history) read its
-own events; lists, counts and reports read the tables the projection keeps.
+Only questions about one commitment (now, its history) or one question read
+their own events; lists, counts, reports, agencies, accounts, tokens and a
+commitment as of a date read the tables the projection keeps.
 Before a table is read, whatever the projection has not applied yet is
 applied here (up to a bound), so a client reads its own writes.
 """
@@ -20,6 +21,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import DomainEvent
 
+from domain.access import Role
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
 from domain.dialogue import Answer, Dialogue, ForumKind, Question
@@ -29,7 +31,7 @@ from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
-from service.projection import Projector, is_reminder, occurred_on
+from service.projection import Projector, occurred_on
 from service.read_model import (
     STATE_COLUMNS,
     STATIC_COLUMNS,
@@ -136,6 +138,53 @@ class CommitmentView:
                                if commitment.extension_request else None),
             reminders_sent=commitment.times_reminded,
         )
+
+
+@dataclass(frozen=True)
+class AgencyView:
+    """An agency as the agencies' table holds it."""
+
+    id: UUID
+    code: str
+    name: str
+    name_en: str | None
+    contacts: list[dict[str, Any]]
+    webhook_url: str | None
+    confirmed: bool
+    aliases: list[str]
+    successor: str | None
+    succeeded_on: date | None
+    transferred: list[dict[str, str]]
+    version: int
+
+    @property
+    def names(self) -> list[str]:
+        """Every name it is known by (as the aggregate says)."""
+        return [self.name, *([self.name_en] if self.name_en else []), *self.aliases]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A person who signs in, as the admin's list shows them: no password hash."""
+
+    id: UUID
+    email: str
+    name: str
+    role: Role
+    agency: str | None
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """An issued token, as `token list` shows it: no digest."""
+
+    id: UUID
+    role: Role
+    agency: str | None
+    label: str
+    expires_at: datetime | None
+    revoked: bool
 
 
 @dataclass(frozen=True)
@@ -325,11 +374,17 @@ class Queries:
         if as_of is None:
             found = load(self.app.repository, Commitment, commitment_id)
             return CommitmentView.of(found, self.app.clock())
-        state = _as_of(self.app, commitment_id, as_of)
-        if state is None:
+        self.fresh()
+        # Its history row in force at the end of that day, as the lists read it.
+        rows = self._rows(f"SELECT * FROM {AS_OF} s WHERE s.id = :id",
+                          id=str(commitment_id), as_of=as_of)
+        if not rows:
+            if not self._rows("SELECT 1 FROM rm_commitments WHERE id = :id",
+                              id=str(commitment_id)):
+                load(self.app.repository, Commitment, commitment_id)  # its own NotFound
             raise NotFound(
                 f"commitment {commitment_id} had not been made by {as_of.isoformat()}")
-        return CommitmentView.of(state, as_of)
+        return CommitmentView.of_row(rows[0], as_of)
 
     def history(self, commitment_id: UUID) -> list[HistoryEntry]:
         return history(self.app, commitment_id)
@@ -465,10 +520,39 @@ class Queries:
         assert isinstance(found, Agency)
         return found
 
-    def agencies(self) -> list[Agency]:
+    def agencies(self) -> list[AgencyView]:
+        """Every agency, by code, with its contacts (for the read matrix to filter)."""
         self.fresh()
-        rows = self._rows("SELECT id FROM rm_agencies ORDER BY code")
-        return [self.app.get(UUID(str(row["id"]))) for row in rows]
+        return [AgencyView(
+            id=UUID(str(row["id"])), code=row["code"], name=row["name"],
+            name_en=row["name_en"], contacts=json.loads(row["contacts"] or "[]"),
+            webhook_url=row["webhook_url"], confirmed=bool(row["confirmed"]),
+            aliases=json.loads(row["aliases"]), successor=row["successor"],
+            succeeded_on=as_date(row["succeeded_on"]) if row["succeeded_on"] else None,
+            transferred=json.loads(row["transferred"]), version=int(row["version"]))
+            for row in self._rows(
+                "SELECT a.*, c.contacts, c.webhook_url FROM rm_agencies a "
+                "LEFT JOIN rm_agency_contacts c ON c.code = a.code ORDER BY a.code")]
+
+    def accounts(self) -> list[AccountView]:
+        """Every account ever created, disabled ones too, by name (folded:
+        "Đỗ" sorts with "Do", not after "Z")."""
+        self.fresh()
+        # Sorted here: a database's collation would weigh spaces and case its own way.
+        return [AccountView(UUID(str(row["id"])), row["email"], row["name"], Role(row["role"]),
+                            row["agency"], bool(row["disabled"]))
+                for row in sorted(self._rows("SELECT id, email, name, sort_name, role, agency, "
+                                             "disabled FROM rm_accounts"),
+                                  key=lambda row: (row["sort_name"], row["email"]))]
+
+    def tokens(self) -> list[TokenView]:
+        """Every token ever issued, oldest first."""
+        self.fresh()
+        return [TokenView(UUID(str(row["id"])), Role(row["role"]), row["agency"], row["label"],
+                          datetime.fromisoformat(row["expires_at"]) if row["expires_at"]
+                          else None, bool(row["revoked"]))
+                for row in self._rows("SELECT id, role, agency, label, expires_at, revoked "
+                                      "FROM rm_tokens ORDER BY position")]
 
     def question(self, question_id: UUID) -> QuestionView:
         found: Question = load(self.app.repository, Question, question_id)
@@ -680,30 +764,14 @@ def _effective_on(event: Any, previous: date | None, timezone: tzinfo) -> date:
     return when
 
 
-def _as_of(app: Commitments, commitment_id: UUID, on: date) -> Commitment | None:
-    # Effective dates never decrease along a history, so the state at the end
-    # of `on` is the state after the last event effective by then; reminders,
-    # dated the day they were sent, are passed over when sent later.
-    load(app.repository, Commitment, commitment_id)
-    version, when = None, None
-    timezone = app.settings.timezone
-    for stored in app.events.get(commitment_id):
-        when = _effective_on(stored, when, timezone)
-        if when <= on:
-            version = stored.originator_version
-        elif not is_reminder(stored):
-            break
-    if version is None:
-        return None
-    found: Commitment = app.get(commitment_id, version=version)
-    return found
-
-
 def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
-    load(app.repository, Commitment, commitment_id)
+    # The stream read once: its first event says whether it is a commitment's.
+    events = list(app.events.get(commitment_id))
+    if not events or not isinstance(events[0], Commitment.Event):
+        raise NotFound(f"no commitment with id {commitment_id}")
     entries = []
     when = None
-    for stored in app.events.get(commitment_id):
+    for stored in events:
         assert isinstance(stored, DomainEvent)
         when = _effective_on(stored, when, app.settings.timezone)
         data = {

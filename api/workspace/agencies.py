@@ -233,7 +233,7 @@ def accounts() -> Any:
     # An officer belongs to an agency that still writes: not a succeeded one.
     bindable = [a for a in queries().agencies() if a.successor is None]
     return render_template(
-        "workspace/accounts.html", account=account, accounts=service().accounts(),
+        "workspace/accounts.html", account=account, accounts=queries().accounts(),
         agencies=bindable, roles=[r.value for r in Role], errors=errors, form=request.form,
         posted=posted, person=request.form.get("email", "").strip().lower(),
         minimum=MINIMUM_LENGTH, saved=request.args.get("saved")), status

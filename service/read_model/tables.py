@@ -24,7 +24,7 @@ EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 META_DDL = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 TABLES = [
@@ -78,8 +78,26 @@ TABLES = [
     f"""CREATE TABLE IF NOT EXISTS rm_counters (scope TEXT NOT NULL, key TEXT NOT NULL,
         {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in TALLIES)},
         PRIMARY KEY (scope, key))""",
+    # An agency as it stands: what lists and the public report show. Its
+    # contacts and webhook are in a table of their own, which only the staff's
+    # reads join (the read matrix decides who sees them).
     "CREATE TABLE IF NOT EXISTS rm_agencies (code TEXT PRIMARY KEY, id TEXT NOT NULL, "
-    "name TEXT NOT NULL, name_en TEXT, successor TEXT, position BIGINT NOT NULL)",
+    "name TEXT NOT NULL, name_en TEXT, successor TEXT, position BIGINT NOT NULL, "
+    "confirmed INTEGER NOT NULL, aliases TEXT NOT NULL, succeeded_on DATE, "
+    "transferred TEXT NOT NULL, version INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_agencies_successor ON rm_agencies (successor) "
+    "WHERE successor IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS rm_agency_contacts (code TEXT PRIMARY KEY, "
+    "contacts TEXT NOT NULL, webhook_url TEXT)",
+    # Who may sign in and which tokens were issued, for the admin's lists:
+    # never a password's hash nor a token's digest, which stay in the log.
+    "CREATE TABLE IF NOT EXISTS rm_accounts (id TEXT PRIMARY KEY, email TEXT NOT NULL, "
+    "name TEXT NOT NULL, sort_name TEXT NOT NULL, role TEXT NOT NULL, agency TEXT, "
+    "disabled INTEGER NOT NULL, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_tokens (id TEXT PRIMARY KEY, role TEXT NOT NULL, "
+    "agency TEXT, label TEXT NOT NULL, expires_at TEXT, revoked INTEGER NOT NULL, "
+    "position BIGINT NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS rm_tokens_position ON rm_tokens (position)",
     # `forum`: what a list or a report is filtered by (a dialogue conference,
     # a voters' meeting...); commitments are filtered through it.
     "CREATE TABLE IF NOT EXISTS rm_dialogues (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
@@ -113,8 +131,9 @@ TABLES = [
     META_DDL,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
-               "rm_agencies", "rm_dialogues", "rm_questions", "rm_answer_questions",
-               "rm_answers", "rm_deliveries", "rm_quarantine", "rm_meta")
+               "rm_agencies", "rm_agency_contacts", "rm_accounts", "rm_tokens",
+               "rm_dialogues", "rm_questions", "rm_answer_questions", "rm_answers",
+               "rm_deliveries", "rm_quarantine", "rm_meta")
 # When each long-running part of the service last said it was alive
 # (service/heartbeats.py): beside the read tables, not a view of the log, so
 # a rebuild leaves it alone.

@@ -18,7 +18,8 @@ from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build_queries
 from service.disclosure import SHOWN
-from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
+from service.projection import is_reminder
+from service.queries import CommitmentFilter, CommitmentView, Queries, Sort, _effective_on
 from service.reports import Reports
 from tests.api.conftest import Caller
 from tests.support.clock import FixedClock
@@ -86,12 +87,21 @@ def _key(view: CommitmentView) -> tuple[Any, ...]:
 
 
 def _replayed(queries: Queries, ids: list[UUID], on: date) -> dict[UUID, CommitmentView]:
+    """Each commitment as it stood at the end of `on`, replayed from its own
+    events: the state after the last event effective by then (reminders are
+    dated the day they were sent)."""
+    app = queries.app
     found = {}
     for commitment in ids:
-        try:
-            found[commitment] = queries.commitment(commitment, as_of=on)
-        except NotFound:
-            continue
+        version, when = None, None
+        for stored in app.events.get(commitment):
+            when = _effective_on(stored, when, app.settings.timezone)
+            if when <= on:
+                version = stored.originator_version
+            elif not is_reminder(stored):
+                break
+        if version is not None:
+            found[commitment] = CommitmentView.of(app.get(commitment, version=version), on)
     return found
 
 
@@ -115,6 +125,13 @@ def test_as_of_lists_equal_replaying_the_aggregates(
         listed = queries.list_commitments(CommitmentFilter(), as_of=on, limit=500).items
         replayed = _replayed(queries, history, on)
         assert sorted(map(_key, listed)) == sorted(map(_key, replayed.values())), on
+        for commitment in history:
+            if commitment in replayed:
+                found = queries.commitment(commitment, as_of=on)
+                assert _key(found) == _key(replayed[commitment]), (on, commitment)
+            else:
+                with pytest.raises(NotFound, match="had not been made"):
+                    queries.commitment(commitment, as_of=on)
         for where in (CommitmentFilter(overdue=True), CommitmentFilter(status=Status.FULFILLED),
                       CommitmentFilter(agency="SYT", overdue=False),
                       CommitmentFilter(q="bien che"), CommitmentFilter(verdict=Verdict.DISPUTED)):
@@ -250,3 +267,22 @@ def test_an_older_read_model_is_rebuilt_from_the_log(
         assert reopened.view.position() == api.service.recorder.max_notification_id()
     finally:
         reopened.close()
+
+
+def test_no_read_table_holds_a_token_digest_or_a_password_hash(
+    api: Caller, queries: Queries
+) -> None:
+    """Tokens and accounts are listed from the read tables, which never copy
+    the secrets' hashes: those stay in the log, for sign-in alone."""
+    app = api.service
+    secret = app.issue_token(Role.AUDITOR, label="kiểm toán")
+    app.create_account("nga@ldld.example.vn", "Nông Thị Nga", Role.AUDITOR, None,
+                       "mật khẩu đủ dài 2025", ADMIN)
+    [token] = [t for t in queries.tokens() if t.label == "kiểm toán"]
+    assert token.role is Role.AUDITOR and not token.revoked
+    assert [a.email for a in queries.accounts()] == ["nga@ldld.example.vn"]
+    digest = app.get(token.id).digest
+    password_hash = app.account("nga@ldld.example.vn").password_hash
+    for table in queries.view.read_table_names():
+        text = repr([tuple(row) for row in queries.view.rows(f"SELECT * FROM {table}")])
+        assert digest not in text and password_hash not in text and secret not in text, table

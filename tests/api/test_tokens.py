@@ -32,7 +32,8 @@ def test_a_revoked_token_is_refused_at_once(api: Caller, world: World) -> None:
     assert api.as_(secret).get("/api/v1/commitments").status_code == 200
     app.revoke_token(token_id_of(secret))
     assert api.as_(secret).get("/api/v1/commitments").status_code == 401
-    [token] = [t for t in app.tokens() if t.id == token_id_of(secret)]
+    [token] = [t for t in api.client.application.extensions["queries"].tokens()
+               if t.id == token_id_of(secret)]
     assert token.revoked
 
 

@@ -271,7 +271,7 @@ def test_an_admin_lists_accounts_by_name_without_secrets(api: Caller, admin: Acc
     assert names == ["Hoàng Thị Thư", "Nông Thị Nga", "Trần Văn B"]
     assert "officer@syt.example.vn" in page
     assert "$argon2id$" not in page and PASSWORD not in page
-    assert [a.email for a in api.service.accounts()] == [
+    assert [a.email for a in api.client.application.extensions["queries"].accounts()] == [
         ADMIN_EMAIL, "nga@ldld.example.vn", "officer@syt.example.vn"]
 
 
@@ -348,7 +348,7 @@ def test_a_bad_account_is_shown_by_its_field_and_stores_nothing(
     if field != "email":
         assert 'value="x@ldld.example.vn"' in page
     assert api.events() == before
-    assert len(api.service.accounts()) == 3
+    assert len(api.client.application.extensions["queries"].accounts()) == 3
 
 
 def test_a_short_new_password_is_refused_in_its_row(api: Caller, admin: Account,
