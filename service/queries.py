@@ -489,7 +489,9 @@ class Queries:
         for sql in (
             f"SELECT {columns} FROM rm_commitments WHERE active = 1 "
             "AND reminder_rank IN (0, 1, 2) AND due_on <= :horizon",
-            f"SELECT {columns} FROM rm_commitments WHERE reminders_pending > 0 OR id IN "
+            # Two statements, not an OR: each is answered by its own index.
+            f"SELECT {columns} FROM rm_commitments WHERE reminders_pending > 0",
+            f"SELECT {columns} FROM rm_commitments WHERE id IN "
             "(SELECT commitment_id FROM rm_deliveries WHERE open = 1)",
         ):
             for row in self._rows(sql, horizon=horizon):

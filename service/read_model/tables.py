@@ -24,7 +24,7 @@ EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 META_DDL = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 TABLES = [
@@ -52,6 +52,11 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS rm_commitments_agency "
     "ON rm_commitments (agency, active, due_on, position)",
     "CREATE INDEX IF NOT EXISTS rm_commitments_dialogue ON rm_commitments (dialogue_id)",
+    # Lists by status (and the auditors' queue of claims not yet judged), and
+    # by verdict.
+    "CREATE INDEX IF NOT EXISTS rm_commitments_status ON rm_commitments (status, due_on)",
+    "CREATE INDEX IF NOT EXISTS rm_commitments_verdict ON rm_commitments (verdict, due_on) "
+    "WHERE verdict IS NOT NULL",
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_commitments_position ON rm_commitments (position)",
     # One dated row per change: what `as_of` answers from. A row holds from its
     # effective date until the next row's (`superseded_on`, NULL while it is
@@ -73,6 +78,9 @@ TABLES = [
     # What an as_of list reads for each row: the reminders sent by that day.
     "CREATE INDEX IF NOT EXISTS rm_history_sent ON rm_history (commitment_id, occurred_on) "
     "WHERE event = 'ReminderSent'",
+    # The rows in force on an `as_of` day: superseded after it, or not yet.
+    "CREATE INDEX IF NOT EXISTS rm_history_in_force "
+    "ON rm_history (superseded_on, effective_on)",
     "CREATE TABLE IF NOT EXISTS rm_commitment_questions (commitment_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, PRIMARY KEY (question_id, commitment_id))",
     f"""CREATE TABLE IF NOT EXISTS rm_counters (scope TEXT NOT NULL, key TEXT NOT NULL,

@@ -1,0 +1,120 @@
+"""Every filter the queries use has an index: PostgreSQL's plan for each
+list and lookup of `Queries` reads no read table by a filtered sequential scan.
+
+With `enable_seqscan` off the planner takes any index that can serve a
+query, so the plan of a query on small tables is the plan it would choose on
+large ones where an index exists; a `Seq Scan` with a filter left in the plan
+means no index serves that filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from domain.access import Actor, Role
+from domain.deadlines import Kind
+from domain.dialogue import ForumKind
+from domain.status import Status, Verdict
+from service import commands as c
+from service.bootstrap import build_queries
+from service.queries import CommitmentFilter, Queries, Sort
+from service.read_model import PostgresReadModel
+from tests.api.conftest import Caller
+
+ADMIN = Actor(Role.ADMIN)
+ON = date(2024, 8, 1)
+
+# What each call asks: every filter of a list, today and as of a date.
+FILTERS = {
+    "agency": CommitmentFilter(agency="SYT"),
+    "agency overdue": CommitmentFilter(agency="SYT", overdue=True),
+    "status": CommitmentFilter(status=Status.OPEN),
+    "verdict": CommitmentFilter(verdict=Verdict.DISPUTED),
+    "dialogue": CommitmentFilter(dialogue=None),  # replaced by the seeded dialogue
+    "forum": CommitmentFilter(forum=ForumKind.DIALOGUE),
+    "overdue": CommitmentFilter(overdue=True),
+    "unjudged": CommitmentFilter(unjudged=True),
+    "extension requested": CommitmentFilter(extension_requested=True),
+    "search": CommitmentFilter(q="bien che"),
+    "due before": CommitmentFilter(due_before=ON),
+}
+
+
+def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
+           ) -> dict[str, Callable[[], Any]]:
+    calls: dict[str, Callable[[], Any]] = {}
+    for name, where in FILTERS.items():
+        if name == "dialogue":
+            where = CommitmentFilter(dialogue=dialogue)
+        calls[f"list {name}"] = lambda w=where: queries.list_commitments(w, sort=Sort.DUE)
+        calls[f"list {name} as of"] = lambda w=where: queries.list_commitments(w, as_of=ON)
+    calls.update({
+        "commitment as of": lambda: queries.commitment(commitment, as_of=ON),
+        "due between": lambda: queries.due_between(ON, ON + timedelta(days=30)),
+        "ladder candidates": lambda: queries.ladder_candidates(ON),
+        "open deliveries": lambda: queries.open_deliveries(commitment),
+        "extension steps": lambda: queries.extension_steps([commitment]),
+        "dialogue": lambda: queries.dialogue(dialogue),
+        "question": lambda: queries.question(question),
+        "agency scores as of": lambda: queries.agency_scores(as_of=ON),
+        "agency scores at a dialogue": lambda: queries.agency_scores(dialogue=dialogue),
+    })
+    return calls
+
+
+def _seq_scans(plan: str) -> list[str]:
+    """Read tables the plan scans whole with a filter."""
+    lines = plan.splitlines()
+    found = []
+    for n, line in enumerate(lines):
+        match = re.search(r"Seq Scan on (rm_\w+)", line)
+        if match and n + 1 < len(lines) and "Filter:" in lines[n + 1]:
+            found.append(match.group(1))
+    return found
+
+
+def test_every_list_and_lookup_reads_by_an_index(api: Caller) -> None:
+    queries = build_queries(api.service)
+    try:
+        if not isinstance(queries.view, PostgresReadModel):
+            pytest.skip("plans are PostgreSQL's")
+        app = api.service
+        app.execute(c.RegisterAgency(code="SYT", name="Sở Y tế"), ADMIN)
+        dialogue = app.execute(c.RecordDialogue(title="Đối thoại", held_on=date(2024, 5, 10)),
+                               ADMIN).aggregate_id
+        question = app.execute(c.AskQuestion(dialogue_id=dialogue, asker={"name": "Chị A"},
+                                             text="Biên chế?"), ADMIN).aggregate_id
+        commitment = app.execute(c.MakeCommitment(
+            agency="SYT", text="Bổ sung biên chế", kind=Kind.REVIEW, dialogue_id=dialogue,
+            due_on=date(2024, 9, 1)), ADMIN).aggregate_id
+        queries.fresh()
+        statements: list[tuple[str, dict[str, Any]]] = []
+        rows = queries.view.rows
+
+        def recorded(sql: str, **params: Any) -> list[Any]:
+            statements.append((sql, params))
+            return rows(sql, **params)
+
+        queries.view.rows = recorded  # type: ignore[method-assign]
+        scans: dict[str, list[str]] = {}
+        for name, call in _calls(queries, dialogue, commitment, question).items():
+            statements.clear()
+            call()
+            for sql, params in statements:
+                if not sql.lstrip().upper().startswith("SELECT") or "rm_" not in sql:
+                    continue
+                with queries.view.datastore.transaction(commit=False) as cursor:
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute(queries.view.sql("EXPLAIN " + sql),
+                                   queries.view.params(params))
+                    plan = "\n".join(row["QUERY PLAN"] for row in cursor.fetchall())
+                if found := _seq_scans(plan):
+                    scans.setdefault(name, []).append(f"{found}: {sql[:160]}")
+        assert not scans, "\n".join(f"{name}: {where}" for name, where in scans.items())
+    finally:
+        queries.close()
