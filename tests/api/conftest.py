@@ -18,6 +18,7 @@ from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.settings import Settings
 from tests.support.clock import FixedClock
+from tests.support.projector import RunningProjector
 
 TODAY = date(2024, 9, 1)
 HELD_ON = date(2024, 5, 10)
@@ -56,9 +57,12 @@ class Caller:
     client: FlaskClient
     service: Commitments
     token: str | None = None
+    # The service's projector, running in a thread (stop it to see what a
+    # read does when the read tables fall behind).
+    projector: RunningProjector | None = None
 
     def as_(self, token: str | None) -> Caller:
-        return Caller(self.client, self.service, token)
+        return Caller(self.client, self.service, token, self.projector)
 
     def _headers(self, headers: dict[str, str]) -> dict[str, str]:
         auth = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -78,10 +82,20 @@ class Caller:
 
 
 @pytest.fixture
-def api(service: Commitments) -> Iterator[Caller]:
+def projector(service: Commitments) -> Iterator[RunningProjector]:
+    """What `commitments serve` runs beside the web: the only writer of the
+    read tables, which the web's reads wait for."""
+    running = RunningProjector(service).start()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def api(service: Commitments, projector: RunningProjector) -> Iterator[Caller]:
     queries = build_queries(service)
     client = create_app(service, queries).test_client()
-    yield Caller(client, service, service.issue_token(Role.ADMIN, label="test admin"))
+    yield Caller(client, service, service.issue_token(Role.ADMIN, label="test admin"),
+                 projector)
     queries.close()
 
 

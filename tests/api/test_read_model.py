@@ -256,7 +256,9 @@ def test_an_older_read_model_is_rebuilt_from_the_log(
     api: Caller, queries: Queries, history: list[UUID]
 ) -> None:
     before = queries.list_commitments(CommitmentFilter(), limit=500).items
-    # Tables of an earlier shape, as a deploy of new code would find them.
+    # Tables of an earlier shape, as a deploy of new code would find them,
+    # opened by it before any projector reads them.
+    api.projector.stop()
     with queries.view.datastore.transaction(commit=True) as cursor:
         cursor.execute(queries.view.sql("UPDATE rm_meta SET value = '1'"))
     reopened = build_queries(api.service)
