@@ -91,6 +91,10 @@ class Settings:
     # /healthz: a part silent this long, or a projector this long behind its
     # oldest unapplied event, is down or stuck (503).
     health_stale_seconds: float = 60.0
+    # How long a read that names a write it must see (X-Read-After, or the
+    # cookie a write sets) waits for the projector to pass it before it
+    # answers anyway, saying how far behind the tables are.
+    read_wait_seconds: float = 2.0
     # The largest request body accepted (a JSON write, a transcript, a form):
     # a whole day's live blog is about 35 KB of text.
     max_request_bytes: int = 1024 * 1024
@@ -243,6 +247,7 @@ class Settings:
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             secret_key=env.get("SECRET_KEY", ""),
             health_stale_seconds=_number(env, "HEALTH_STALE_SECONDS", 60.0, float, low=1),
+            read_wait_seconds=_number(env, "READ_WAIT_SECONDS", 2.0, float, low=0),
             max_request_bytes=_number(env, "MAX_REQUEST_BYTES", 1024 * 1024, int, low=1024),
             data_dir=data_dir,
             persistence_module=module,
