@@ -50,11 +50,27 @@ def service(settings: Settings, clock: FixedClock) -> Iterator[Commitments]:
     app.close()
 
 
+class LogFollowingClient(FlaskClient):
+    """A test client whose reads see every write made so far, as a client
+    that names its last write does: tests write straight through the service
+    as well as through the API, so each request names the log's head
+    (`X-Read-After`) unless it names a position itself or `follow_log` is off."""
+
+    follow_log = True
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.follow_log and "X-Read-After" not in headers:
+            service: Commitments = self.application.extensions["commitments"]
+            headers["X-Read-After"] = str(service.recorder.max_notification_id() or 0)
+        return super().open(*args, headers=headers, **kwargs)
+
+
 @dataclass
 class Caller:
     """The test client with a token, and a count of what the store holds."""
 
-    client: FlaskClient
+    client: FlaskClient  # LogFollowingClient but where a test builds its own
     service: Commitments
     token: str | None = None
     # The service's projector, running in a thread (stop it to see what a
@@ -96,7 +112,8 @@ def projector(service: Commitments) -> Iterator[RunningProjector]:
 @pytest.fixture
 def api(service: Commitments, projector: RunningProjector) -> Iterator[Caller]:
     queries = build_queries(service)
-    client = create_app(service, queries).test_client()
+    web = create_app(service, queries)
+    client = LogFollowingClient(web, web.response_class, use_cookies=True)
     yield Caller(client, service, service.issue_token(Role.ADMIN, label="test admin"),
                  projector)
     queries.close()

@@ -11,7 +11,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from service.queries import Queries
-from tests.api.conftest import Caller, World, created
+from tests.api.conftest import Caller, LogFollowingClient, World, created
 
 WAIT = 0.3  # the bound in these tests, instead of READ_WAIT_SECONDS' 2 s
 
@@ -98,6 +98,9 @@ def test_with_the_projector_stopped_a_read_after_answers_within_the_bound_and_wr
     made = _promise(api, world, "Sẽ xây nhà công vụ cho giáo viên")
     assert made.status_code == 201
     auth = {"Authorization": f"Bearer {api.token}"}
+    # The position comes from the header or the cookie only.
+    assert isinstance(api.client, LogFollowingClient)
+    api.client.follow_log = False
     # Named by the header, and by the cookie the write left in this client.
     for named in ({"X-Read-After": made.headers["X-Log-Position"]}, {}):
         began = time.monotonic()
