@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from uuid import UUID
 
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from tests.api.conftest import PASSWORD, Caller, World, created, csrf, hidden_fields, sign_in
 
@@ -217,10 +219,13 @@ def test_the_auditor_queue_holds_unjudged_claims_and_exports_lists(
     overdue = api.client.get("/workspace/lists/overdue.csv")
     assert overdue.content_type.startswith("text/csv")
     rows = overdue.data.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("id,agency,text,status,due_on,days_overdue")
+    assert rows[0].startswith("Mã,Mã cơ quan,Cơ quan,Cam kết,Tình trạng,Hạn,Số ngày quá hạn")
     assert any("Sẽ xem xét, nghiên cứu" in row and ",54," in row for row in rows[1:])
+    book = load_workbook(io.BytesIO(api.client.get("/workspace/lists/overdue.xlsx").data))
+    assert any("Sẽ xem xét, nghiên cứu" in row[3] and row[6] == 54
+               for row in book.active.iter_rows(min_row=2, values_only=True))
     disputed = api.client.get("/workspace/lists/disputed.csv").data.decode("utf-8-sig")
-    assert "Báo cáo rà soát trường học" in disputed and "disputed" in disputed
+    assert "Báo cáo rà soát trường học" in disputed and "Công đoàn không đồng ý" in disputed
     page = api.client.get("/workspace/lists/overdue").data.decode()
     assert "Sẽ xem xét, nghiên cứu" in page and "54 ngày" in page and "Sở Y tế" in page
     assert "Báo cáo rà soát trường học" not in page
