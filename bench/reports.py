@@ -306,8 +306,9 @@ def _document_problem(check: Check, body: bytes) -> str | None:
         tables = docx.Document(io.BytesIO(body)).tables
         listed = max((len(t.rows) for t in tables), default=1) - 1
     elif check.document == "xlsx":
-        listed = (openpyxl.load_workbook(io.BytesIO(body), read_only=True)
-                  .worksheets[0].max_row or 1) - 1
+        # Counted row by row: a workbook written row by row records no size.
+        rows = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+        listed = sum(1 for _ in rows.iter_rows()) - 1
     else:
         pdf = pypdf.PdfReader(io.BytesIO(body))
         if "Nơi nhận" not in (pdf.pages[-1].extract_text() or ""):

@@ -32,7 +32,7 @@ def respond(document: Document, form: str, settings: DocumentSettings) -> Respon
     elif form == "pdf":
         body = pdf.document(document)
     elif form == "xlsx":
-        body = sheet.workbook(document.sheets)
+        body = sheet.workbook(document.sheets())
     else:
         raise ValueError(f"no document format {form!r}")
     return _download(body, form, document.name)

@@ -165,12 +165,15 @@ class Grid(Flowable):
     """A table whose rows are split into lines once; a page break slices it."""
 
     def __init__(self, header: Row, rows: Sequence[Row], widths: list[float],
-                 centred: list[bool]) -> None:
+                 centred: list[bool], body: float | None = None) -> None:
         super().__init__()
         self.header = header
         self.rows = rows
         self.widths = widths
         self.centred = centred
+        # The rows' height, kept: summing it at each page break would make a
+        # long table's layout quadratic.
+        self.body = sum(r.height for r in rows) if body is None else body
 
     @classmethod
     def of(cls, table: Table) -> Grid:
@@ -187,44 +190,53 @@ class Grid(Flowable):
         return cls(header, rows, widths, centred)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.height = self.header.height + sum(r.height for r in self.rows)
+        self.height = self.header.height + self.body
         return sum(self.widths), self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         room = available_height - self.header.height
         fit = 0
+        used = 0.0
         for row in self.rows:
-            if row.height > room:
+            if used + row.height > room:
                 break
-            room -= row.height
+            used += row.height
             fit += 1
         if fit == 0:
             return []
-        return [Grid(self.header, self.rows[:fit], self.widths, self.centred),
-                Grid(self.header, self.rows[fit:], self.widths, self.centred)]
+        return [Grid(self.header, self.rows[:fit], self.widths, self.centred, used),
+                Grid(self.header, self.rows[fit:], self.widths, self.centred, self.body - used)]
 
     def draw(self) -> None:
         canvas = self.canv
         font = fonts()
         canvas.setLineWidth(0.5)
-        top = self.height
-        top = self._draw_row(self.header, top, f"{font}-Bold", header=True)
+        # One text object for the whole table: one per string costs a third
+        # of an agency's PDF.
+        text = canvas.beginText()
+        top = self._draw_row(self.header, self.height, text, f"{font}-Bold", header=True)
+        text.setFont(font, CELL_SIZE)
         for row in self.rows:
-            top = self._draw_row(row, top, font)
+            top = self._draw_row(row, top, text, font)
+        canvas.drawText(text)
 
-    def _draw_row(self, row: Row, top: float, font: str, header: bool = False) -> float:
+    def _draw_row(self, row: Row, top: float, text: Any, font: str,
+                  header: bool = False) -> float:
         canvas = self.canv
         bottom = top - row.height
         x = 0.0
-        canvas.setFont(font, CELL_SIZE)
+        if header:
+            text.setFont(font, CELL_SIZE)
         for n, (lines, width) in enumerate(zip(row.cells, self.widths, strict=True)):
             canvas.rect(x, bottom, width, row.height)
             y = top - PAD - CELL_SIZE
             for line in lines:
                 if header or self.centred[n]:
-                    canvas.drawCentredString(x + width / 2, y, line)
+                    left = x + (width - pdfmetrics.stringWidth(line, font, CELL_SIZE)) / 2
                 else:
-                    canvas.drawString(x + PAD, y, line)
+                    left = x + PAD
+                text.setTextOrigin(left, y)
+                text.textOut(line)
                 y -= CELL_LEADING
             x += width
         return bottom

@@ -122,7 +122,7 @@ def test_the_front_page_as_a_pdf(api: Caller) -> None:
 
 
 def test_an_agency_as_a_workbook_and_its_csv_in_the_readers_language(
-        api: Caller, world: World) -> None:
+        api: Caller, request: pytest.FixtureRequest) -> None:
     book = load_workbook(io.BytesIO(download(api, "/reports/agencies/SGDDT", "xlsx")))
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
@@ -136,6 +136,8 @@ def test_an_agency_as_a_workbook_and_its_csv_in_the_readers_language(
     assert kept["Hạn"].number_format == "DD/MM/YYYY"
     assert kept["Minh chứng"].value == "Báo cáo 55/BC-SGDĐT"
     assert kept["Minh chứng"].hyperlink.target == "https://sgddt.example.vn/bc55"
+    page = f"http://localhost:8000/reports/commitments/{request.getfixturevalue('report')['kept']}"
+    assert kept["Đường dẫn"].hyperlink.target == page
     english = load_workbook(io.BytesIO(download(api, "/reports/agencies/SGDDT", "xlsx",
                                                 lang="en"))).worksheets[0]
     assert "Status" in [c.value for c in english[1]]
