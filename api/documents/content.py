@@ -322,10 +322,10 @@ def _dialogue_list(dialogues: Sequence[DialogueSummary]) -> Table:
 
 def _promises(items: Sequence[Reported], name: str, agency: bool = True) -> Table:
     """Promises as they fit across a page."""
-    columns = [Column(_("No."), 9), Column(_("Promise"), 47 if agency else 65)]
+    columns = [Column(_("No."), 9), Column(_("Promise"), 45 if agency else 63)]
     if agency:
         columns.append(Column(_("Agency"), 18))
-    columns += [Column(_("Status"), 18), Column(_("Due"), 20), Column(_("Days overdue"), 12),
+    columns += [Column(_("Status"), 18), Column(_("Due"), 22), Column(_("Days overdue"), 12),
                 Column(_("Evidence"), 20), Column(_("Union's verdict"), 16)]
     rows: list[list[Cell]] = []
     for n, item in enumerate(items, start=1):

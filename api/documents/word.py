@@ -15,6 +15,7 @@ cell by cell path takes minutes for an agency's 10,000 promises.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -24,8 +25,8 @@ from docx.document import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
-from docx.shared import Mm, Pt
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Length, Mm, Pt
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
@@ -54,6 +55,8 @@ def document(content: Document, template: Path | None = None) -> bytes:
             word.add_paragraph(block.text, style="Quote" if block.style == "quote" else None)
         else:
             _table(word, block)
+            # Air between a table and the text under it.
+            word.add_paragraph().paragraph_format.space_after = Pt(0)
     _closing(word, content)
     for section in word.sections:
         footer = section.footer.paragraphs[0] if section.footer.paragraphs else \
@@ -68,7 +71,7 @@ def document(content: Document, template: Path | None = None) -> bytes:
 def _letterhead(word: WordDocument, content: Document) -> None:
     """Issuer top left, the national motto top right, the number under the
     issuer and the place and date under the motto (the decree's fields 1-4)."""
-    head = _grid(word, 2, [70, 95])
+    head = _grid(word, 2, [71, 94])
     issuer, motto = head.rows[0].cells
     lines = issuer.paragraphs[0]
     if content.parent:
@@ -89,6 +92,8 @@ def _letterhead(word: WordDocument, content: Document) -> None:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for run in paragraph.runs:
                 run.font.size = Pt(12 if cell is issuer else 13)
+    # The motto's first line, in capitals, is 12 pt (the decree allows 12-13).
+    upper.runs[0].font.size = Pt(12)
 
 
 def _closing(word: WordDocument, content: Document) -> None:
@@ -114,21 +119,34 @@ def _grid(word: WordDocument, columns: int, widths_mm: list[float]) -> WordTable
     """A borderless table to set two blocks side by side."""
     table: WordTable = word.add_table(rows=1, cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for cell, width in zip(table.rows[0].cells, widths_mm, strict=True):
-        cell.width = Mm(width)
+    _fix_widths(table, [Mm(width) for width in widths_mm])
     return table
+
+
+def _fix_widths(table: WordTable, widths: Sequence[Length]) -> None:
+    """Columns as wide as asked, in Word and in LibreOffice alike: the grid,
+    the first row's cells, and a fixed layout (otherwise the grid's equal
+    columns win, or the text's length)."""
+    table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        column.w = width
+    for cell, width in zip(table.rows[0].cells, widths, strict=True):
+        cell.width = width
+    layout = table._tbl.tblPr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>')
+        table._tbl.tblPr.append(layout)
 
 
 def _table(word: WordDocument, table: Table) -> None:
     grid = word.add_table(rows=1, cols=len(table.columns), style="Table Grid")
     total = sum(c.width for c in table.columns)
     widths = [Mm(c.width * _TEXT_WIDTH_MM / total) for c in table.columns]
+    _fix_widths(grid, widths)
     header = grid.rows[0]
     # The header row repeats at the top of every page the table runs over.
     header._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
-    for cell, column, width in zip(header.cells, table.columns, widths, strict=True):
-        cell.width = width
+    for cell, column in zip(header.cells, table.columns, strict=True):
         paragraph: WordParagraph = cell.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = paragraph.add_run(column.title)
@@ -145,7 +163,7 @@ def _table(word: WordDocument, table: Table) -> None:
 def _row(values: list[Cell], widths: list[int]) -> str:
     cells = "".join(
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{_align(value)}</w:pPr>'
+        f'<w:p><w:pPr><w:spacing w:before="20" w:after="20"/>{_align(value)}</w:pPr>'
         f'<w:r><w:rPr><w:sz w:val="22"/></w:rPr><w:t xml:space="preserve">'
         f"{escape(plain(value))}</w:t></w:r></w:p></w:tc>"
         for value, width in zip(values, widths, strict=True))
@@ -153,7 +171,9 @@ def _row(values: list[Cell], widths: list[int]) -> str:
 
 
 def _align(value: Cell) -> str:
+    # Numbers and dates centred; text to the left, not justified as the
+    # body is (a narrow column would gape).
     if isinstance(value, int | float | date):
         return '<w:jc w:val="center"/>'
-    return ""
+    return '<w:jc w:val="left"/>'
 
