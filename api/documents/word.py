@@ -26,6 +26,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.section import Section
 from docx.shared import Length, Mm, Pt
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -59,13 +60,26 @@ def document(content: Document, template: Path | None = None) -> bytes:
             word.add_paragraph().paragraph_format.space_after = Pt(0)
     _closing(word, content)
     for section in word.sections:
-        footer = section.footer.paragraphs[0] if section.footer.paragraphs else \
-            section.footer.add_paragraph()
-        footer.text = content.footer
-        footer.style = word.styles["Footer"]
+        _page_numbers(section)
+        for part in (section.footer, section.first_page_footer):
+            footer = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
+            footer.text = content.footer
+            footer.style = word.styles["Footer"]
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def _page_numbers(section: Section) -> None:
+    """The decree numbers pages from the second, at the top in the centre;
+    a template whose header says something else keeps its own."""
+    if any(p.text.strip() for p in section.header.paragraphs):
+        return
+    section.different_first_page_header_footer = True
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    number._p.append(parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>2</w:t></w:r></w:fldSimple>'))
 
 
 def _letterhead(word: WordDocument, content: Document) -> None:

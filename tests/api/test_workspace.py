@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from uuid import UUID
 
 from flask.testing import FlaskClient
@@ -30,6 +31,8 @@ def test_signing_in_opens_a_session_in_a_safe_cookie(api: Caller,
     assert home.status_code == 200
     assert home.headers["Cache-Control"] == "no-store"
     assert "Trần Văn B" in home.data.decode()
+    # The agency's report to file, in the officer's language.
+    assert re.search(r'href="/reports/agencies/SYT\?[^"]*format=docx', home.data.decode())
 
 
 def test_a_wrong_password_is_refused_and_repeated_failures_slowed(
