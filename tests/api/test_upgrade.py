@@ -157,6 +157,7 @@ def _values(manifest: dict[str, Any]) -> dict[str, list[str]]:
         "question_id": ids["questions"],
         "code": manifest["agencies"],
         "which": ["overdue", "disputed"],
+        "form": ["csv", "xlsx"],  # the workspace lists' downloads
         "name": ["swagger-ui.css", "swagger-ui-bundle.js"],  # the API docs' assets
     }
 
@@ -197,7 +198,7 @@ def test_every_read_answers_on_the_old_log(upgraded: Upgraded) -> None:
     for as_of in ("2024-05-10", "2024-07-01", "2024-12-31", TODAY.isoformat()):
         response = upgraded.get("/api/v1/public/reports/agencies", as_of=as_of)
         assert response.status_code == 200, (as_of, response.json)
-        for fmt in ("json", "csv", "html"):
+        for fmt in ("json", "csv", "html", "docx", "pdf", "xlsx"):
             response = upgraded.get("/reports/", as_of=as_of, format=fmt)
             assert response.status_code == 200, (as_of, fmt, response.json)
 
