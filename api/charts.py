@@ -81,6 +81,23 @@ def stacked_bars(standings: Sequence[Standing], *, most: int = 20, width: int = 
     return StackedBars(width, height, bar_height, bars, len(bars), len(standings))
 
 
+def nice_ticks(peak: int, most: int = 6) -> list[int]:
+    """Round marks for a count axis from 0 to at least `peak`: evenly spaced by
+    1, 2 or 5 times a power of ten, the smallest such step that needs no more
+    than `most` marks (0, 2, 4, 6 for a peak of 6; never 0, 2, 3, 4, 6)."""
+    if most < 2:
+        raise ValueError("an axis needs at least two marks")
+    top = max(peak, 1)
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * power
+            marks = -(-top // step)  # steps to reach the peak, rounded up
+            if marks + 1 <= most:
+                return [n * step for n in range(marks + 1)]
+        power *= 10
+
+
 @dataclass(frozen=True)
 class Tick:
     at: float
@@ -107,7 +124,9 @@ def made_and_fulfilled(points: Sequence[MonthPoint], *, width: int = 480,
     bottom = float(height - bottom_margin)
     if not points:
         return LineChart(width, height, left, bottom, "", "", [], [], None)
-    peak = max(max(p.made for p in points), 1)
+    # The axis runs to its top tick, a round number at or above the peak.
+    ticks = nice_ticks(max(p.made for p in points))
+    peak = ticks[-1]
     plot_w, plot_h = width - left - 12, bottom - top
     step = plot_w / max(len(points) - 1, 1)
 
@@ -116,9 +135,6 @@ def made_and_fulfilled(points: Sequence[MonthPoint], *, width: int = 480,
 
     made = " ".join(xy(n, p.made) for n, p in enumerate(points))
     fulfilled = " ".join(xy(n, p.fulfilled) for n, p in enumerate(points))
-    # Whole numbers evenly spaced: every one up to 4, else five steps.
-    ticks = list(range(peak + 1)) if peak <= 4 else sorted(
-        {round(peak * n / 4) for n in range(5)})
     y_ticks = [Tick(round(bottom - plot_h * t / peak, 1), t) for t in ticks]
     # First, middle and last month: enough to read the span on a phone.
     marks = sorted({0, (len(points) - 1) // 2, len(points) - 1})

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.charts import made_and_fulfilled, stacked_bars
+from api.charts import made_and_fulfilled, nice_ticks, stacked_bars
 from service.disclosure import disclosed
 from service.queries import AgencyScore
 from service.reports import MonthPoint, Scorecard, by_month, league
@@ -90,6 +90,38 @@ def test_the_line_chart_scales_to_the_peak() -> None:
     assert fulfilled[-1] == made[-1]
     assert [t.label for t in chart.y_ticks] == [0, 1, 2, 3, 4]
     assert made_and_fulfilled([]).last is None
+
+
+@pytest.mark.parametrize(("peak", "ticks"), [
+    (0, [0, 1]), (1, [0, 1]), (4, [0, 1, 2, 3, 4]), (5, [0, 1, 2, 3, 4, 5]),
+    (6, [0, 2, 4, 6]), (7, [0, 2, 4, 6, 8]), (10, [0, 2, 4, 6, 8, 10]),
+    (11, [0, 5, 10, 15]), (23, [0, 5, 10, 15, 20, 25]), (51, [0, 20, 40, 60]),
+    (999, [0, 200, 400, 600, 800, 1000]), (1234, [0, 500, 1000, 1500]),
+])
+def test_axis_marks_are_round(peak: int, ticks: list[int]) -> None:
+    assert nice_ticks(peak) == ticks
+
+
+@pytest.mark.parametrize("peak", range(0, 2000, 13))
+def test_axis_marks_cover_the_peak_evenly_and_few(peak: int) -> None:
+    ticks = nice_ticks(peak)
+    step = ticks[1]
+    assert ticks[0] == 0 and ticks[-1] >= peak and ticks[-2] < max(peak, 1)
+    assert ticks == [n * step for n in range(len(ticks))]
+    assert 2 <= len(ticks) <= 6
+    assert str(step).rstrip("0") in ("1", "2", "5")
+
+
+def test_the_line_chart_runs_to_a_round_top() -> None:
+    """Six promises: the axis reads 0, 2, 4, 6 (it read 0, 2, 3, 4, 6)."""
+    points = [MonthPoint(date(2024, m, 1), made, 0) for m, made in [(5, 3), (6, 6)]]
+    chart = made_and_fulfilled(points, width=300, height=100, left=20, top=0, bottom_margin=0)
+    assert [t.label for t in chart.y_ticks] == [0, 2, 4, 6]
+    assert [t.at for t in chart.y_ticks] == [100.0, 66.7, 33.3, 0.0]
+    seven = made_and_fulfilled([MonthPoint(date(2024, 5, 1), 7, 0)], width=300, height=100,
+                               left=20, top=0, bottom_margin=0)
+    # The line stops below the top mark, 8: 7/8 of the height.
+    assert seven.made == "20.0,12.5"
 
 
 @dataclass
