@@ -28,7 +28,7 @@ from flask import (
 from marshmallow import EXCLUDE, ValidationError, fields
 from marshmallow.validate import OneOf
 
-from api import charts, documents, i18n, labels
+from api import charts, documents, i18n, labels, passages
 from api import report_schemas as out
 from api.context import service
 from api.documents import content
@@ -269,7 +269,7 @@ def register(app: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(day=i18n.day, month=i18n.month, number=i18n.number,
-                       percent=i18n.percent, local_day=_local_day)
+                       percent=i18n.percent, local_day=_local_day, passages=passages.html)
     env.globals.update(labels=labels, link=link, this_page=this_page, language=i18n.language,
                        languages=i18n.LANGUAGES, today=lambda: reports().today(),
                        safe_url=_safe_url, log_head=lambda: reports().log_head(),

@@ -9,10 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from flask import abort, g, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from marshmallow import ValidationError, fields, validate
 
-from api import i18n
+from api import i18n, passages
 from api import schemas as s
 from api.context import queries, service
 from api.schemas import AgencyCode, EnumValue, Text
@@ -239,8 +239,9 @@ def _check_belongs(commitment_id: UUID, dialogue_id: UUID) -> None:
 @blp.app_template_filter("marked")
 def marked(text: str, quotes: list[str]) -> Markup:
     """The answer's text with the sentences taken from it as promises marked,
-    so a candidate is read in its context. Spacing may differ between the
-    two; anything else and the quote is not marked."""
+    so a candidate is read in its context; its lists kept, a long one folded
+    (open where a quote lies). Spacing may differ between the two; anything
+    else and the quote is not marked."""
     spans: list[tuple[int, int]] = []
     for quote in quotes:
         words = quote.split()
@@ -248,15 +249,7 @@ def marked(text: str, quotes: list[str]) -> Markup:
             continue
         pattern = r"\s+".join(re.escape(w) for w in words)
         found = re.search(pattern, text)
-        if found:
+        if found and not any(a < found.end() and found.start() < b for a, b in spans):
+            # Overlapping quotes: the first one marks the place.
             spans.append(found.span())
-    out: list[str] = []
-    last = 0
-    for start, end in sorted(spans):
-        if start < last:  # overlapping quotes: the first one marks the place
-            continue
-        out.append(str(escape(text[last:start])))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
-        last = end
-    out.append(str(escape(text[last:])))
-    return Markup("".join(out))
+    return passages.html(text, folded=True, marks=spans)

@@ -95,6 +95,50 @@ def href(page: Page, css: str) -> str:
     return found
 
 
+MEASURES = ("Sở Lao động - Thương binh và Xã hội tiếp thu ý kiến và xin trả lời như sau:\n"
+            "1. Về nhà ở cho công nhân: Sở đã phối hợp với Sở Xây dựng rà soát\n"
+            "quỹ đất tại các khu công nghiệp.\n"
+            "2. Về giá thuê: Sở sẽ kiến nghị UBND tỉnh hỗ trợ tiền thuê nhà\n"
+            "cho công nhân có thu nhập thấp.\n"
+            "3. Về nhà trẻ: Sở sẽ phối hợp với Liên đoàn Lao động tỉnh.\n\n"
+            + "\n\n".join(f"Đoạn {n}: " + "Sở tiếp tục theo dõi, tổng hợp ý kiến. " * 8
+                          for n in range(1, 4)))
+
+
+def test_an_answer_keeps_its_measures_as_a_list_and_folds(
+    page: Page, site: Site, request: pytest.FixtureRequest
+) -> None:
+    """First in this module: the pages audited below hold a long answer."""
+    sign_in(page, site, CLERK)
+    page.goto(f"{site.url}/workspace/dialogues")
+    page.goto(site.url + href(page, "table#dialogues a"))
+    form = page.locator("#answer-form")
+    form.locator("label", has_text="Bà Lò Thị Hoa").locator("input").check()
+    form.locator("#a-responder_name").fill("Ông Hoàng Văn C")
+    form.locator("#a-responder_agency").select_option("SLDTBXH")
+    form.locator("#a-text").fill(MEASURES)
+    form.get_by_role("button", name="Ghi câu trả lời").click()
+    expect(page.locator("#saved")).to_be_visible()
+    answer = page.locator("li.answer", has_text="Về nhà ở cho công nhân")
+    expect(answer.locator("ol > li")).to_have_count(3)
+
+    page.goto(site.url + href(page, "a:has-text('Trang công khai')"))
+    answer = page.locator("blockquote", has_text="Về nhà ở cho công nhân")
+    measures = answer.locator("ol > li")
+    expect(measures).to_have_count(3)
+    # A measure hard-wrapped over two lines is one item, whole.
+    expect(measures.nth(1)).to_have_text("Về giá thuê: Sở sẽ kiến nghị UBND tỉnh hỗ trợ tiền thuê "
+                                         "nhà cho công nhân có thu nhập thấp.")
+    more = answer.locator("details.more")
+    expect(more.locator("summary")).to_have_text("xem thêm")
+    expect(answer.get_by_text("Đoạn 3:")).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    screenshot(page, request, "folded")
+    more.locator("summary").click()
+    expect(answer.get_by_text("Đoạn 3:")).to_be_visible()
+    expect(answer).not_to_contain_text("…")
+
+
 def test_public_pages(page: Page, site: Site, request: pytest.FixtureRequest) -> None:
     phone(page)
     problems = check(page, request, f"{site.url}/reports/", "front")
@@ -209,3 +253,11 @@ def test_keyboard_alone(page: Page, site: Site, request: pytest.FixtureRequest) 
     expect(page.locator("#saved")).to_be_visible()
     expect(page.locator("ol.timeline")).to_contain_text("Đã gửi công văn xin ý kiến Bộ Y tế.")
 
+    # The public dialogue page: a long answer opens from the keyboard.
+    page.goto(f"{site.url}/reports/")
+    page.goto(site.url + href(page, "table#dialogues a"))
+    more = page.locator("details.more").first
+    expect(more).not_to_have_attribute("open", "")
+    tab_to(page, "summary:xem thêm", most=80)
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("open", "")
