@@ -121,8 +121,22 @@ def test_an_answer_keeps_its_measures_as_a_list_and_folds(
     expect(page.locator("#saved")).to_be_visible()
     answer = page.locator("li.answer", has_text="Về nhà ở cho công nhân")
     expect(answer.locator("ol > li")).to_have_count(3)
+    # A promise from it: its page shows the officer the whole answer, folded.
+    form = page.locator("#commitment-form")
+    option = form.locator("#m-answer_id option", has_text="Ông Hoàng Văn C")
+    form.locator("#m-answer_id").select_option(option.get_attribute("value"))
+    form.locator("#m-agency").select_option("SLDTBXH")
+    form.locator("#m-text").fill("Sở sẽ kiến nghị UBND tỉnh hỗ trợ tiền thuê nhà")
+    form.get_by_role("button", name="Ghi lời hứa").click()
+    expect(page.locator("#saved")).to_be_visible()
+    page.locator(".promise", has_text="hỗ trợ tiền thuê nhà").get_by_role(
+        "link", name="Mở trang cam kết").click()
+    said = page.locator("blockquote#answer")
+    expect(said.locator("ol > li")).to_have_count(3)
+    expect(said.locator("details.more summary")).to_have_text("xem thêm")
 
-    page.goto(site.url + href(page, "a:has-text('Trang công khai')"))
+    page.goto(f"{site.url}/reports/")
+    page.goto(site.url + href(page, "table#dialogues a"))
     answer = page.locator("blockquote", has_text="Về nhà ở cho công nhân")
     measures = answer.locator("ol > li")
     expect(measures).to_have_count(3)
