@@ -59,10 +59,11 @@ LAYOUT = """() => {
         || !(box.getAttribute('aria-label') || box.getAttribute('aria-labelledby')))
       found.push(`table ${table.id || '?'} is not in a named, focusable scroller`);
   }
-  for (const form of document.querySelectorAll('form.stack')) {
+  for (const form of document.querySelectorAll('form')) {
+    // A table of fields (an agency's contacts) scrolls as tables do.
     const fields = [...form.querySelectorAll('input:not([type=hidden]):not([type=radio])' +
                                              ':not([type=checkbox]), select, textarea')]
-      .filter(f => f.offsetParent !== null);
+      .filter(f => f.offsetParent !== null && !f.closest('table'));
     const lefts = new Set(fields.map(f => Math.round(f.getBoundingClientRect().left)));
     if (lefts.size > 1) found.push(`form ${form.id || '?'} has fields side by side`);
   }
