@@ -50,8 +50,15 @@ _CAP = f"[{re.escape(_UPPER)}]"
 # is no part of its name.
 _NOT_PLACE = r"(?!(?:Phản ánh|Đề nghị|Kiến nghị|Đề xuất|Hỏi|Mong)(?!\w))"
 _PLACE_NAME = rf"(?:\d+[A-Za-z]?|{_CAP}[^\W\d_]*(?:[ .]{_NOT_PLACE}{_CAP}[^\W\d_]*)*)"
+# A place name's last syllable is sometimes printed in lower case ("Cử tri
+# xã Huổi lèng đề nghị", "Cử tri Xã Thành sơn đề nghị"): one such syllable
+# is part of the name when the group's asking verb follows it at once (a
+# word that says how they ask, "còn", "cũng", is not).
+_ASKING_NEXT = r"(?=\s+(?:đề nghị|kiến nghị|phản ánh|đề xuất|hỏi|mong|nêu|thắc mắc)(?!\w))"
+_LOWER_SYLLABLE = (rf"(?:\s(?!(?:đã|cũng|còn|đều|vẫn|xin|lại|thêm|tiếp|thì|và|đồng thời)"
+                   rf"{_ASKING_NEXT})(?!{_CAP})[^\W\d_]+{_ASKING_NEXT})?")
 # "Cử tri tại xã Sa Lông phản ánh": `tại` may come before the first place.
-_PLACES = (rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+)?"
+_PLACES = (rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+{_LOWER_SYLLABLE})?"
            rf"(?:\s+\([^()]{{1,30}}\))?")
 GROUP = re.compile(
     rf"(?:(?:Một|một|Một số|một số|Nhiều|nhiều|Các|các|Những|những|Đông đảo|đông đảo)\s+)?"

@@ -17,7 +17,9 @@ An answer whose lead states a question nobody reported ("Trả lời câu hỏi
 của nông dân về ...") records that question first, asked by whom it names.
 A sentence inside a paragraph that names another speaker is theirs (see
 `_later_speakers`); a group answered ("trả lời kiến nghị của cử tri") is
-any group of that kind that asked.
+every group of that kind still waiting for an answer. A group's next
+petition in its paragraph ("Đề nghị khắc phục ...", "Cử tri đề nghị ...")
+is a question of its own, asked by that group (see `_follow_on`).
 
 Promises in answers: see `promises`; directed tasks (a chair's conclusion,
 a resolution, a letter), read over every paragraph that is no question or
@@ -212,12 +214,19 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
         current = items[-1]
         if current.parts[-1][1] > start:
             continue
+        colon = text[start - 2:start].strip() == ":"
+        petition = None if colon else _follow_on(current, text, start)
+        if petition is not None:
+            paragraph_, begun, _end = current.parts[-1]
+            current.parts[-1] = (paragraph_, begun, start)
+            items.append(_Item("question", petition, at,
+                               [(paragraph, start + petition.body, len(text))]))
+            continue
         lead = speakers.lead(text[start:start + _LEAD_SPAN], known,
                              text[max(offset, start - _LEAD_SPAN):start], audience)
         if lead is None or lead.caption or (
                 lead.speaker.kind == "body" and not (lead.passive and current.kind == "question")):
             continue
-        colon = text[start - 2:start].strip() == ":"
         if colon and lead.kind != "question":
             continue
         if lead.kind == "question":
@@ -236,6 +245,31 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
         kind = "chair" if lead.kind == "directive" else lead.kind
         body = start if kind == "chair" else start + lead.body
         items.append(_Item(kind, lead, at, [(paragraph, body, len(text))]))
+
+
+# A petition of its own that names no one: a sentence opening with the
+# verb ("Đề nghị khắc phục sạt lở ..."), or with the bare noun of the group
+# asking ("Cử tri đề nghị Công ty cao su ...").
+_FOLLOW_ON = re.compile(
+    r"(?:(?:Cử tri|Người dân|Nhân dân|Bà con|Công dân)\s+(?:(?:cũng|còn|đồng thời|tiếp tục)\s+)?"
+    r"(đề nghị|kiến nghị|đề xuất|phản ánh)|(Đề nghị|Kiến nghị|Đề xuất))(?!\w)\s*:?\s*"
+)
+
+
+def _follow_on(current: _Item, text: str, start: int) -> speakers.Lead | None:
+    """A group's next petition in the paragraph of its question ("Cử tri
+    Xã Thành sơn đề nghị ... . Đề nghị khắc phục sạt lở ... . Đề nghị đầu
+    tư mương ..."): each is a question of its own, asked by that group."""
+    if current.kind != "question" or current.who is None or current.who.kind != "group":
+        return None
+    match = _FOLLOW_ON.match(text, start)
+    if match is None:
+        return None
+    if match.group(1) is not None:
+        # "Cử tri đề nghị ...": the group's noun alone; its body follows the verb.
+        return speakers.Lead("question", current.who, match.group(1), match.end() - start, False)
+    # "Đề nghị ...": the verb is the petition's first word.
+    return speakers.Lead("question", current.who, match.group(2), 0, False)
 
 
 def _same_speaker_as(item: _Item, lead: speakers.Lead) -> bool:
@@ -405,6 +439,13 @@ def _link(
     named: list[str] = []
     for name in lead.askers:
         theirs = asked.by(name)
+        if groups.GROUP.fullmatch(name) and not any(same(q.asker.name, name) for q in theirs):
+            # "trả lời một số ý kiến, kiến nghị của cử tri": every group of
+            # voters still waiting is answered, not only the last to ask.
+            waiting = [q.key for q in theirs if q.key in asked.unanswered]
+            named.extend(k for k in waiting if k not in named)
+            if waiting:
+                continue
         # The latest of their questions not yet answered, else their latest.
         pick = next((q for q in reversed(theirs) if q.key in asked.unanswered),
                     theirs[-1] if theirs else None)

@@ -87,6 +87,13 @@ def test_official_forms(text: str, kind: str, name: str, agency: str) -> None:
         # voters_meeting/tuyen-quang-chan-son-tra-loi: places qualify the group.
         ("Cử tri Xã Chân Sơn, huyện Yên Sơn đề nghị:", "Cử tri Xã Chân Sơn, huyện Yên Sơn",
          "group", ""),
+        # voters_meeting/dien-bien-muong-cha-huoi-leng-sa-long: a place name's
+        # last syllable printed in lower case is still part of it...
+        ("Cử tri xã Huổi lèng đề nghị xây đựng đường điện lưới quốc gia",
+         "Cử tri xã Huổi lèng", "group", "xây đựng đường điện lưới quốc gia"),
+        # ... but a word saying how they ask is not.
+        ("Cử tri xã Phú Giáo còn kiến nghị sớm xây dựng chợ", "Cử tri xã Phú Giáo", "group",
+         "sớm xây dựng chợ"),
         # liveblog/ha-noi-dong-tam-baomoi-2017: one unnamed resident.
         ("Một người dân thôn Hoành mong mỏi Chủ tịch UBND Hà Nội khẩn trương xem xét",
          "Một người dân thôn Hoành", "group", "Chủ tịch UBND Hà Nội khẩn trương xem xét"),
@@ -199,3 +206,29 @@ def test_voters_at_a_place_ask_as_the_group_of_that_place() -> None:
     assert [(q.asker.name, q.text[:30]) for q in questions] == [
         ("Cử tri tại xã Sa Lông", "Công trình thủy lợi bản Háng L"),
     ]
+
+
+def test_a_groups_next_petitions_in_its_paragraph_are_questions_of_their_own() -> None:
+    # voters_meeting/thanh-hoa-quan-hoa-thanh-son-phu-thanh and
+    # dien-bien-muong-cha-huoi-leng-sa-long: a petition with no subject, or
+    # with the group's noun alone, is asked by the group before it.
+    text = ("Cử tri Xã Thành sơn đề nghị cấp trên sớm đầu tư kinh phí xây dựng nhà văn hóa. Đề "
+            "nghị khắc phục sạt lở ta ly dương sau nhà trường Mầm non. Cử tri đề nghị Công ty cao "
+            "su chi trả đầy đủ chính sách.\n")
+    questions = parse(text, DAY).questions
+    assert [(q.asker.name, q.text) for q in questions] == [
+        ("Cử tri Xã Thành sơn", "cấp trên sớm đầu tư kinh phí xây dựng nhà văn hóa."),
+        ("Cử tri Xã Thành sơn", "Đề nghị khắc phục sạt lở ta ly dương sau nhà trường Mầm non."),
+        ("Cử tri Xã Thành sơn", "Công ty cao su chi trả đầy đủ chính sách."),
+    ]
+
+
+def test_an_answer_to_the_voters_answers_every_group_still_waiting() -> None:
+    # voters_meeting/dien-bien-muong-cha-huoi-leng-sa-long
+    text = ("Cử tri xã Huổi Lèng đề nghị xây dựng đường điện lưới quốc gia.\n"
+            "Cử tri tại xã Sa Lông phản ánh: Công trình thủy lợi chưa bàn giao.\n"
+            "Thay mặt tổ đại biểu HĐND tỉnh, đồng chí Lầu Thị Mại đã trả lời một số ý kiến, kiến "
+            "nghị của cử tri; các ý kiến còn lại, các đại biểu tổng hợp chuyển đến các cơ quan.\n")
+    t = parse(text, DAY)
+    [answer] = t.answers
+    assert answer.question_keys == ("q1", "q2") and answer.linked_by == "name"
