@@ -10,10 +10,12 @@ stand for their group: "Phần lớn các ý kiến (của người dân) tập 
 ánh ..." is the group's question (the group named in the opinion, else the
 last one the paragraph named before it). Opinions summed up with no one
 named ("có ý kiến cho rằng ...", "đã có 12 lượt ý kiến tập trung ...", "các
-ý kiến tập trung ở 7 nhóm vấn đề") are, failing those, asked by the meeting's
+ý kiến tập trung ở 7 nhóm vấn đề", "có 08 lượt cử tri tham gia ý kiến ...
+xoay quanh các vấn đề như: ...") are, failing those, asked by the meeting's
 audience: the citizens of a reception ("tiếp công dân"), else the group the
-dialogue is held with ("đối thoại ... với người dân phường An Phú"), the
-last one named before them.
+dialogue is held with ("đối thoại ... với người dân phường An Phú") or the
+voters met ("tiếp xúc cử tri tại xã Khánh Thuận"), the last one named
+before them.
 
 A body is an agency's head word (Sở, UBND, Công an, Bộ, Tổ đại biểu, ...),
 optionally after "lãnh đạo"/"đại diện", up to the verb; its name is as
@@ -80,14 +82,19 @@ _SUMMARY = re.compile(
     r"(?:Tại [^\W\d_]+(?: [^\W\d_]+){0,3}\s+)?(?:(?:đã|Đã)\s+)?"
     r"(?:[Cc]ó|lựa chọn|[Ll]ãnh đạo(?: [^\W\d_]+){1,5}?\s+(?:đã\s+)?(?:tiếp nhận|nhận được))\s+"
     r"(?:(?:gần|hơn|trên|khoảng|một số|nhiều)\s+)?(?:[\d.]+\s+)?(?:lượt\s+)?"
+    # Counted by who spoke: "có 08 lượt cử tri tham gia ý kiến".
+    r"(?:(?:cử tri|người dân|công dân|đại biểu)\s+(?:tham gia\s+)?(?:phát biểu\s+)?)?"
     r"(?:ý kiến|câu hỏi|kiến nghị)(?:,\s*(?:kiến nghị|phản ánh|câu hỏi|đề xuất))*"
 )
 # What opinions summed up do when no asking verb says it: "cho rằng", "tập
 # trung vào/ở <the matters>", "liên quan đến", "về". Only after opinions: a
 # person who "cho rằng" states a view.
 SUMMARY_VERB = re.compile(
-    r"\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*(cho rằng|tập trung(?:\s+(?:vào|ở))?|"
-    r"liên quan(?:\s+(?:đến|tới|về))?|đề cập(?:\s+(?:đến|tới))?|về)(?!\w)"
+    # Or the clause ends by listing them: "có 08 lượt cử tri tham gia ý kiến
+    # với 11 nội dung ... xoay quanh các vấn đề như: giá điện tăng cao; ...".
+    r"(?:\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*|[^.:;?!]{0,250}?(?<!\w)(?=(?:như|sau|gồm)\s*:))"
+    r"(cho rằng|tập trung(?:\s+(?:vào|ở))?|liên quan(?:\s+(?:đến|tới|về))?|"
+    r"đề cập(?:\s+(?:đến|tới))?|về|(?:như|sau|gồm)(?=\s*:))(?!\w)"
 )
 # A group can also be said to have opinions: "nhân dân xã Khe Mo đã có một
 # số ý kiến về các nội dung như: ...".
@@ -184,12 +191,22 @@ _HELD_WITH = re.compile(
 )
 
 
+# Voters met where they live: "buổi tiếp xúc cử tri tại xã Khánh Thuận" (the
+# voters of xã Khánh Thuận).
+_VOTERS_MET = re.compile(
+    rf"(?<!\w)[Tt]iếp xúc\s+(cử tri(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+)"
+)
+
+
 def audience_of(text: str) -> list[tuple[int, Speaker]]:
     """Where `text` names whom the meeting is held with, and that group: the
     asker of opinions summed up with no one named (see `audience_before`)."""
     found = [(m.start(), _CITIZENS) for m in _RECEPTION.finditer(text)]
     found += [(m.start(1), Speaker(_capitalised(m.group(1).rstrip(" ,")), kind="group"))
               for m in _HELD_WITH.finditer(text)]
+    found += [(m.start(1), Speaker(_capitalised(re.sub(r"\s+tại(?=\s)", "", m.group(1))),
+                                   kind="group"))
+              for m in _VOTERS_MET.finditer(text)]
     return sorted(found, key=lambda pair: pair[0])
 
 

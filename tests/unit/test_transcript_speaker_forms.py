@@ -232,3 +232,15 @@ def test_an_answer_to_the_voters_answers_every_group_still_waiting() -> None:
     t = parse(text, DAY)
     [answer] = t.answers
     assert answer.question_keys == ("q1", "q2") and answer.linked_by == "name"
+
+
+def test_voters_counted_by_who_spoke_ask_the_matters_they_list() -> None:
+    # voters_meeting/ca-mau-u-minh-khanh-thuan-2019: opinions counted by the
+    # voters who gave them, listed after "như:", asked by the voters met.
+    text = ("Tổ đại biểu HĐND tỉnh có buổi tiếp xúc cử tri tại xã Khánh Thuận.\n"
+            "Tại buổi tiếp xúc, có 08 lượt cử tri tham gia ý kiến với 11 nội dung được đặt ra để "
+            "Tổ đại biểu HĐND tỉnh xem xét, giải thích cho người dân xoay quanh các vấn đề như: "
+            "giá điện tăng cao; hỗ trợ cấp đất cho người nghèo.\n")
+    [question] = parse(text, DAY).questions
+    assert question.asker.name == "Cử tri xã Khánh Thuận"
+    assert question.text == "giá điện tăng cao; hỗ trợ cấp đất cho người nghèo."
