@@ -5,7 +5,9 @@ HĐND TPHCM").
 
 A group is a noun for many people (cử tri, người dân, nông dân, ...) with
 the places that qualify it (tổ, ấp, thôn, xã, phường, huyện ... and their
-names); its name is its words as written, first letter capitalised. Opinions
+names, or their kinds with the names listed after a colon: "cử tri các xã,
+phường: Vạn Hòa, Bắc Cường, ...", the list being its organisation); its
+name is its words as written, first letter capitalised. Opinions
 stand for their group: "Phần lớn các ý kiến (của người dân) tập trung phản
 ánh ..." is the group's question (the group named in the opinion, else the
 last one the paragraph named before it). Opinions summed up with no one
@@ -60,7 +62,12 @@ _ASKING_NEXT = r"(?=\s+(?:đề nghị|kiến nghị|phản ánh|đề xuất|h�
 _LOWER_SYLLABLE = (rf"(?:\s(?!(?:đã|cũng|còn|đều|vẫn|xin|lại|thêm|tiếp|thì|và|đồng thời)"
                    rf"{_ASKING_NEXT})(?!{_CAP})[^\W\d_]+{_ASKING_NEXT})?")
 # "Cử tri tại xã Sa Lông phản ánh": `tại` may come before the first place.
-_PLACES = (rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+{_LOWER_SYLLABLE})?"
+# "cử tri các xã, phường: Vạn Hòa, Bắc Cường, ..., thành phố Lào Cai": the
+# kinds of place, then their names after a colon.
+_LISTED_PLACES = (rf"\s+(?:các|những)\s+{_PLACE_WORDS}(?:,\s*{_PLACE_WORDS})*"
+                  rf"(?::\s*{_PLACE_NAME}(?:,\s*(?:{_PLACE_WORDS}\s+)?{_PLACE_NAME})*)?")
+_PLACES = (rf"(?:{_LISTED_PLACES}|"
+           rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+{_LOWER_SYLLABLE}))?"
            rf"(?:\s+\([^()]{{1,30}}\))?")
 GROUP = re.compile(
     rf"(?:(?:Một|một|Một số|một số|Nhiều|nhiều|Các|các|Những|những|Đông đảo|đông đảo)\s+)?"
@@ -98,8 +105,11 @@ SUMMARY_VERB = re.compile(
 )
 # A group can also be said to have opinions: "nhân dân xã Khe Mo đã có một
 # số ý kiến về các nội dung như: ...".
+# Counted, the question starts at the count: "cử tri ... đã có 39 ý kiến,
+# kiến nghị, chủ yếu liên quan đến ..." asks "39 ý kiến, kiến nghị, ...".
 HAS_OPINIONS = re.compile(
-    r"\s*(?:(?:đã|cũng|đều|còn)\s+)*(có\s+(?:(?:một số|nhiều|gần|hơn|trên|khoảng)\s+)?"
+    r"\s*(?:(?:đã|cũng|đều|còn)\s+)*(có(?=\s+(?:(?:gần|hơn|trên|khoảng)\s+)?\d)|"
+    r"có\s+(?:(?:một số|nhiều|gần|hơn|trên|khoảng)\s+)?"
     r"(?:[\d.]+\s+)?(?:lượt\s+)?(?:ý kiến|kiến nghị|câu hỏi))(?!\w)"
     r"(?:,\s*(?:kiến nghị|phản ánh|đề xuất))*"
 )
@@ -140,6 +150,11 @@ def group_at(text: str, pos: int) -> tuple[Speaker, int] | None:
     if match is None:
         return None
     name = match.group().rstrip(" ,")
+    head, colon, places = name.partition(":")
+    if colon:
+        # The places listed after the colon are where the group is from.
+        return (Speaker(_capitalised(head), organisation=places.strip(), kind="group"),
+                pos + len(name))
     return Speaker(_capitalised(name), kind="group"), pos + len(name)
 
 

@@ -84,6 +84,8 @@ _EVENT = re.compile(
     r"^(?:Hội nghị (?:giải lao|tiếp tục|kết thúc|bế mạc|bắt đầu)|Kết thúc|Bế mạc|Quang cảnh|"
     r"Toàn cảnh|Đại biểu (?:dự|tham dự|xem|theo dõi)|Trao (?:quà|tặng|tiền)|Giải lao)"
 )
+# A headline: a short first line with no mark that ends a sentence.
+_HEADLINE = re.compile(r"[^\n]{1,160}(?<![.?!:;…\"”)])")
 _AGENCY_HEAD = re.compile(
     r"(?<!\w)(?:Sở|UBND|Ủy ban|Uỷ ban|BHXH|Bảo hiểm|Ban|Công an|Văn phòng|Thanh tra|Cục)\s"
 )
@@ -139,6 +141,11 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
             stamps.append(at)
         items = grouped[-1]
         text = paragraph.text[offset:]
+        if paragraph is paragraphs[0] and len(paragraphs) > 1 and _HEADLINE.fullmatch(text):
+            # "Lào Cai: Cử tri kiến nghị chủ yếu liên quan đến ...": the
+            # article's headline sums it up; what it names is reported below.
+            items.append(_Item("event", None, at, [(paragraph, offset, offset)]))
+            continue
         lead = speakers.lead(text, known, audience=audience)
         stamped = at
         if lead is not None:

@@ -170,7 +170,7 @@ _ABBREVIATED = re.compile(r"(?<!\w)(?:TP|Tp|TS|ThS|PGS|GS|BS|KS|St|TT|Q|P)$")
 _QUOTES = re.compile(r"\"[^\"\n]{1,1500}\"|“[^”\n]{1,1500}”|«[^»\n]{1,1500}»")
 # "về <the matter>" after the askers an answer names.
 _ABOUT = re.compile(r"\s*(?:,\s*)?(?:về|liên quan đến|đối với)\s+")
-_OPENING = 140  # how long an opening clause before the speaker may be
+_OPENING = 200  # how long an opening clause before the speaker may be
 _PROVINCE_TAIL = re.compile(r"(\btỉnh)((?:\s+[^\W\d_]+)+)$")
 _ASKER_ZONE = 220  # how far after "trả lời" the named askers may run
 
@@ -571,6 +571,9 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
             group, says = groups.group_at(masked, pos), groups.HAS_OPINIONS
         if group is not None:
             who, end = group
+            if end > zone_end:
+                # Its places listed after a colon: its verb is in the clause after them.
+                zone_end = _clause_end(masked, end)
             verb = _VERB.search(masked, end, zone_end)
             # Groups ask; what else they do ("cử tri bày tỏ sự tin tưởng") is
             # no lead.

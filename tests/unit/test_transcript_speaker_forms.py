@@ -244,3 +244,18 @@ def test_voters_counted_by_who_spoke_ask_the_matters_they_list() -> None:
     [question] = parse(text, DAY).questions
     assert question.asker.name == "Cử tri xã Khánh Thuận"
     assert question.text == "giá điện tăng cao; hỗ trợ cấp đất cho người nghèo."
+
+
+def test_voters_of_places_listed_after_a_colon_and_a_headline() -> None:
+    # voters_meeting/lao-cai-txct-chuyen-de-gpmb-2022: the headline sums up
+    # what the article reports; the voters' places are listed after a colon
+    # (no speaker in the list), their opinions counted after a long opening.
+    text = ("Lào Cai: Cử tri kiến nghị chủ yếu liên quan đến công tác giải phóng mặt bằng\n\n"
+            "Tại hội nghị TXCT chuyên đề của đại biểu HĐND 2 cấp tỉnh, thành phố về công tác đô "
+            "thị, quản lý sử dụng không gian công cộng và công tác giải phóng mặt bằng, cử tri các "
+            "xã, phường: Vạn Hòa, Bắc Cường, Bắc Lệnh, thành phố Lào Cai đã có 39 ý kiến, kiến "
+            "nghị, chủ yếu liên quan đến công tác giải phóng mặt bằng.\n")
+    [question] = parse(text, DAY).questions
+    assert (question.asker.name, question.asker.organisation) == (
+        "Cử tri các xã, phường", "Vạn Hòa, Bắc Cường, Bắc Lệnh, thành phố Lào Cai")
+    assert question.text.startswith("39 ý kiến, kiến nghị, chủ yếu liên quan")
