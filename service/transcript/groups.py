@@ -116,11 +116,15 @@ HAS_OPINIONS = re.compile(
 
 # An agency's head word, as it opens a body's name.
 _BODY_HEADS = (
-    r"Sở|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ủy ban|Uỷ ban|Công an|Bộ|Ban|Tổ đại biểu|"
-    r"Đoàn đại biểu|Thường trực|Thanh tra|Bảo hiểm xã hội|BHXH|Cục|Chi cục|Văn phòng|"
+    # A deputies' group is often written in lower case ("đại diện tổ đại
+    # biểu HĐND huyện yêu cầu ...").
+    r"Sở|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ủy ban|Uỷ ban|Công an|Bộ|Ban|[Tt]ổ đại biểu|"
+    r"[Đđ]oàn đại biểu|Thường trực|Thanh tra|Bảo hiểm xã hội|BHXH|Cục|Chi cục|Văn phòng|"
     r"Trung tâm|Liên đoàn Lao động|LĐLĐ|HĐND|Hội đồng nhân dân|Tổng [Cc]ông ty|Công ty|"
     r"Điện lực|Kho bạc|Phòng|Chính phủ|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ|"
-    r"Đảng ủy|Đảng uỷ"
+    r"Đảng ủy|Đảng uỷ|"
+    # The deputies of a council, as one ("đã được Đại biểu HĐND tỉnh ... tiếp thu").
+    r"[Đđ]ại biểu(?= (?:HĐND|Hội đồng nhân dân))"
 )
 BODY = re.compile(
     rf"(?:([Ll]ãnh đạo|[Đđ]ại diện)\s+)?(?:(?:{_BODY_HEADS})(?!\w))"
@@ -129,7 +133,7 @@ BODY = re.compile(
 # ... đề nghị ..."), as councils and committees do.
 LEADING_BODY = re.compile(
     r"^(?:(?:[Ll]ãnh đạo|[Đđ]ại diện)\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND|"
-    r"Hội đồng nhân dân|Thường trực|Tổ đại biểu|Đoàn đại biểu|Chính phủ|Tỉnh ủy|Tỉnh uỷ|"
+    r"Hội đồng nhân dân|Thường trực|[Tt]ổ đại biểu|[Đđ]oàn đại biểu|Chính phủ|Tỉnh ủy|Tỉnh uỷ|"
     r"Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ)(?!\w)"
 )
 # Words that never stand in a name or a title: a segment holding one is a

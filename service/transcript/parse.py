@@ -232,7 +232,12 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
         lead = speakers.lead(text[start:start + _LEAD_SPAN], known,
                              text[max(offset, start - _LEAD_SPAN):start], audience)
         if lead is None or lead.caption or (
-                lead.speaker.kind == "body" and not (lead.passive and current.kind == "question")):
+                lead.speaker.kind == "body" and not (
+                    current.kind == "question" and (lead.passive or (
+                        not colon and lead.kind in ("answer", "directive"))))):
+            # A body named inside an answer is its subject; after a
+            # question, a body answering or directing ("Theo đó, đại diện tổ
+            # đại biểu HĐND huyện yêu cầu ...") speaks.
             continue
         if colon and lead.kind != "question":
             continue

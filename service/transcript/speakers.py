@@ -6,7 +6,10 @@ biểu X", "nông dân X", "anh X", "cụ X"), a bare name ("Nguyễn Văn A, ..
 a title then the name ("Giám đốc Sở Y Nguyễn Văn A"), a title alone
 ("đồng chí Bí thư Thành ủy ...": the person met before who holds it, if
 any), a given name alone ("ông Thiệu": a speaker met before), a group or a
-body (see `groups`). The descriptor may follow a comma or a dash.
+body (see `groups`). The descriptor may follow a comma or a dash. One
+speaking for a body ("Thay mặt UBND tỉnh, đồng chí X", "X thay mặt Tổ đại
+biểu HĐND tỉnh", "X cùng các thành viên Tổ đại biểu số 7") answers for it,
+and directs when it does.
 
 A descriptor ("Phó Giám đốc Sở Y tế") is split at its position words: the
 title is the whole descriptor when it opens with a position word, else empty;
@@ -342,10 +345,35 @@ def is_leader(who: Speaker) -> bool:
 
 def _leader(who: Speaker) -> bool:
     """Who directs others: a chair or secretary of a council, committee or
-    party body, a minister, or such a body itself."""
+    party body, a minister, such a body itself, or one speaking for it."""
     if who.kind == "body":
         return bool(groups.LEADING_BODY.match(who.name))
-    return who.kind == "person" and bool(_LEADER.search(who.title))
+    return who.kind == "person" and (bool(_LEADER.search(who.title)) or bool(
+        who.behalf and groups.LEADING_BODY.match(who.behalf)))
+
+
+# Speaking for a body: "Thay mặt UBND tỉnh, đồng chí X ..." before the
+# speaker, "... Lê Thanh Triều thay mặt Tổ đại biểu HĐND tỉnh tiếp thu ..."
+# or "ông X, <title> cùng các thành viên Tổ đại biểu số 7 ... đã ghi nhận"
+# between the speaker and the verb.
+_BEHALF_BEFORE = re.compile(r"(?:^|[,.]\s*)[Tt]hay mặt\s+([^,.:;]{3,90}?)\s*,\s*$")
+_BEHALF = re.compile(r"\s+(?:thay mặt|cùng (?:các|những) thành viên(?: của)?)\s+")
+
+
+def _behalf_between(text: str, masked: str, lo: int, hi: int) -> tuple[int, str] | None:
+    """Where the words saying whom the speaker speaks for begin, between
+    their name and their verb, and that body's name."""
+    found = _BEHALF.search(masked, lo, hi)
+    if found is None or groups.BODY.match(masked, found.end()) is None:
+        return None
+    body = text[found.end():hi].strip(" ,")
+    adverbs = _ADVERBS.search(body)
+    body = body[:adverbs.start()].strip(" ,") if adverbs else body
+    return (found.start(), body) if body else None
+
+
+def _for_body(who: Speaker, body: str) -> Speaker:
+    return replace(who, agency=agency_of(body), behalf=body)
 
 
 def _kind(verb: str, who: Speaker) -> str:
@@ -445,6 +473,10 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "",
         found = _passive(text, masked, known)
     if found is None:
         return None
+    behalf = _BEHALF_BEFORE.search(masked, 0, found.start)
+    if behalf is not None and found.who.kind == "person" and not found.who.behalf and \
+            groups.BODY.match(masked, behalf.start(1)):
+        found = replace(found, who=_for_body(found.who, text[behalf.start(1):behalf.end(1)]))
     verb = found.verb.group(1)
     kind = "question" if found.asks else _kind(verb, found.who)
     who = found.who
@@ -560,8 +592,11 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
         if verb is None or _listed(masked, first.end) or \
                 _DOING.search(masked, first.end, verb.start()):
             return None
-        return _Found(speaker(first, _descriptor(text, masked, first.end, verb.start()),
-                              with_agency=True), pos, verb)
+        behalf = _behalf_between(text, masked, first.end, verb.start())
+        who = speaker(first, _descriptor(text, masked, first.end,
+                                         behalf[0] if behalf else verb.start()),
+                      with_agency=True)
+        return _Found(_for_body(who, behalf[1]) if behalf else who, pos, verb)
     for opinion in (False, True):
         if opinion:
             opinions = groups.opinion_at(context + masked, len(context) + pos, audience)
@@ -661,8 +696,9 @@ def _titled(text: str, masked: str, pos: int, zone_end: int, known: Sequence[Spe
     verb = _VERB.search(masked, at + length, zone_end)
     if verb is None or _DOING.search(masked, at + length, verb.start()):
         return None
+    behalf = _behalf_between(text, masked, at + length, verb.start())
     stop = _ADVERBS.search(masked, at, verb.start())
-    end = stop.start() if stop else verb.start()
+    end = behalf[0] if behalf else stop.start() if stop else verb.start()
     # "Phó Chủ tịch UBND tỉnh Nguyễn Trung Thảo, chủ trì ...": the name may
     # stand before a comma.
     while end > at + length and masked[end - 1] in " ,":
@@ -690,10 +726,10 @@ def _titled(text: str, masked: str, pos: int, zone_end: int, known: Sequence[Spe
         holder = _holder(title, known)
         who = holder or Speaker(title, kept, title_text or title, organisation,
                                 agency_of(organisation))
-        return _Found(who, pos, verb)
-    who = Speaker(text[name:end], kept, title_text or title, organisation,
+        return _Found(_for_body(who, behalf[1]) if behalf else who, pos, verb)
+    who = Speaker(text[name:end].strip(), kept, title_text or title, organisation,
                   agency_of(organisation))
-    return _Found(who, pos, verb)
+    return _Found(_for_body(who, behalf[1]) if behalf else who, pos, verb)
 
 
 def _name_before(masked: str, lo: int, hi: int) -> int | None:

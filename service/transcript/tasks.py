@@ -25,7 +25,7 @@ Read over the paragraphs that are no question or answer, in text order.
      up by the body of the leader making it;
   2. a body opening the piece and a task verb after it ("Công an tỉnh chủ
      động xây dựng kế hoạch ...") once a directive has been given above, or
-     with `sẽ`/`cần`/`phải` anywhere;
+     with `sẽ`/`cần`/`phải` anywhere ("Về phía HĐND huyện sẽ xem xét ...");
   3. "Nhiệm vụ ... là ...": the body of the leader last named in the block;
   4. no subject of its own: the owner carried from the piece before it in
      the block, else the owner of the list it is an item of.
@@ -76,7 +76,8 @@ _KINDS = (
 )
 _GENERIC = (
     r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")"
-    r"|(?:[Ll]ãnh đạo|[Tt]hủ trưởng|[Gg]iám đốc|[Nn]gười đứng đầu)\s+(?:các|[A-ZĐ])"
+    r"|(?:[Ll]ãnh đạo|[Tt]hủ trưởng|[Gg]iám đốc|[Nn]gười đứng đầu)\s+(?:các|[A-ZĐ]|"
+    r"địa phương(?!\w)|cơ sở(?!\w))"
     r"|(?:[Đđ]ơn vị|[Nn]gành|[Đđ]ịa phương)\s|[Cc]hính quyền\s+(?:các|địa phương|cơ sở|xã|"
     r"huyện|phường|thành phố)"
 )
@@ -147,7 +148,9 @@ _UNMARKED = 5
 # A result or a purpose, not a task: "Qua đó, góp phần đảm bảo an toàn ...".
 _RESULT = re.compile(r"^(?:Qua đó|Từ đó|Nhờ đó|Nhờ vậy),?\s+(?:góp phần|giúp|tạo|nhằm)(?!\w)")
 _OPENERS = re.compile(
-    r"^(?:Đồng thời|Ngoài ra|Bên cạnh đó|Trước mắt|Theo đó|Mặt khác|Trong đó|Sau đó|Qua đó)"
+    # "Về phía HĐND huyện sẽ xem xét ...": as for that body, it will.
+    r"^(?:Đồng thời|Ngoài ra|Bên cạnh đó|Trước mắt|Theo đó|Mặt khác|Trong đó|Sau đó|Qua đó|"
+    r"Về phía)"
     r"\s*,?\s*",
     re.IGNORECASE,
 )

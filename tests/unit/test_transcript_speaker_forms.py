@@ -259,3 +259,66 @@ def test_voters_of_places_listed_after_a_colon_and_a_headline() -> None:
     assert (question.asker.name, question.asker.organisation) == (
         "Cử tri các xã, phường", "Vạn Hòa, Bắc Cường, Bắc Lệnh, thành phố Lào Cai")
     assert question.text.startswith("39 ý kiến, kiến nghị, chủ yếu liên quan")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "agency"),
+    [
+        # voters_meeting/dien-bien-muong-cha-huoi-leng-sa-long
+        ("Thay mặt tổ đại biểu HĐND tỉnh ứng cử tại huyện Mường Chà, đồng chí Lầu Thị Mại đã "
+         "trả lời một số ý kiến, kiến nghị của cử tri; các ý kiến còn lại sẽ được tổng hợp.",
+         "Lầu Thị Mại", "tổ đại biểu HĐND tỉnh ứng cử tại huyện Mường Chà"),
+        # voters_meeting/ca-mau-u-minh-khanh-thuan-2019: a title, the name, then for whom.
+        ("Kết thúc buổi tiếp xúc, Tỉnh ủy viên, Giám đốc Sở NN & PTNT tỉnh Lê Thanh Triều  thay "
+         "mặt Tổ đại biểu HĐND tỉnh tiếp thu các ý kiến đề xuất của cử tri.", "Lê Thanh Triều",
+         "Tổ đại biểu HĐND tỉnh"),
+        # voters_meeting/hue-phu-loc-loc-an-2025: with the members of the body.
+        ("Tại buổi tiếp xúc cử tri, ông Đặng Ngọc Trân, UVTV Thành ủy, Trưởng Ban Nội Chính Thành "
+         "ủy cùng các thành viên Tổ đại biểu số 7 HĐND TP. Huế đã ghi nhận các ý kiến của cử "
+         "tri.", "Đặng Ngọc Trân", "Tổ đại biểu số 7 HĐND TP. Huế"),
+    ],
+)
+def test_one_speaking_for_a_body_answers_for_it(text: str, name: str, agency: str) -> None:
+    found = lead(text)
+    assert found is not None and found.kind == "answer"
+    assert (found.speaker.name, found.speaker.agency, found.speaker.behalf) == (
+        name, agency, agency)
+
+
+def test_one_speaking_for_a_deputies_group_directs_as_it_does() -> None:
+    # voters_meeting/hue-phu-loc-loc-an-2025: their request to the local
+    # authority is its task, what the group will do is the group's.
+    text = ("Cử tri kiến nghị cải tạo, nâng cấp Nghĩa trang Liệt sĩ xã Lộc An.\n"
+            "Tại buổi tiếp xúc cử tri, ông Đặng Ngọc Trân, UVTV Thành ủy, Trưởng Ban Nội Chính "
+            "Thành ủy cùng các thành viên Tổ đại biểu số 7 HĐND TP. Huế đã ghi nhận các ý kiến "
+            "của cử tri, đồng thời đề nghị chính quyền địa phương tập trung giải quyết các kiến "
+            "nghị chính đáng của người dân. Những vấn đề vượt thẩm quyền sẽ được Tổ đại biểu HĐND "
+            "thành phố tổng hợp, chuyển các cơ quan liên quan xem xét.\n")
+    owners = [(c.owner, " ".join(c.quote.split()[:5])) for c in parse(text, DAY).candidates]
+    assert owners == [("chính quyền địa phương", "đồng thời đề nghị chính"),
+                      ("Tổ đại biểu số 7 HĐND TP. Huế", "Những vấn đề vượt thẩm")]
+
+
+def test_after_the_voters_a_deputies_group_directs_and_undertakes() -> None:
+    # voters_meeting/hoa-binh-cao-phong-hop-phong-2020: in the voters'
+    # paragraph, the deputies' group (in lower case) directs the local
+    # leaders, and "Về phía HĐND huyện sẽ ..." is the council's own task.
+    text = ("Tại hội nghị, cử tri xã Hợp Phong nêu lên một số vấn đề bức xúc như: điện lưới nông "
+            "thôn. Theo đó, đại diện tổ đại biểu HĐND huyện yêu cầu lãnh đạo địa phương tăng "
+            "cường công tác lãnh đạo, chỉ đạo. Về phía HĐND huyện sẽ xem xét để ban hành các văn "
+            "bản chỉ đạo, đôn đốc các cơ quan, ngành chức năng giải quyết các ý kiến.\n")
+    t = parse(text, DAY)
+    assert [q.asker.name for q in t.questions] == ["Cử tri xã Hợp Phong"]
+    assert [(c.owner, " ".join(c.quote.split()[:5])) for c in t.candidates] == [
+        ("lãnh đạo địa phương", "Theo đó, đại diện tổ"),
+        ("HĐND huyện", "Về phía HĐND huyện sẽ"),
+    ]
+
+
+def test_the_deputies_of_a_council_answer_in_the_passive() -> None:
+    # voters_meeting/ca-mau-u-minh-khanh-thuan-2019
+    text = ("Cử tri xã Khánh Thuận kiến nghị giảm giá điện. Hầu hết các ý kiến cử tri đặt ra đã "
+            "được Đại biểu HĐND tỉnh, đại diện lãnh đạo huyện, xã tiếp thu, giải trình.\n")
+    [answer] = parse(text, DAY).answers
+    assert answer.responder.name.startswith("Đại biểu HĐND tỉnh")
+    assert answer.question_keys == ("q1",)
