@@ -486,8 +486,10 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "",
     if pledged(verb, masked[tail_start:tail_start + 40]) and _official(who):
         # "Chủ tịch ... nói công bố dự thảo kết luận ...", "ông X ... hứa: tỉnh
         # sẽ tìm giải pháp ...": what follows is the speaker's undertaking,
-        # quoted with the verb that gives it.
-        return Lead("answer", who, verb, found.verb.start(), False)
+        # quoted with the verb that gives it; a body's with its name, the
+        # undertaking's subject ("Tổ đại biểu HĐND TPHCM khẳng định sẽ ...").
+        return Lead("answer", who, verb,
+                    found.start if who.kind == "body" else found.verb.start(), False)
     askers: list[Mention] = []
     asked: list[Speaker] = []
     matter, matter_at = "", -1
@@ -800,7 +802,7 @@ def _prefixed(text: str, masked: str, lo: int, known: Sequence[Speaker]) -> Lead
 
 
 def _body_start(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " :,\u00a0-\u2013":
+    while pos < len(text) and text[pos] in " :;,\u00a0-\u2013":
         pos += 1
     return pos
 

@@ -322,3 +322,13 @@ def test_the_deputies_of_a_council_answer_in_the_passive() -> None:
     [answer] = parse(text, DAY).answers
     assert answer.responder.name.startswith("Đại biểu HĐND tỉnh")
     assert answer.question_keys == ("q1",)
+
+
+def test_a_body_undertaking_is_quoted_with_its_name() -> None:
+    # voters_meeting/phu-giao-tphcm-2025
+    text = ("Cử tri xã Phú Giáo kiến nghị sớm xây dựng chợ Phước Vĩnh.\n"
+            "Tổ đại biểu HĐND TPHCM khẳng định sẽ theo dõi, đôn đốc nhằm kịp thời xử lý những "
+            "kiến nghị chính đáng của cử tri.\n")
+    [candidate] = parse(text, DAY).candidates
+    assert candidate.owner == "Tổ đại biểu HĐND TPHCM"
+    assert candidate.quote.startswith("Tổ đại biểu HĐND TPHCM khẳng định sẽ theo dõi")
