@@ -140,7 +140,7 @@ LEADING_BODY = re.compile(
 # clause ("Chủ tịch UBND TP lắng nghe các ý kiến"), not a speaker.
 NOT_IN_NAME = re.compile(
     r"(?<!\w)(?:các|những|về|với|của|cho|được|đang|có|là|để|tại|trong|theo|lắng nghe|gặp gỡ|"
-    r"đối thoại|tiếp xúc|đến|từ|khi|nếu|này|đó|\d)(?!\w)"
+    r"đối thoại|tiếp xúc|đến|từ|khi|nếu|này|đó|vừa|\d)(?!\w)"
 )
 
 

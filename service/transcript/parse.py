@@ -84,8 +84,12 @@ _EVENT = re.compile(
     r"^(?:Hội nghị (?:giải lao|tiếp tục|kết thúc|bế mạc|bắt đầu)|Kết thúc|Bế mạc|Quang cảnh|"
     r"Toàn cảnh|Đại biểu (?:dự|tham dự|xem|theo dõi)|Trao (?:quà|tặng|tiền)|Giải lao)"
 )
+# An answer with no subject, after an opening clause at most: its answerer
+# is the one a photo caption above named.
+_SUBJECTLESS_ANSWER = re.compile(
+    r"^(?:[^.:;,]{0,80},\s*)?(?:trả lời|giải trình|giải đáp|phúc đáp)(?!\w)\s*:?\s*")
 # A headline: a short first line with no mark that ends a sentence.
-_HEADLINE = re.compile(r"[^\n]{1,160}(?<![.?!:;…\"”)])")
+_HEADLINE = re.compile(r"[^\n]{1,200}(?<![.?!:;…\"”)])")
 _AGENCY_HEAD = re.compile(
     r"(?<!\w)(?:Sở|UBND|Ủy ban|Uỷ ban|BHXH|Bảo hiểm|Ban|Công an|Văn phòng|Thanh tra|Cục)\s"
 )
@@ -128,6 +132,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
     known: list[Speaker] = [chair] if chair else []
     previous = ""
     audiences = groups.audience_of(nfc)
+    captioned: speakers.Lead | None = None  # the answerer a photo caption names
     for paragraph in paragraphs:
         audience = groups.audience_before(audiences, paragraph.start)
         # A photo caption printed twice, the second time cut short.
@@ -153,8 +158,20 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
         if lead is not None and lead.caption:
             if not items:
                 items.append(_Item("event", None, stamped))
+            captioned = lead if lead.kind == "answer" else None
             continue
         end = len(paragraph.text)
+        unsaid = _SUBJECTLESS_ANSWER.match(text) if lead is None and captioned else None
+        if captioned is not None and unsaid is not None:
+            # "Giám đốc Sở X Nguyễn Văn Việt trả lời chất vấn" under a photo,
+            # then "Đăng đàn chất vấn đầu tiên, trả lời về ...": theirs.
+            items.append(_Item("answer", captioned, stamped,
+                               [(paragraph, offset + unsaid.end(), end)]))
+            captioned = None
+            _later_speakers(items, paragraph, offset, known, stamped, audience)
+            continue
+        if lead is not None or _EVENT.match(text) is None:
+            captioned = None
         if lead is not None and items and _continues(items[-1], lead):
             items[-1].parts.append((paragraph, offset, end))
         elif lead is not None:

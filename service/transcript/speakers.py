@@ -124,6 +124,8 @@ _VERB_GUARDS = {
     "nêu": r"(?!\s+(?:rõ|quan điểm))",
     "nói": r"(?!\s+(?:chung|riêng))",
     "chất vấn": r"(?<!phiên chất vấn)(?<!buổi chất vấn)",
+    # "phiên chất vấn và trả lời chất vấn": the session, no answer.
+    "trả lời": r"(?<!chất vấn và trả lời)",
 }
 _VERB = re.compile(
     r"(?<!\w)(?<!bàn )("
@@ -813,6 +815,9 @@ _CHAIRMAN_NAMED = re.compile(
     r"(?<!Phó )(Chủ tịch (?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) tỉnh)"
     r"((?:\s+[A-ZĐÀ-ỸÂĂÊÔƠƯ][^\W\d_]*){2,6})"
 )
+_DIRECTS_THE_MEETING = re.compile(
+    r"^Phát biểu (?:chỉ đạo|khai mạc|điều hành)(?: (?:phiên|kỳ họp|hội nghị|buổi)[^,.:;]{0,60})?,"
+)
 _CHAIRED_BY = re.compile(r"[Cc]hủ trì[^:.]{0,80}?đồng chí\s*:?\s*")
 
 
@@ -831,6 +836,10 @@ def chair_from(paragraphs: list[str]) -> Speaker | None:
         found = lead(text)
         if found and found.verb == "chủ trì":
             return replace(found.speaker, honorific=found.speaker.honorific or "Đồng chí")
+        if found and found.speaker.kind == "person" and _DIRECTS_THE_MEETING.match(text):
+            # "Phát biểu chỉ đạo phiên chất vấn, Bí thư Tỉnh ủy, Chủ tịch HĐND
+            # tỉnh Lê Đình Sơn cho biết ...": who directs the session chairs it.
+            return found.speaker
     for text in paragraphs:
         # "Chủ tịch UBND tỉnh Trần Văn Hai yêu cầu ...": the name after the office.
         for match in _CHAIRMAN_NAMED.finditer(text):

@@ -42,7 +42,9 @@ Read over the paragraphs that are no question or answer, in text order.
   task above is to be sent ("Yêu cầu hoàn thiện gửi ý kiến ... trước ngày
   28/9/2018", "...; hoàn thành trước ngày 21/11/2022"): it lends that task
   its deadline instead. Also a result ("Qua đó, góp phần ..."), a forecast,
-  and what is done at the meeting itself ("... ngay tại hội nghị").
+  and what is done at the meeting itself ("... ngay tại hội nghị", "tại kỳ
+  họp này sẽ tiến hành chất vấn ...", "Người trả lời chất vấn cần đi thẳng
+  vào nội dung câu hỏi ...").
 """
 
 from __future__ import annotations
@@ -172,6 +174,17 @@ _AT_THE_MEETING = re.compile(r"(?<!\w)(?:ngay\s+)?tại\s+(?:hội nghị|buổi
                              r"gặp mặt|tiếp xúc)|phiên (?:họp|chất vấn))(?:\s+(?:này|hôm nay))?"
                              r"\s*[.;]?$")
 _WILL_ANYWHERE = re.compile(r"(?<!\w)sẽ(?!\w)", re.IGNORECASE)
+# The meeting's own business, announced: "tại kỳ họp này sẽ tiến hành chất
+# vấn trực tiếp 4 nhóm vấn đề ...".
+_THIS_MEETING = re.compile(
+    r"(?<!\w)(?:tại|trong)\s+(?:kỳ họp|phiên(?:\s+(?:họp|chất vấn))?|hội nghị|"
+    r"buổi\s+\w+(?:\s+\w+)?)\s+(?:này|hôm nay)\s+(?:sẽ|tiếp tục|tiến hành)(?!\w)", re.IGNORECASE)
+# Those who ask or answer at the meeting, told how to ("Người trả lời chất
+# vấn cần đi thẳng vào nội dung câu hỏi ...", "Các đại biểu đặt câu hỏi tập
+# trung vào ..."): how the meeting is conducted, no task.
+_AT_THE_MEETING_SPEAKERS = re.compile(
+    r"^(?:[Nn]gười|[Nn]hững người|[Cc]ác (?:vị\s+)?đại biểu|[Đđ]ại biểu)\s+(?:được\s+)?"
+    r"(?:trả lời|chất vấn|đặt câu hỏi|hỏi|phát biểu)(?!\w)")
 # How the meeting itself is to be conducted, asked of those answering or
 # asking there ("yêu cầu các sở, ban ngành đưa ra những câu trả lời đúng đắn",
 # "không từ chối bất cứ câu hỏi nào", "đề nghị các doanh nghiệp phát biểu
@@ -487,7 +500,8 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
         if said:
             head = said.end()  # "Đồng chí khẳng định, UBND tỉnh sẽ ...": what was said
         if believed or _CITES.search(piece) or _AT_THE_MEETING.search(piece) or \
-                _RESULT.match(piece) or _NAMED_AFTER.match(piece, head):
+                _RESULT.match(piece) or _NAMED_AFTER.match(piece, head) or \
+                _THIS_MEETING.search(piece) or _AT_THE_MEETING_SPEAKERS.match(piece, head):
             carry = after_sentence = None
             continue
         owner: str | None = None

@@ -204,3 +204,34 @@ def test_a_standing_duty_to_cooperate_is_no_task() -> None:
     found = _found(text, date(2017, 7, 13))
     assert [c.owner for c in found] == ["Thường trực Hội đồng nhân dân tỉnh",
                                         "Ủy ban nhân dân tỉnh"]
+
+
+def test_the_sessions_own_business_and_how_to_ask_and_answer_are_no_tasks() -> None:
+    # interpellation/ha-tinh-chat-van-tai-nguyen-moi-truong-2018: who opens
+    # the session directing it chairs it; what the session will do and how
+    # those asking and answering should speak is no task. The answerer a
+    # photo caption names answers the paragraph under it.
+    text = (
+        "Phát biểu chỉ đạo phiên chất vấn, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Lê Đình Sơn cho "
+        "biết tại kỳ họp này sẽ tiến hành chất vấn trực tiếp 4 nhóm vấn đề. Người trả lời chất "
+        "vấn cần đi thẳng vào nội dung câu hỏi, trong đó cần xác định rõ lộ trình sẽ giải "
+        "quyết.\n"
+        "Giám đốc Sở Nông nghiệp và Phát triển nông thôn Nguyễn Văn Việt trả lời chất vấn\n"
+        "Đăng đàn chất vấn đầu tiên, trả lời về các nhóm vấn đề liên quan đến thủy lợi.\n")
+    t = parse(text, date(2018, 7, 17))
+    assert t.chair is not None and t.chair.name == "Lê Đình Sơn"
+    assert t.candidates == []
+    [answer] = t.answers
+    assert answer.responder.name == "Nguyễn Văn Việt"
+    assert answer.text == "về các nhóm vấn đề liên quan đến thủy lợi."
+
+
+def test_a_long_headline_and_the_session_named_by_its_business_ask_and_answer_nothing() -> None:
+    # interpellation/thanh-hoa-noi-dung-chat-van-ky-hop-11-2022
+    text = ("Kỳ họp thứ 11, HĐND tỉnh khóa XVIII sẽ chất vấn Giám đốc Công an tỉnh, Giám đốc Sở "
+            "Nông nghiệp và Phát triển nông thôn, Phó Giám đốc phụ trách Sở Xây dựng\n\n"
+            "Thường trực HĐND tỉnh khóa XVIII vừa thống nhất nội dung chương trình phiên chất vấn "
+            "và trả lời chất vấn tại kỳ họp thứ 11, HĐND tỉnh khóa XVIII sẽ diễn ra vào chiều "
+            "ngày 10-12-2022.\n")
+    t = parse(text, date(2022, 12, 1))
+    assert (t.questions, t.answers, t.candidates) == ([], [], [])
