@@ -35,7 +35,7 @@ readers' comments) is cut off first (see `entries.article`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from itertools import pairwise
 
@@ -342,7 +342,13 @@ def parse(text: str, held_on: date) -> Transcript:
     transcript = Transcript(chair=chair)
     asked = _Asked()
     since_answer: list[ParsedQuestion] = []
+    # Answers that name a group no question of which came before them, by
+    # index: "X trình bày báo cáo kết quả giải quyết, trả lời ý kiến, kiến
+    # nghị của cử tri ..." opening a report that sums up the petitions after.
+    ahead: dict[int, tuple[str, ...]] = {}
     for item in ordered:
+        if item.kind == "question" and item.who is not None and ahead:
+            _answered_ahead(item.who, f"q{len(transcript.questions) + 1}", ahead, transcript)
         if item.kind == "question" and item.who is not None:
             paragraph = item.parts[0][0]
             body = item.body()
@@ -365,6 +371,9 @@ def parse(text: str, held_on: date) -> Transcript:
             linked, how = _link(item.lead, asked, since_answer)
             asked.answer(linked)
             since_answer = []
+            groups_named = tuple(a.name for a in item.lead.asked if a.kind == "group")
+            if not linked and groups_named:
+                ahead[len(transcript.answers)] = groups_named
             transcript.answers.append(ParsedAnswer(
                 key=key,
                 responder=item.lead.speaker,
@@ -382,6 +391,18 @@ def parse(text: str, held_on: date) -> Transcript:
         # any, are what the text holds.
         return petitions.read(nfc, held_on, unanswered=True) or transcript
     return transcript
+
+
+def _answered_ahead(who: Speaker, key: str, ahead: dict[int, tuple[str, ...]],
+                    transcript: Transcript) -> None:
+    """A question asked after an answer that named its group and found no
+    question then is what that answer answered; the question is marked
+    answered by leaving `ahead` with nothing further to take for it."""
+    for index, named in list(ahead.items()):
+        if any(groups.same_group(who.name, name) for name in named):
+            answer = transcript.answers[index]
+            transcript.answers[index] = replace(
+                answer, question_keys=(*answer.question_keys, key), linked_by=LinkedBy.NAME)
 
 
 def _stated(item: _Item, asked: _Asked, transcript: Transcript) -> list[ParsedQuestion]:

@@ -106,7 +106,7 @@ _PETITION_VERBS = ("kiến nghị", "đề nghị", "đề xuất", "mong muốn
 # only speaks).
 _ANSWER_VERBS = (
     "trả lời", "giải đáp", "giải trình", "phúc đáp", "cho biết", "thông tin", "làm rõ",
-    "khẳng định", "tiếp thu", "ghi nhận", "trao đổi", "nêu rõ",
+    "khẳng định", "tiếp thu", "ghi nhận", "trao đổi", "nêu rõ", "trình bày",
 )
 _DIRECTIVE_VERBS = ("yêu cầu", "chỉ đạo", "giao", "kết luận", "lưu ý", "quán triệt", "nhấn mạnh")
 _SPEECH_VERBS = (
@@ -124,6 +124,10 @@ _VERB_GUARDS = {
     "nêu": r"(?!\s+(?:rõ|quan điểm))",
     "nói": r"(?!\s+(?:chung|riêng))",
     "chất vấn": r"(?<!phiên chất vấn)(?<!buổi chất vấn)",
+    # Presenting the answers given to petitions answers them: "trình bày tóm
+    # tắt báo cáo kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri".
+    "trình bày": r"(?=[^.;:]{0,60}?(?<!\w)(?:trả lời|giải quyết)(?!\w)[^.;:]{0,30}?"
+                 r"(?<!\w)(?:ý kiến|kiến nghị))",
     # "phiên chất vấn và trả lời chất vấn": the session, no answer.
     "trả lời": r"(?<!chất vấn và trả lời)",
 }
@@ -178,6 +182,9 @@ _ABOUT = re.compile(r"\s*(?:,\s*)?(?:về|liên quan đến|đối với)\s+")
 _OPENING = 200  # how long an opening clause before the speaker may be
 _PROVINCE_TAIL = re.compile(r"(\btỉnh)((?:\s+[^\W\d_]+)+)$")
 _ASKER_ZONE = 220  # how far after "trả lời" the named askers may run
+# ... and how far they may stand with no colon after them ("trình bày tóm
+# tắt báo cáo kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri").
+_ASKERS_AFTER = 100
 
 
 @dataclass(frozen=True)
@@ -358,7 +365,7 @@ def _leader(who: Speaker) -> bool:
 # speaker, "... Lê Thanh Triều thay mặt Tổ đại biểu HĐND tỉnh tiếp thu ..."
 # or "ông X, <title> cùng các thành viên Tổ đại biểu số 7 ... đã ghi nhận"
 # between the speaker and the verb.
-_BEHALF_BEFORE = re.compile(r"(?:^|[,.]\s*)[Tt]hay mặt\s+([^,.:;]{3,90}?)\s*,\s*$")
+_BEHALF_BEFORE = re.compile(r"(?:^|[,.;]\s*)[Tt]hay mặt\s+([^,.:;]{3,90}?)\s*,\s*$")
 _BEHALF = re.compile(r"\s+(?:thay mặt|cùng (?:các|những) thành viên(?: của)?)\s+")
 
 
@@ -497,7 +504,7 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "",
     matter, matter_at = "", -1
     if kind == "answer":
         colon = masked.find(":", tail_start, tail_start + _ASKER_ZONE)
-        zone = colon if colon >= 0 else min(len(text), tail_start + 60)
+        zone = colon if colon >= 0 else min(len(text), tail_start + _ASKERS_AFTER)
         askers = mentions(masked, tail_start, zone, known)
         asked = [_asker(text, masked, m, zone) for m in askers]
         if not askers:
@@ -569,10 +576,12 @@ def _clause_starts(masked: str, lo: int, hi: int | None = None) -> list[int]:
     """Where a speaker may stand: at `lo`, or after a short opening clause
     ("Phát biểu tại hội nghị, bà X ...", "Tại buổi tiếp xúc, cử tri ..."); up
     to `hi` after an answer's opening ("Trả lời câu hỏi: "..." của X, ...")."""
-    ends = r"[.:;?!]" if hi is None else r"[.;?!]"
+    # A semicolon may close an opening clause too ("Sáng ngày 08/7, tại Kỳ
+    # họp thứ 7 HĐND tỉnh khóa XII; thay mặt UBND tỉnh, đồng chí X ...").
+    ends = r"[.:?!]" if hi is None else r"[.;?!]"
     hi = min(len(masked), lo + _OPENING + 2) if hi is None else hi
     starts = [lo]
-    for match in re.finditer(r",\s+", masked[lo:hi]):
+    for match in re.finditer(r",\s+" if ends == r"[.;?!]" else r"[,;]\s+", masked[lo:hi]):
         if re.search(ends, masked[lo:lo + match.start()]):
             break
         starts.append(lo + match.end())

@@ -332,3 +332,22 @@ def test_a_body_undertaking_is_quoted_with_its_name() -> None:
     [candidate] = parse(text, DAY).candidates
     assert candidate.owner == "Tổ đại biểu HĐND TPHCM"
     assert candidate.quote.startswith("Tổ đại biểu HĐND TPHCM khẳng định sẽ theo dõi")
+
+
+def test_presenting_the_answers_to_the_voters_answers_what_they_asked_after() -> None:
+    # written_reply/kon-tum-ket-qua-tra-loi-ky-hop-6-2024: a speaker after a
+    # semicolon and for a body, presenting the report of answers, then the
+    # voters' petitions summed up: the answer is theirs.
+    text = ("Sáng ngày 08/7, tại Kỳ họp thứ 7 HĐND tỉnh khóa XII; thay mặt UBND tỉnh, đồng chí "
+            "Nguyễn Ngọc Sâm, Phó Chủ tịch UBND tỉnh trình bày tóm tắt báo cáo kết quả giải "
+            "quyết, trả lời ý kiến, kiến nghị của cử tri trước và sau Kỳ họp thứ 6.\n"
+            "Các ý kiến, kiến nghị của cử tri chủ yếu tập trung vào các vấn đề về đầu tư, nâng "
+            "cấp cơ sở hạ tầng giao thông, thủy lợi.\n")
+    t = parse(text, DAY)
+    [question] = t.questions
+    [answer] = t.answers
+    assert (answer.responder.name, answer.responder.agency) == ("Nguyễn Ngọc Sâm", "UBND tỉnh")
+    assert answer.question_keys == (question.key,)
+    # Presenting anything else answers nothing.
+    assert lead("Đồng chí Nguyễn Ngọc Sâm, Phó Chủ tịch UBND tỉnh trình bày dự thảo nghị "
+                "quyết.") is None
