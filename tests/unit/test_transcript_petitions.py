@@ -203,3 +203,24 @@ def test_a_long_reply_is_read_in_step_with_its_length(monkeypatch: pytest.Monkey
         assert len(transcript.candidates) == size
         counts.append(folded)
     assert counts[1] / counts[0] < 15, counts
+
+
+def test_a_petition_sites_fields_are_a_petition_and_its_reply() -> None:
+    # written_reply/mat-tran-so-pakn-rac-thai-2025: "Nội dung:" over the
+    # petition, "Cơ quan chức năng trả lời:" over the reply by a body it does
+    # not name; the petition's own request is no promise.
+    text = ("Chi tiết Phản ánh, Kiến nghị\n"
+            "Phản ánh, kiến nghị: Rác thải ra môi trường\n"
+            "Nội dung:\n"
+            "Hiện nay tình hình xử lý rác thải ở địa phương còn nhiều bất cập. Nên đề nghị các "
+            "cấp quan tâm đầu tư hệ thống xử lý rác thải.\n"
+            "Cơ quan chức năng trả lời:\n"
+            "Tiếp thu, xác minh ý kiến\n")
+    t = parse(text, date(2025, 9, 8))
+    [question] = t.questions
+    assert question.text.startswith("Hiện nay tình hình xử lý rác thải")
+    [answer] = t.answers
+    assert answer.responder.name == "Cơ quan chức năng"
+    assert answer.question_keys == (question.key,)
+    assert answer.text == "Tiếp thu, xác minh ý kiến"
+    assert t.candidates == []
