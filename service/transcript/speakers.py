@@ -180,6 +180,7 @@ _QUOTES = re.compile(r"\"[^\"\n]{1,1500}\"|“[^”\n]{1,1500}”|«[^»\n]{1,15
 # "về <the matter>" after the askers an answer names.
 _ABOUT = re.compile(r"\s*(?:,\s*)?(?:về|liên quan đến|đối với)\s+")
 _OPENING = 200  # how long an opening clause before the speaker may be
+_COMPANY = re.compile(r"(?:Tổng [Cc]ông ty|Công ty)(?!\w)")
 _PROVINCE_TAIL = re.compile(r"(\btỉnh)((?:\s+[^\W\d_]+)+)$")
 _ASKER_ZONE = 220  # how far after "trả lời" the named askers may run
 # ... and how far they may stand with no colon after them ("trình bày tóm
@@ -320,6 +321,8 @@ def agency_of(organisation: str) -> str:
     """"Sở Giáo dục và Đào tạo tỉnh" -> "Sở Giáo dục và Đào tạo";
     "Bảo hiểm xã hội tỉnh Bắc Kạn" -> "Bảo hiểm xã hội tỉnh"."""
     agency = organisation.strip(" ,.")
+    if _COMPANY.match(agency):
+        return agency  # "Công ty ... tỉnh Lai Châu": the province is part of its name
     tail = _PROVINCE_TAIL.search(agency)
     if tail and all(is_capitalised(w) for w in tail.group(2).split()):
         agency = agency[:tail.start(2)]

@@ -178,6 +178,22 @@ def test_bodies_are_read_to_the_end_of_their_name() -> None:
     assert body_at("Điện lực Gia Viễn cho kiểm tra", 0) == "Điện lực Gia Viễn"
     assert body_at("UBND thành phố như sau:", 0) == "UBND thành phố"
     assert body_at("Tổng Công ty Becamex IDC là Chủ đầu tư", 0) == "Tổng Công ty Becamex IDC"
+    # written_reply/lai-chau-tra-loi-truoc-ky-hop-10-2019: a company's name
+    # runs on in lower case to the capitalised words after; what it does
+    # does not.
+    assert body_at("Công ty TNHH MTV Quản lý thuỷ nông tỉnh Lai Châu đầu tư bổ sung thêm 400m",
+                   0) == "Công ty TNHH MTV Quản lý thuỷ nông tỉnh Lai Châu"
+    assert body_at("Công ty Becamex thực hiện Dự án Khu A", 0) == "Công ty Becamex"
+    assert body_at("Tổng Công ty Becamex IDC tại Khu công nghiệp Mỹ Phước", 0) == \
+        "Tổng Công ty Becamex IDC"
+
+
+def test_a_company_owns_a_task_by_its_whole_name() -> None:
+    text = ("Cử tri xã Tà Mung kiến nghị: công trình thủy lợi Nậm Mở mùa khô không đủ nước.\n"
+            "Uỷ ban nhân dân tỉnh trả lời như sau: Uỷ ban nhân dân tỉnh đã chỉ đạo Công ty TNHH "
+            "MTV Quản lý thuỷ nông tỉnh Lai Châu đầu tư bổ sung thêm 400m tuyến kênh.\n")
+    [candidate] = parse(text, DAY).candidates
+    assert candidate.owner == "Công ty TNHH MTV Quản lý thuỷ nông tỉnh Lai Châu"
 
 
 def test_a_long_reply_is_read_in_step_with_its_length(monkeypatch: pytest.MonkeyPatch) -> None:
