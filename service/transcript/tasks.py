@@ -395,6 +395,9 @@ def conduct_of_the_meeting(task: str, held_on: date) -> bool:
         deadlines.find(task, held_on) is None
 
 
+_AT_THE_SAME_TIME = re.compile(r"[,;]\s*đồng thời\s*,?\s*$", re.IGNORECASE)
+
+
 def assigned(text: str, leader: bool = False, held_on: date | None = None
              ) -> tuple[str, str] | None:
     """In an answer, a body the one answering puts to work ("Giao UBND xã
@@ -402,7 +405,8 @@ def assigned(text: str, leader: bool = False, held_on: date | None = None
     written and the task's kind. `giao` and `chỉ đạo`; `yêu cầu` and `đề
     nghị` only from a `leader` (a chair, a party secretary: "Đồng thời, yêu
     cầu Công an huyện tiến hành nghiên cứu ..."): an agency that asks a peer
-    commits nobody."""
+    commits nobody. The verb may follow the responder's other acts after
+    "đồng thời" ("... và giải đáp ..., đồng thời đề nghị ...")."""
     found = _directive(text)
     if found is None:
         return None
@@ -413,7 +417,12 @@ def assigned(text: str, leader: bool = False, held_on: date | None = None
     # only the way the report names the speaker ("Đồng chí cũng yêu cầu").
     # "UBND tỉnh đã chỉ đạo và giao ...", "Sở ... tham mưu UBND tỉnh sẽ chỉ
     # đạo ..." are someone else's act, done or advised.
-    before = _OPENERS.sub("", text[:verb.start()].strip(" -+•"))
+    before = text[:verb.start()]
+    if _AT_THE_SAME_TIME.search(before):
+        # "... đã ghi nhận ... và giải đáp, làm rõ thêm một số nội dung, đồng
+        # thời đề nghị chính quyền địa phương ...": the responder's next act.
+        before = ""
+    before = _OPENERS.sub("", before.strip(" -+•"))
     before = _ALSO.sub("", bare(before)).strip(" ,")
     if before not in _SPEAKER_WORDS:
         return None
