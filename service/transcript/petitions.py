@@ -332,6 +332,11 @@ def _petition_lead(text: str) -> _PetitionLead | None:
     more = _MORE.match(text, body)
     if more and more.end() > body:
         body = more.end()
+    inner = _petition_lead(text[body:]) if body < len(text) else None
+    if inner is not None and not inner.asker_only:
+        # "1. Cử tri huyện Than Uyên: - Cử tri xã Tà Mung, Mường Kim kiến
+        # nghị: ...": the voters of the district's communes named ask.
+        return _PetitionLead(inner.asker, body + inner.body, inner.heading, False)
     return _PetitionLead(asker, body, body >= len(text.rstrip()), False)
 
 

@@ -240,3 +240,14 @@ def test_a_petition_sites_fields_are_a_petition_and_its_reply() -> None:
     assert answer.question_keys == (question.key,)
     assert answer.text == "Tiếp thu, xác minh ý kiến"
     assert t.candidates == []
+
+
+def test_voters_of_a_commune_named_under_their_district_ask() -> None:
+    # written_reply/lai-chau-tra-loi-truoc-ky-hop-10-2019
+    text = ("1. Cử tri huyện Than Uyên: - Cử tri xã Tà Mung, Mường Kim kiến nghị: công trình "
+            "thủy lợi Nậm Mở mùa khô không đủ nước tưới.\n"
+            "Uỷ ban nhân dân tỉnh trả lời như sau: Sở Nông nghiệp sẽ khảo sát bổ sung nguồn "
+            "nước.\n")
+    [question] = parse(text, DAY).questions
+    assert question.asker.name == "Cử tri xã Tà Mung, Mường Kim"
+    assert question.text.startswith("công trình thủy lợi Nậm Mở")
