@@ -127,6 +127,10 @@ _TASK_VERBS = (
     "thống nhất", "đánh giá cao", "nhận được", "tham dự", "thông qua", "ký", "cho",
     "thúc đẩy", "tính toán", "tìm", "đưa", "mở", "ra quân", "nắm", "phát huy", "rút kinh nghiệm",
     "nên", "trả lời", "giải đáp", "không", "phát biểu", "đặt câu hỏi",
+    # "Đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn thanh tra": "thành" is no
+    # part of the body's name.
+    "thành lập", "công bố", "thu hồi", "kiện toàn", "điều chỉnh", "bổ sung", "phê duyệt",
+    "lựa chọn", "chi trả", "bàn giao",
 )
 _TASK_VERB = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_TASK_VERBS, key=len, reverse=True))

@@ -235,3 +235,10 @@ def test_a_long_headline_and_the_session_named_by_its_business_ask_and_answer_no
             "ngày 10-12-2022.\n")
     t = parse(text, date(2022, 12, 1))
     assert (t.questions, t.answers, t.candidates) == ([], [], [])
+
+
+def test_a_bodys_name_ends_where_its_task_begins() -> None:
+    # interpellation/ba-ria-vung-tau-nghi-quyet-chat-van-ky-hop-5
+    [candidate] = _found("Hội đồng nhân dân tỉnh đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn "
+                         "thanh tra giải quyết khiếu nại của 28 hộ gia đình.\n", date(2017, 7, 13))
+    assert candidate.owner == "Ủy ban nhân dân tỉnh"
