@@ -88,8 +88,18 @@ _EVENT = re.compile(
 # is the one a photo caption above named.
 _SUBJECTLESS_ANSWER = re.compile(
     r"^(?:[^.:;,]{0,80},\s*)?(?:trả lời|giải trình|giải đáp|phúc đáp)(?!\w)\s*:?\s*")
-# A headline: a short first line with no mark that ends a sentence.
+# A headline: a short first line with no mark that ends a sentence...
 _HEADLINE = re.compile(r"[^\n]{1,200}(?<![.?!:;…\"”)])")
+# ... set apart by a blank line, or naming where it happened before a colon.
+_DATELINE = re.compile(r"^[^\W\d_][^:.]{0,30}:\s")
+
+
+def _headline(paragraphs: list[Paragraph], text: str) -> bool:
+    """Whether the first paragraph, `text`, is the article's headline; a
+    transcript pasted line by line may open with a question left unstopped."""
+    if len(paragraphs) < 2 or not _HEADLINE.fullmatch(text):
+        return False
+    return paragraphs[1].line > paragraphs[0].line + 1 or bool(_DATELINE.match(text))
 _AGENCY_HEAD = re.compile(
     r"(?<!\w)(?:Sở|UBND|Ủy ban|Uỷ ban|BHXH|Bảo hiểm|Ban|Công an|Văn phòng|Thanh tra|Cục)\s"
 )
@@ -146,12 +156,15 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
             stamps.append(at)
         items = grouped[-1]
         text = paragraph.text[offset:]
-        if paragraph is paragraphs[0] and len(paragraphs) > 1 and _HEADLINE.fullmatch(text):
+        lead = speakers.lead(text, known, audience=audience)
+        if paragraph is paragraphs[0] and _headline(paragraphs, text) \
+                and not (lead is not None and not text[lead.body:].strip()):
             # "Lào Cai: Cử tri kiến nghị chủ yếu liên quan đến ...": the
             # article's headline sums it up; what it names is reported below.
+            # A speaker's line with nothing after the verb ("Ông X hỏi")
+            # opens what they say.
             items.append(_Item("event", None, at, [(paragraph, offset, offset)]))
             continue
-        lead = speakers.lead(text, known, audience=audience)
         stamped = at
         if lead is not None:
             _meet(known, lead.speaker)

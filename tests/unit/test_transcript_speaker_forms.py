@@ -354,3 +354,13 @@ def test_presenting_the_answers_to_the_voters_answers_what_they_asked_after() ->
     # Presenting anything else answers nothing.
     assert lead("Đồng chí Nguyễn Ngọc Sâm, Phó Chủ tịch UBND tỉnh trình bày dự thảo nghị "
                 "quyết.") is None
+
+
+def test_an_unstopped_first_line_with_the_answer_below_it_is_a_question() -> None:
+    # Pasted line by line, with no blank line under it: no headline.
+    text = ("Cử tri xã An Phú đề nghị sửa đường liên xã\n"
+            "Ông Nguyễn Văn Hải, Giám đốc Sở Giao thông vận tải trả lời: Sở sẽ sửa trong quý "
+            "III.\n")
+    t = parse(text, DAY)
+    [question] = t.questions
+    assert t.answers[0].question_keys == (question.key,)
