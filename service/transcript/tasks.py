@@ -27,6 +27,8 @@ Read over the paragraphs that are no question or answer, in text order.
      động xây dựng kế hoạch ...") once a directive has been given above, or
      with `sẽ`/`cần`/`phải` anywhere ("Về phía HĐND huyện sẽ xem xét ...");
   3. "Nhiệm vụ ... là ...": the body of the leader last named in the block;
+     "Đối với X, <task verb> ...": X, a body or a council's deputies (also
+     in a leader's answer, see `assigned`);
   4. no subject of its own: the owner carried from the piece before it in
      the block, else the owner of the list it is an item of.
 * Lists. A block that ends with a colon after a directive or a heading
@@ -399,6 +401,40 @@ def conduct_of_the_meeting(task: str, held_on: date) -> bool:
         deadlines.find(task, held_on) is None
 
 
+# "Đối với UBND huyện Chợ Mới, cần tập trung rà soát ...", "Đối với các đại
+# biểu HĐND tỉnh, thành phố, tiếp tục ... tăng cường theo dõi, giám sát ...":
+# what follows the addressee is its task, when it opens with a task verb.
+_ADDRESSED = re.compile(r"(?:Đối với|đối với)\s+")
+_LEVELS = r"(?:tỉnh|huyện|thành phố|thị xã|quận|xã|phường)"
+_DEPUTIES = re.compile(
+    r"(?:các\s+)?(?:vị\s+)?đại biểu\s+(?:HĐND|Hội đồng nhân dân)(?:\s+(?:các\s+)?" + _LEVELS
+    + r"(?:\s*,\s*" + _LEVELS + r")*)?(?=\s*,)")
+
+
+def addressed(text: str, head: int = 0) -> tuple[str, int] | None:
+    """The body (or the deputies of a council) a sentence opening "Đối với
+    X, <task>" addresses, and where its task starts."""
+    opening = _ADDRESSED.match(text, head)
+    if opening is None:
+        return None
+    at = opening.end()
+    deputies = _DEPUTIES.match(text, at)
+    if deputies is not None:
+        name, end = deputies.group(), deputies.end()
+    else:
+        body = _body_at(text, at)
+        if body is None or not _named(body[0]) or " " not in body[0]:
+            return None
+        name, end = body[0], body[2]
+    comma = re.compile(r"\s*,\s*").match(text, end)
+    if comma is None:
+        return None
+    task = _skip(text, comma.end(), " ")
+    if not (_TASK_VERB.match(text, task) and not _from_past(text[task:])):
+        return None
+    return name, task
+
+
 _AT_THE_SAME_TIME = re.compile(r"[,;]\s*đồng thời\s*,?\s*$", re.IGNORECASE)
 
 
@@ -411,6 +447,11 @@ def assigned(text: str, leader: bool = False, held_on: date | None = None
     cầu Công an huyện tiến hành nghiên cứu ..."): an agency that asks a peer
     commits nobody. The verb may follow the responder's other acts after
     "đồng thời" ("... và giải đáp ..., đồng thời đề nghị ...")."""
+    if leader:
+        opening = _OPENERS.match(text)
+        to = addressed(text, opening.end() if opening else 0)
+        if to is not None:
+            return to[0], promises.task_kind(text[to[1]:])
     found = _directive(text)
     if found is None:
         return None
@@ -522,7 +563,13 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
         quote_from, task_from = 0, head
         next_sentence: str | None = None
         directive = _directive(piece)
-        if directive is not None and not _from_past(piece[_subject_end(piece, head):]):
+        to = addressed(piece, head) if directive is None or \
+            directive[0].start() > piece.find(",", head) else None
+        if to is not None:
+            owner, task_from = to
+            state.directed = True
+            next_sentence = owner
+        elif directive is not None and not _from_past(piece[_subject_end(piece, head):]):
             verb, (addressee, proper, addressee_end) = directive
             cue = verb.group(1)
             subject = _subject(piece, head, verb.start())

@@ -242,3 +242,21 @@ def test_a_bodys_name_ends_where_its_task_begins() -> None:
     [candidate] = _found("Hội đồng nhân dân tỉnh đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn "
                          "thanh tra giải quyết khiếu nại của 28 hộ gia đình.\n", date(2017, 7, 13))
     assert candidate.owner == "Ủy ban nhân dân tỉnh"
+
+
+def test_what_follows_its_addressee_is_its_task() -> None:
+    # "Đối với X, <task>": in a chair's conclusion, and in a leader's answer
+    # (voters_meeting/lao-cai-txct-chuyen-de-gpmb-2022, the deputies).
+    [_, addressed] = _found(
+        "Kết luận hội nghị, đồng chí Chủ tịch UBND tỉnh Trần Văn Hai yêu cầu các ngành tập trung "
+        "giải quyết kiến nghị. Đối với UBND huyện Chợ Mới, cần tập trung rà soát các hộ dân bị "
+        "ảnh hưởng.\n", date(2024, 5, 10))
+    assert addressed.owner == "UBND huyện Chợ Mới"
+    [deputies] = _found(
+        "Cử tri kiến nghị sửa đường.\nChủ tịch UBND tỉnh Trần Văn Hai thẳng thắn trao đổi làm rõ "
+        "một số ý kiến cử tri. Đối với các đại biểu HĐND tỉnh, thành phố, tiếp tục thực hiện "
+        "tốt nhiệm vụ của đại biểu dân cử, trong đó tăng cường theo dõi, giám sát việc giải "
+        "quyết.\n", date(2024, 5, 10))
+    assert deputies.owner == "các đại biểu HĐND tỉnh, thành phố"
+    # Said of a matter, not a body, it is a heading's subject, no addressee.
+    assert tasks.addressed("Đối với việc cấp giấy chứng nhận, tiếp tục rà soát.") is None
