@@ -113,6 +113,9 @@ class _Item:
     # (paragraph, body start, body end): a paragraph whose later sentence
     # opens with another speaker is shared between two items.
     parts: list[tuple[Paragraph, int, int]] = field(default_factory=list)
+    # A directive given in the question's own paragraph ("Theo đó, đại diện
+    # tổ đại biểu HĐND huyện yêu cầu ..."): it answers the question too.
+    answers: bool = False
 
     @property
     def who(self) -> Speaker | None:
@@ -286,7 +289,8 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
             current.kind = "speech"
         kind = "chair" if lead.kind == "directive" else lead.kind
         body = start if kind == "chair" else start + lead.body
-        items.append(_Item(kind, lead, at, [(paragraph, body, len(text))]))
+        items.append(_Item(kind, lead, at, [(paragraph, body, len(text))],
+                           answers=kind == "chair" and current.kind == "question"))
 
 
 # A petition of its own that names no one: a sentence opening with the
@@ -398,6 +402,17 @@ def parse(text: str, held_on: date) -> Transcript:
             ))
             if not _narrated(item):
                 _answer_findings(item, key, held_on, transcript)
+        elif item.answers and item.lead is not None and not speakers.is_chair(
+                item.lead.speaker, chair):
+            # Its tasks are read with the other directives (see `_directives`).
+            linked, how = _link(item.lead, asked, since_answer)
+            asked.answer(linked)
+            since_answer = []
+            transcript.answers.append(ParsedAnswer(
+                key=f"a{len(transcript.answers) + 1}", responder=item.lead.speaker,
+                text=item.body(), question_keys=linked, linked_by=how, at=item.at,
+                line=item.parts[0][0].line,
+            ))
     _directives(nfc, paragraphs, ordered, chair, held_on, transcript)
     if not (transcript.questions or transcript.answers or transcript.candidates):
         # Nothing of a dialogue: voters' petitions with no reply yet, if

@@ -312,6 +312,10 @@ def test_after_the_voters_a_deputies_group_directs_and_undertakes() -> None:
             "bản chỉ đạo, đôn đốc các cơ quan, ngành chức năng giải quyết các ý kiến.\n")
     t = parse(text, DAY)
     assert [q.asker.name for q in t.questions] == ["Cử tri xã Hợp Phong"]
+    # Directing in answer to them, the group answers them.
+    [answer] = t.answers
+    assert answer.responder.name == "đại diện tổ đại biểu HĐND huyện"
+    assert answer.question_keys == ("q1",)
     assert [(c.owner, " ".join(c.quote.split()[:5])) for c in t.candidates] == [
         ("lãnh đạo địa phương", "Theo đó, đại diện tổ"),
         ("HĐND huyện", "Về phía HĐND huyện sẽ"),
