@@ -30,6 +30,8 @@ read for tasks like any paragraph that is no answer (see `_narrated`).
 
 What a site prints after its article (sharing buttons, its notice on
 readers' comments) is cut off first (see `entries.article`).
+A headline (see `_headline`) and a lede the voters ask again below (see
+`_drop_lede`) only sum up the article: no question of their own.
 """
 
 from __future__ import annotations
@@ -356,6 +358,7 @@ def parse(text: str, held_on: date) -> Transcript:
     _times(grouped)
     ordered = entries.meeting_order(grouped, _same_speaker, reverse)
 
+    _drop_lede(ordered, paragraphs)
     transcript = Transcript(chair=chair)
     asked = _Asked()
     since_answer: list[ParsedQuestion] = []
@@ -419,6 +422,42 @@ def parse(text: str, held_on: date) -> Transcript:
         # any, are what the text holds.
         return petitions.read(nfc, held_on, unanswered=True) or transcript
     return transcript
+
+
+# Words of a question that say nothing of its matter.
+_FILLER = frozenset({"va", "cac", "nhung", "mot", "so", "cho", "de", "cua", "o", "tai", "ve",
+                     "voi", "trong", "nhu"})
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", fold(text)) if w not in _FILLER and len(w) > 1}
+
+
+def _drop_lede(ordered: list[_Item], paragraphs: list[Paragraph]) -> None:
+    """A news lede sums up what the article reports below ("Với mong muốn
+    ..., cử tri xã Phú Giáo (TP HCM) kiến nghị đầu tư, nâng cấp một số tuyến
+    giao thông nông thôn."): a question in the opening paragraph whose group
+    asks again further on, in the same words or more, is no question of its
+    own; its paragraph is narration."""
+    opening = {p.line for p in paragraphs[:2]}
+    questions = [item for item in ordered if item.kind == "question" and item.who is not None]
+    if len(questions) < 2:
+        return
+    lede = questions[0]
+    if lede.parts[0][0].line not in opening or lede.who is None or lede.who.kind != "group":
+        return
+    paragraph, start, end = lede.parts[0]
+    first = promises.sentences(paragraph.text[start:end])
+    words = _content_words(paragraph.text[start:start + first[0].end] if first else "")
+    if len(words) < 3:
+        return
+    for later in questions[1:]:
+        if later.who is None or not (groups.same_group(lede.who.name, later.who.name)
+                                     or groups.same_group(later.who.name, lede.who.name)):
+            continue
+        if len(words & _content_words(later.body())) >= 0.8 * len(words):
+            lede.kind = "event"
+            return
 
 
 def _answered_ahead(who: Speaker, key: str, ahead: dict[int, tuple[str, ...]],

@@ -368,3 +368,16 @@ def test_an_unstopped_first_line_with_the_answer_below_it_is_a_question() -> Non
     t = parse(text, DAY)
     [question] = t.questions
     assert t.answers[0].question_keys == (question.key,)
+
+
+def test_a_lede_that_the_voters_ask_again_below_is_no_question_of_its_own() -> None:
+    # voters_meeting/phu-giao-tphcm-2025
+    lede = ("Với mong muốn thuận tiện cho việc đi lại và vận chuyển nông sản, cử tri xã Phú Giáo "
+            "(TP HCM) kiến nghị đầu tư, nâng cấp một số tuyến giao thông nông thôn.\n\n")
+    below = ("Tại buổi tiếp xúc, cử tri xã Phú Giáo kiến nghị sớm xây dựng chợ Phước Vĩnh.\n\n"
+             "Cử tri cũng mong muốn địa phương quan tâm đầu tư, nâng cấp một số tuyến đường giao "
+             "thông nông thôn phục vụ việc đi lại.\n")
+    questions = parse(lede + below, DAY).questions
+    assert [q.text[:20] for q in questions] == ["sớm xây dựng chợ Phư", "địa phương quan tâm "]
+    # Asked of nothing below, it stays.
+    assert len(parse(lede + below.split("\n\n")[0] + "\n", DAY).questions) == 2
