@@ -186,7 +186,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
             items.append(_Item("answer", captioned, stamped,
                                [(paragraph, offset + unsaid.end(), end)]))
             captioned = None
-            _later_speakers(items, paragraph, offset, known, stamped, audience)
+            _later_speakers(items, paragraph, offset, known, stamped, audience, chair)
             continue
         if lead is not None or _EVENT.match(text) is None:
             captioned = None
@@ -195,12 +195,10 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
         elif lead is not None:
             kind = lead.kind
             body = offset + lead.body
-            # The chair answering someone named, or a group answered
-            # directly ("đã ghi nhận, trả lời công dân"), answers; taking up
-            # the opinions "của đoàn viên" at the close does not.
-            answers = lead.matter or any(a.kind == "person" for a in lead.asked) or bool(
-                lead.asked and groups.ANSWERED_GROUP.search(text, 0, lead.body))
-            if (speakers.is_chair(lead.speaker, chair) and not answers) or kind == "directive":
+            # The chair answering someone (see `_answers`) answers; else
+            # the chair directs.
+            if (speakers.is_chair(lead.speaker, chair) and not _answers(lead, text)) or \
+                    kind == "directive":
                 # The chair's lead verb belongs to what follows ("tin tưởng:
                 # ... sẽ ..." is a belief), so the whole paragraph is read;
                 # unless the chair answers someone named ("Trả lời câu hỏi
@@ -214,7 +212,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
             items.append(_Item("event", None, stamped, [(paragraph, offset, end)]))
         else:
             items[-1].parts.append((paragraph, 0, end))
-        _later_speakers(items, paragraph, offset, known, stamped, audience)
+        _later_speakers(items, paragraph, offset, known, stamped, audience, chair)
     return grouped, entries.newest_first(stamps)
 
 
@@ -236,9 +234,17 @@ def _meet(known: list[Speaker], who: Speaker) -> None:
 _COLON = re.compile(r":\s+(?=\S)")
 
 
+def _answers(lead: speakers.Lead, text: str) -> bool:
+    """Whether a lead answers someone: named, or a group answered directly
+    ("đã ghi nhận, trả lời công dân"); taking up the opinions "của đoàn
+    viên" at the close does not."""
+    return bool(lead.matter) or any(a.kind == "person" for a in lead.asked) or bool(
+        lead.asked and groups.ANSWERED_GROUP.search(text, 0, lead.body))
+
+
 def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
                     known: list[Speaker], at: time | None,
-                    audience: Speaker | None = None) -> None:
+                    audience: Speaker | None = None, chair: Speaker | None = None) -> None:
     """A sentence inside a paragraph that names another speaker belongs to
     them, not to the paragraph's: it ends the item there and opens theirs.
     A question opens one after anything but a question; someone else
@@ -289,7 +295,9 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
             # It only introduced the question after its colon ("Chủ tịch
             # UBND huyện đã tiếp thu ý kiến của công dân: X đề nghị ...").
             current.kind = "speech"
-        kind = "chair" if lead.kind == "directive" else lead.kind
+        kind = "chair" if lead.kind == "directive" or (
+            speakers.is_chair(lead.speaker, chair)
+            and not _answers(lead, text[start:start + _LEAD_SPAN])) else lead.kind
         body = start if kind == "chair" else start + lead.body
         items.append(_Item(kind, lead, at, [(paragraph, body, len(text))],
                            answers=kind == "chair" and current.kind == "question"))

@@ -260,3 +260,18 @@ def test_what_follows_its_addressee_is_its_task() -> None:
     assert deputies.owner == "các đại biểu HĐND tỉnh, thành phố"
     # Said of a matter, not a body, it is a heading's subject, no addressee.
     assert tasks.addressed("Đối với việc cấp giấy chứng nhận, tiếp tục rà soát.") is None
+
+
+def test_the_chair_named_inside_a_paragraph_directs() -> None:
+    # directives/quang-nam-phien-hop-thang-2-2020: after another leader's
+    # directive, the chair's "khẳng định" opens a speech of directives, not an
+    # answer; the duty they name is their body's.
+    text = ("Chiều qua, Chủ tịch UBND tỉnh Lê Trí Thanh chủ trì phiên họp UBND tỉnh.\n"
+            "Bí thư Tỉnh ủy Phan Việt Cường yêu cầu các ngành, địa phương tạo điều kiện đưa các dự "
+            "án đi vào hoạt động. Chủ tịch UBND tỉnh Lê Trí Thanh khẳng định diễn biến dịch "
+            "Covid-19 đang tạo ra vô vàn khó khăn. Nhiệm vụ cấp bách hiện nay là tập trung toàn "
+            "lực phòng chống dịch bệnh.\n")
+    t = parse(text, date(2020, 3, 2))
+    assert t.answers == []
+    assert [c.owner for c in t.candidates] == ["các ngành, địa phương", "UBND tỉnh"]
+    assert t.candidates[1].quote.startswith("Nhiệm vụ cấp bách")
