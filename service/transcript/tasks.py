@@ -30,7 +30,9 @@ Read over the paragraphs that are no question or answer, in text order.
      "Đối với X, <task verb> ...": X, a body or a council's deputies (also
      in a leader's answer, see `assigned`);
   4. no subject of its own: the owner carried from the piece before it in
-     the block, else the owner of the list it is an item of.
+     the block, else the owner of the list it is an item of. A
+     contingency ("Trong trường hợp ..., phải ...", "nếu ...") of the task
+     before it is part of that task.
 * Lists. A block that ends with a colon after a directive or a heading
   ("1. Về lĩnh vực ...:") leads in a list: the blocks after it are its items
   until one marked as its sibling or parent (by rank: "Điều 1.", "1.", "a)",
@@ -179,6 +181,7 @@ _SAID = re.compile(
 _AT_THE_MEETING = re.compile(r"(?<!\w)(?:ngay\s+)?tại\s+(?:hội nghị|buổi (?:đối thoại|làm việc|"
                              r"gặp mặt|tiếp xúc)|phiên (?:họp|chất vấn))(?:\s+(?:này|hôm nay))?"
                              r"\s*[.;]?$")
+_CONTINGENCY = re.compile(r"(?:Trong trường hợp|trong trường hợp|Nếu|nếu|Trường hợp)(?!\w)")
 _WILL_ANYWHERE = re.compile(r"(?<!\w)sẽ(?!\w)", re.IGNORECASE)
 # The meeting's own business, announced: "tại kỳ họp này sẽ tiến hành chất
 # vấn trực tiếp 4 nhóm vấn đề ...".
@@ -653,6 +656,11 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
                 continue
             elif not _from_past(piece[head:]) and not _HEADING.match(piece[head:]):
                 owner = carry or (inherited if state.directed else None)
+                if last is not None and owner == last.owner and _CONTINGENCY.match(piece, head):
+                    # "Trong trường hợp không đủ cơ sở pháp lý ..., phải ban hành
+                    # ngay quyết định ...": what the task above does if it fails.
+                    last.end = block.body + end
+                    continue
                 if owner is None and chair is not None and _WILL_ANYWHERE.search(piece) and \
                         not _PAST_ANYWHERE.search(piece):
                     owner = chair

@@ -275,3 +275,14 @@ def test_the_chair_named_inside_a_paragraph_directs() -> None:
     assert t.answers == []
     assert [c.owner for c in t.candidates] == ["các ngành, địa phương", "UBND tỉnh"]
     assert t.candidates[1].quote.startswith("Nhiệm vụ cấp bách")
+
+
+def test_what_a_task_does_if_it_fails_is_part_of_it() -> None:
+    # interpellation/ba-ria-vung-tau-nghi-quyet-chat-van-ky-hop-5
+    text = ("- Đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn thanh tra giải quyết khiếu nại của 28 "
+            "hộ gia đình, qua đó xem xét cấp giấy chứng nhận quyền sử dụng đất cho các hộ này nếu "
+            "đủ cơ sở pháp lý. Trong trường hợp không đủ cơ sở pháp lý để cấp giấy chứng nhận, "
+            "phải ban hành ngay quyết định giải quyết khiếu nại.\n")
+    [candidate] = _found(text, date(2017, 7, 13))
+    assert candidate.owner == "Ủy ban nhân dân tỉnh"
+    assert candidate.quote.endswith("phải ban hành ngay quyết định giải quyết khiếu nại.")
