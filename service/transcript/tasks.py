@@ -380,12 +380,18 @@ def _skip(text: str, pos: int, chars: str = " \n:,") -> int:
     return pos
 
 
+_DUTY_GIVEN = re.compile(r"(?:nhiệm vụ|trách nhiệm)\s+(?:cho\s+)?")
+
+
 def _directive(text: str) -> tuple[re.Match[str], tuple[str, bool, int]] | None:
     """The first directive verb followed by a body, with that body."""
     for match in _DIRECTIVE.finditer(text):
         if _NOT_DIRECTIVE_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             continue
         at = _skip(text, match.end())
+        duty = _DUTY_GIVEN.match(text, at)
+        if duty is not None:
+            at = duty.end()  # "Giao nhiệm vụ Ban Quản lý các Khu công nghiệp tỉnh ..."
         body = _body_at(text, at)
         if body is None and _TIME_FIRST.match(text, at):
             # "yêu cầu sau 15 ngày làm việc kể từ ... các cơ quan chuyên môn phải ..."

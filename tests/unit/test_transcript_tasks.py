@@ -286,3 +286,11 @@ def test_what_a_task_does_if_it_fails_is_part_of_it() -> None:
     [candidate] = _found(text, date(2017, 7, 13))
     assert candidate.owner == "Ủy ban nhân dân tỉnh"
     assert candidate.quote.endswith("phải ban hành ngay quyết định giải quyết khiếu nại.")
+
+
+def test_a_duty_given_to_a_body_is_its_task() -> None:
+    # interpellation/ba-ria-vung-tau-nghi-quyet-chat-van-ky-hop-5
+    [candidate] = _found("Hội đồng nhân dân tỉnh giao nhiệm vụ Ban Quản lý các Khu công nghiệp "
+                         "tỉnh yêu cầu các doanh nghiệp thực hiện trồng cây xanh.\n",
+                         date(2017, 7, 13))
+    assert candidate.owner == "Ban Quản lý các Khu công nghiệp tỉnh"
