@@ -56,9 +56,11 @@ _NOT_PLACE = r"(?!(?:Phản ánh|Đề nghị|Kiến nghị|Đề xuất|Hỏi|M
 _PLACE_NAME = rf"(?:\d+[A-Za-z]?|{_CAP}[^\W\d_]*(?:[ .]{_NOT_PLACE}{_CAP}[^\W\d_]*)*)"
 # A place name's last syllable is sometimes printed in lower case ("Cử tri
 # xã Huổi lèng đề nghị", "Cử tri Xã Thành sơn đề nghị"): one such syllable
-# is part of the name when the group's asking verb follows it at once (a
-# word that says how they ask, "còn", "cũng", is not).
-_ASKING_NEXT = r"(?=\s+(?:đề nghị|kiến nghị|phản ánh|đề xuất|hỏi|mong|nêu|thắc mắc)(?!\w))"
+# is part of the name when the group's asking verb, or its next place,
+# follows it at once (a word that says how they ask, "còn", "cũng", is not).
+_ASKING_NEXT = (r"(?=\s+(?:đề nghị|kiến nghị|phản ánh|đề xuất|hỏi|mong|nêu|thắc mắc)(?!\w)"
+                # ... or the next place of the group: "Cử tri thôn Nà lầu, xã Bản Máy".
+                rf"|\s*,\s*{_PLACE_WORDS}\s)")
 _LOWER_SYLLABLE = (rf"(?:\s(?!(?:đã|cũng|còn|đều|vẫn|xin|lại|thêm|tiếp|thì|và|đồng thời)"
                    rf"{_ASKING_NEXT})(?!{_CAP})[^\W\d_]+{_ASKING_NEXT})?")
 # "Cử tri tại xã Sa Lông phản ánh": `tại` may come before the first place.
@@ -67,7 +69,7 @@ _LOWER_SYLLABLE = (rf"(?:\s(?!(?:đã|cũng|còn|đều|vẫn|xin|lại|thêm|ti
 _LISTED_PLACES = (rf"\s+(?:các|những)\s+{_PLACE_WORDS}(?:,\s*{_PLACE_WORDS})*"
                   rf"(?::\s*{_PLACE_NAME}(?:,\s*(?:{_PLACE_WORDS}\s+)?{_PLACE_NAME})*)?")
 _PLACES = (rf"(?:{_LISTED_PLACES}|"
-           rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+{_LOWER_SYLLABLE}))?"
+           rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME}{_LOWER_SYLLABLE})+))?"
            rf"(?:\s+\([^()]{{1,30}}\))?")
 GROUP = re.compile(
     rf"(?:(?:Một|một|Một số|một số|Nhiều|nhiều|Các|các|Những|những|Đông đảo|đông đảo)\s+)?"
@@ -99,7 +101,7 @@ _SUMMARY = re.compile(
 SUMMARY_VERB = re.compile(
     # Or the clause ends by listing them: "có 08 lượt cử tri tham gia ý kiến
     # với 11 nội dung ... xoay quanh các vấn đề như: giá điện tăng cao; ...".
-    r"(?:\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*|[^.:;?!]{0,250}?(?<!\w)(?=(?:như|sau|gồm)\s*:))"
+    r"(?:\s*,?\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*|[^.:;?!]{0,250}?(?<!\w)(?=(?:như|sau|gồm)\s*:))"
     r"(cho rằng|tập trung(?:\s+(?:vào|ở))?|liên quan(?:\s+(?:đến|tới|về))?|"
     r"đề cập(?:\s+(?:đến|tới))?|về|(?:như|sau|gồm)(?=\s*:))(?!\w)"
 )

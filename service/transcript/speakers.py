@@ -344,8 +344,8 @@ def speaker(mention: Mention, descriptor: str, with_agency: bool) -> Speaker:
 
 def _official(who: Speaker) -> bool:
     """An official or a body, who answers (a worker who "cho biết" only speaks)."""
-    if who.kind == "body":
-        return True
+    if who.kind == "body" or who.behalf:
+        return True  # a body, or one speaking for it
     title = who.title.lower()
     return bool(title) and title not in _ROLES and not title.startswith(_NOT_OFFICIAL)
 

@@ -381,3 +381,23 @@ def test_a_lede_that_the_voters_ask_again_below_is_no_question_of_its_own() -> N
     assert [q.text[:20] for q in questions] == ["sớm xây dựng chợ Phư", "địa phương quan tâm "]
     # Asked of nothing below, it stays.
     assert len(parse(lede + below.split("\n\n")[0] + "\n", DAY).questions) == 2
+
+
+def test_the_voters_meeting_forms_in_other_words() -> None:
+    # The forms above as other reports put them: opinions counted by who
+    # spoke with a comma before what they were about, one speaking for the
+    # deputies taking them up, and a lower-case syllable before the next place.
+    text = ("Tổ đại biểu có buổi tiếp xúc cử tri tại xã Tân Lập.\n"
+            "Tại buổi tiếp xúc, có 12 lượt cử tri phát biểu ý kiến, tập trung vào các vấn đề: "
+            "giá điện; đường giao thông.\n"
+            "Thay mặt Tổ đại biểu HĐND tỉnh, ông Nguyễn Văn An tiếp thu, giải trình các ý kiến "
+            "của cử tri; các ý kiến còn lại, Tổ đại biểu sẽ tổng hợp gửi các cơ quan có thẩm "
+            "quyền.\n")
+    t = parse(text, DAY)
+    [question] = t.questions
+    assert question.asker.name == "Cử tri xã Tân Lập"
+    [answer] = t.answers
+    assert (answer.responder.name, answer.question_keys) == ("Nguyễn Văn An", ("q1",))
+    assert [c.owner for c in t.candidates] == ["Tổ đại biểu HĐND tỉnh"]
+    found = lead("Cử tri thôn Nà lầu, xã Bản Máy đề nghị sửa đường.")
+    assert found is not None and found.speaker.name == "Cử tri thôn Nà lầu, xã Bản Máy"
