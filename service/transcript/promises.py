@@ -116,8 +116,10 @@ _EVIDENCE_VERBS = re.compile(
 )
 _OWN_PATTERNS = [(phrase(p), kind, p) for p, kind in _OWN_CUES]
 # A cue word used as a noun is no act: "Vì theo nghiên cứu", "kết quả rà
-# soát cho thấy", "qua xem xét". Folded, as the words before a cue on `bare`.
-_NOUN_BEFORE = re.compile(r"(?<!\w)(?:theo|ket qua|qua|cong tac|viec|su)\s+$")
+# soát cho thấy", "qua xem xét"; nor is a purpose ("trung tâm giống ... để
+# nghiên cứu nâng cao chất lượng giống"). Folded, as the words before a cue
+# on `bare`.
+_NOUN_BEFORE = re.compile(r"(?<!\w)(?:theo|ket qua|qua|cong tac|viec|su|de)\s+$")
 # A condition opening the unit with no `sẽ` after it offers an option and
 # commits no one: "Trong tình huống giá cả tiếp tục leo thang thì còn một
 # công cụ nữa là đề xuất cấp có thẩm quyền ...".

@@ -90,6 +90,9 @@ def test_promises_and_their_kinds(sentence: str, kind: str) -> None:
         "Sở ghi nhận và tiếp thu ý kiến của đại biểu.",
         "Để giải quyết kiến nghị của đoàn viên ở các huyện xa.",
         "Theo quy định hiện nay, mức phụ cấp thực hiện theo Quyết định số 75/2009/QĐ-TTg.",
+        # a purpose (written_reply/bac-kan-cho-moi-2020)
+        "Tuy nhiên việc đầu tư xây dựng trung tâm giống cây trồng trên địa bàn xã để nghiên cứu "
+        "nâng cao chất lượng giống phải được sự đồng ý của cấp có thẩm quyền là UBND tỉnh.",
         # what was not answered, passed on already
         "Các ý kiến còn lại đã được tổng hợp gửi UBND tỉnh.",
         # `sẻ` is not `sẽ`
