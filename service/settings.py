@@ -21,6 +21,7 @@ _PERSISTENCE = (SQLITE, POSTGRES, "eventsourcing.popo")
 # eventsourcing reads these itself; they pass through unchanged.
 _PASSTHROUGH_PREFIXES = ("POSTGRES_", "SQLITE_", "COMMITMENTS_POSTGRES_", "COMMITMENTS_SQLITE_")
 _PASSTHROUGH = ("CREATE_TABLE", "AGGREGATE_CACHE_MAXSIZE")
+LOGO_FILES = ("logo.png", "logo.jpg", "logo.webp", "logo.svg")
 
 
 N = TypeVar("N", int, float)
@@ -94,6 +95,8 @@ class Settings:
     # The largest request body accepted (a JSON write, a transcript, a form):
     # a whole day's live blog is about 35 KB of text.
     max_request_bytes: int = 1024 * 1024
+    # Who runs the service, named on the report, the workspace and the mails.
+    organisation_name: str = ""
 
     @property
     def is_embedded(self) -> bool:
@@ -104,6 +107,16 @@ class Settings:
         """CREATE_TABLE, as eventsourcing reads it (yes unless told otherwise)."""
         value = self.eventsourcing_env.get("CREATE_TABLE", "y").strip().lower()
         return value not in ("n", "no", "f", "false", "off", "0")
+
+    def logo(self) -> Path | None:
+        """The organisation's logo, if one is put in the data folder as
+        logo.png, logo.jpg, logo.webp or logo.svg (looked for on each call:
+        adding or changing it needs no restart)."""
+        for name in LOGO_FILES:
+            path = self.data_dir / name
+            if path.is_file():
+                return path
+        return None
 
     def today(self) -> date:
         return datetime.now(self.timezone).date()
@@ -244,6 +257,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY", ""),
             health_stale_seconds=_number(env, "HEALTH_STALE_SECONDS", 60.0, float, low=1),
             max_request_bytes=_number(env, "MAX_REQUEST_BYTES", 1024 * 1024, int, low=1024),
+            organisation_name=_organisation(env),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,
@@ -278,6 +292,13 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str],
     if value is None or value < low:
         raise ConfigurationError(f"{name}={text!r}: expected a number >= {low:g}")
     return value
+
+
+def _organisation(env: Mapping[str, str]) -> str:
+    name = " ".join(env.get("ORGANISATION_NAME", "").split())
+    if len(name) > 200:
+        raise ConfigurationError(f"ORGANISATION_NAME: {len(name)} characters, at most 200")
+    return name
 
 
 _REDIS = ("redis://", "rediss://", "unix://")

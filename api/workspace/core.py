@@ -369,8 +369,12 @@ def blank_as_missing(form: Any) -> dict[str, str]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path of this site: never a redirect to somewhere else."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path of this site: never a redirect to somewhere else. Browsers
+    read a backslash as a slash and drop tabs and line breaks inside an
+    address, so "/\\evil.example" or "/<tab>/evil.example" would lead off it:
+    any such character, or any space or control character, sends home."""
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not any(ch == "\\" or ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target)):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import PASSWORD, Caller, World, created, csrf, hidden_fields, sign_in
@@ -86,11 +87,32 @@ def test_an_auditor_sees_every_agency(api: Caller, people: dict[str, str]) -> No
     assert "Nghiên cứu chế độ trực đêm" not in only
 
 
-def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str]) -> None:
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "https://evil.example/", "/\\evil.example/x", "/\\/evil.example",
+    "/\t/evil.example", "/\n/evil.example", " //evil.example", "javascript:alert(1)"])
+def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str],
+                                       target: str) -> None:
+    """Browsers read a backslash as a slash and drop tabs and line breaks from
+    an address, so each of these would be another site's address."""
     token = csrf(api.client)
-    response = api.client.post("/workspace/sign-in?next=//evil.example/x", data={
+    response = api.client.post("/workspace/sign-in", query_string={"next": target}, data={
         "email": people["auditor"], "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/workspace/"
+
+
+def test_a_reminders_link_leads_through_sign_in_to_the_commitment(
+        api: Caller, world: World, people: dict[str, str]) -> None:
+    """The workspace link a reminder carries: sign in first, then the page."""
+    path = f"/workspace/commitments/{world.commitment}"
+    first = api.client.get(path)
+    assert first.status_code == 302
+    sign_in_page = first.headers["Location"]
+    assert sign_in_page.startswith("/workspace/sign-in?next=")
+    token = csrf(api.client, sign_in_page)
+    signed = api.client.post(sign_in_page, data={
+        "email": people["officer"], "password": PASSWORD, "csrf_token": token})
+    assert signed.headers["Location"].rstrip("?") == path
+    assert "Sẽ xem xét, nghiên cứu" in api.client.get(path).data.decode()
 
 
 def _form(client: FlaskClient, path: str) -> dict[str, str]:
