@@ -73,9 +73,7 @@ def configure(app: Any, secret: str, https: bool) -> None:
 
 @blp.before_request
 def _language_and_csrf() -> None:
-    g.language = i18n.choose(request.args.get("lang") or session.get("lang"), request)
-    if request.args.get("lang") in i18n.LANGUAGES:
-        session["lang"] = request.args["lang"]
+    g.language = i18n.choose(request)
     session.setdefault("csrf", secrets.token_urlsafe(32))
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
@@ -94,6 +92,7 @@ def _no_store(response: Response) -> Response:
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
     response.headers["Content-Language"] = i18n.language()
+    i18n.remember(request, response)
     return response
 
 
@@ -165,12 +164,9 @@ def sign_in() -> Any:
                 error = i18n._("That e-mail address and password do not match an account.")
             else:
                 lockout.succeeded(attempt)
-                lang = session.get("lang")
                 session.clear()  # a new session: nothing carried over from before
                 session.permanent = True
                 session.update(account=str(account.id), csrf=secrets.token_urlsafe(32))
-                if lang:
-                    session["lang"] = lang
                 response = redirect(_safe_next(request.args.get("next")))
                 _remember_browser(response, account.id)
                 return response
@@ -267,7 +263,6 @@ class Form(Input):
 FORM_MESSAGES = {
     "Missing data for required field.": N_("Fill this in."),
     "must not be empty": N_("Fill this in."),
-    "Not a valid date.": N_("Not a date: use the date picker (day, month, year)."),
     "Not a valid time.": N_("Not a time: hours and minutes, like 09:15."),
     "Not a valid URL.": N_("Not a link: it starts with https:// or http://."),
     "Not a valid email address.": N_("Not an e-mail address."),

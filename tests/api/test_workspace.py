@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 import pytest
@@ -130,7 +131,7 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
     saved = api.client.post(path, data={
         **_form(api.client, path), "form": "update", "action": "progress",
         "note": "Đã họp với các huyện", "evidence_title": "Công văn 12/SYT",
-        "evidence_url": "https://syt.example.vn/cv12", "evidence_dated": "2024-07-01"})
+        "evidence_url": "https://syt.example.vn/cv12", "evidence_dated": "01/07/2024"})
     assert saved.status_code == 302
     page = api.client.get(saved.headers["Location"]).data.decode()
     assert "Đã lưu" in page and "Đã họp với các huyện" in page
@@ -143,7 +144,7 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
                            "via": f"account:{account.id}"}
     assert event.evidence == [{"title": "Công văn 12/SYT", "url": "https://syt.example.vn/cv12",
                                "dated": "2024-07-01"}]
-    assert "Công văn 12/SYT</a> (1 thg 7, 2024)" in page
+    assert "Công văn 12/SYT</a> (01/07/2024)" in page
     assert '<span class="person">Trần Văn B</span>' in page  # staff see who, by name
     public = api.client.get(f"/reports/commitments/{world.commitment}").data.decode()
     assert "Trần Văn B" not in public and "Đã họp với các huyện" in public
@@ -167,6 +168,15 @@ def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
     assert dated_only.status_code == 422
     assert 'id="error-evidence_title"' in dated_only.data.decode()
     assert 'value="2024-12-31"' in page  # what was typed is kept
+    # A date field is typed day/month/year; a wrong one is named.
+    form = re.search(r'<form[^>]*id="update-form".*?</form>', page, re.S)
+    assert form is not None
+    assert 'placeholder="dd/mm/yyyy"' in form.group(0) and 'type="date"' not in form.group(0)
+    bad_day = api.client.post(path, data={
+        **_form(api.client, path), "form": "update", "action": "extend",
+        "new_due_on": "31/13/2024", "note": "Chờ ý kiến Bộ"}).data.decode()
+    assert "Hạn mới: “31/13/2024” không phải là ngày" in bad_day
+    assert 'id="error-new_due_on"' in bad_day
     missing_note = api.client.post(path, data={
         **_form(api.client, path), "form": "update", "action": "extend",
         "new_due_on": "2024-12-31"})
