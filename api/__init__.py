@@ -29,6 +29,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         docs,
         errors,
         health,
+        identity,
         imports,
         public,
         reports,
@@ -108,6 +109,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     errors.register(app)
     docs.register(app)
     reports.register(app)
+    identity.register(app, settings)
     workspace.configure(app, settings.session_secret(),
                         https=settings.public_base_url.startswith("https://"))
     return app
