@@ -4,7 +4,8 @@ Messages are written in English in the code and templates (the msgids); the
 Vietnamese catalog, `translations/vi/LC_MESSAGES/messages.po`, is the default
 language. The .po file is compiled in memory when first used, so there is no
 build step and no compiled file to keep in step with its source. To add
-strings: `pybabel extract -F babel.cfg -k N_ -o /tmp/messages.pot api` then
+strings: `pybabel extract -F babel.cfg -k N_ --ignore-dirs=.venv -o /tmp/messages.pot .`
+(from the repository's root: babel.cfg's patterns start at `api/`) then
 `pybabel update --width 100 -i /tmp/messages.pot -d api/translations`; a test fails while
 any string lacks a translation.
 """

@@ -63,9 +63,11 @@ def message(notice: Notice, sender: str) -> EmailMessage:
     # twice can tell it is one message.
     mail["Message-ID"] = f"<{notice.key}@commitments>"
     mail["X-Reminder"] = notice.rung.value
-    mail.set_content(notice.text, charset="utf-8")
+    # Base64 whatever the lines: no relay that only passes 7-bit mail can
+    # damage the Vietnamese text.
+    mail.set_content(notice.text, charset="utf-8", cte="base64")
     if notice.html:
-        mail.add_alternative(notice.html, subtype="html", charset="utf-8")
+        mail.add_alternative(notice.html, subtype="html", charset="utf-8", cte="base64")
     return mail
 
 
