@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from eventsourcing.persistence import InterfaceError, OperationalError
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.application import Commitments
@@ -28,6 +28,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         dialogues,
         docs,
         errors,
+        freshness,
         health,
         identity,
         imports,
@@ -64,6 +65,9 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     wiring = threading.Lock()
 
     def wire(found: Commitments, reads: Queries) -> None:
+        # Only the projector writes the read tables: a request waits for it,
+        # never applies an event itself (see api/freshness.py).
+        reads.catches_up = False
         app.extensions["queries"] = reads
         app.extensions["reports"] = Reports(reads, settings.report_minimum)
         app.extensions["commitments"] = found
@@ -89,19 +93,8 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
                 built = build(settings)  # raises: answered 503 by errors.register
                 wire(built, build_queries(built))
 
-    @app.before_request
-    def _no_lag_yet() -> None:
-        app.extensions["queries"].lag = 0
-
-    @app.after_request
-    def _lag(response: Response) -> Response:
-        # Reads answered from tables the projection has not caught up with
-        # say by how many events they are behind.
-        queries = app.extensions.get("queries")
-        if queries is not None and queries.lag:
-            response.headers["X-Read-Model-Lag"] = str(queries.lag)
-        return response
-
+    https = settings.public_base_url.startswith("https://")
+    freshness.register(app, https=https)
     api = errors.EnvelopeApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (agencies, dialogues, commitments, imports, public, health):
@@ -110,6 +103,5 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     docs.register(app)
     reports.register(app)
     identity.register(app, settings)
-    workspace.configure(app, settings.session_secret(),
-                        https=settings.public_base_url.startswith("https://"))
+    workspace.configure(app, settings.session_secret(), https=https)
     return app

@@ -98,7 +98,8 @@ def import_command(file: Path, title: str, held_on: datetime, place: str | None,
         else:
             dialogue = app.result(app.execute(command, CLI_ADMIN))
             bar.update(2)
-            queries.fresh()
+            # Not a request: the command brings the tables up to date itself.
+            queries.catch_up()
             bar.update(1)
     click.echo(file=sys.stderr)
     assert isinstance(dialogue, Dialogue)

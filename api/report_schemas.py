@@ -1,7 +1,8 @@
-"""The public report as JSON and CSV: the same figures the pages show.
+"""The public report as JSON: the same figures the pages show.
 
 Field names are the API's (`status`, `due_on`, `overdue`), not translated, so
-a newsroom's script keeps working whatever language a reader chose. Links are
+a newsroom's script keeps working whatever language a reader chose (the CSV
+and the documents speak the reader's language: api/documents). Links are
 absolute, from PUBLIC_BASE_URL, so a row can be cited on its own.
 """
 
@@ -178,15 +179,3 @@ class CommitmentReportOut(Schema):
     dialogue = fields.Nested(DialogueSummaryOut)
     answer = fields.Nested(AnswerOut, allow_none=True)
     questions = fields.List(fields.Nested(QuestionOut(exclude=("commitments",))))
-
-
-# What a CSV row holds: the scalar fields, in this order.
-STANDING_COLUMNS = ("rank", "agency", "name", "commitments", "overdue_share", "overdue",
-                    "fulfilled_on_time", "fulfilled_by_original_date", "fulfilled_late",
-                    "pending_within_deadline",
-                    "partially_fulfilled", "declined", "withdrawn", "transferred", "verified",
-                    "disputed", "url")
-COMMITMENT_COLUMNS = ("id", "agency", "agency_name", "handover", "kind", "text", "status",
-                      "made_on", "original_due_on", "due_on", "due_basis", "extensions",
-                      "overdue", "days_overdue", "fulfilled_on",
-                      "verdict", "reminders_sent", "evidence", "url")

@@ -5,14 +5,12 @@ Anonymous reads, stable addresses a newspaper can link to:
 `/reports/commitments/{id}`. Every page takes `?as_of=YYYY-MM-DD` (the report
 as it stood at the end of that day), `?lang=vi|en` (remembered in a cookie;
 otherwise Vietnamese, whatever the browser says) and, for the scorecard and the lists,
-`?format=csv|json`.
+`?format=csv|json|docx|pdf|xlsx` (api/documents).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -30,9 +28,12 @@ from flask import (
 from marshmallow import EXCLUDE, ValidationError, fields
 from marshmallow.validate import OneOf
 
-from api import charts, i18n, labels
+from api import charts, documents, i18n, labels
 from api import report_schemas as out
 from api.context import service
+from api.documents import content
+from api.documents.content import Document
+from api.documents.content import inert as inert
 from api.errors import envelope
 from api.schemas import CURSOR, Input, Text
 from domain.agency import canonical_code
@@ -42,7 +43,7 @@ from service.reports import Reports
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
-FORMATS = ("html", "csv", "json")
+FORMATS = ("html", "csv", "json", *documents.FORMATS)
 PAGE_SIZE = 50
 # Pages draw everything themselves: nothing is fetched from elsewhere, and
 # nothing runs.
@@ -127,9 +128,10 @@ def index() -> Any:
     if args["format"] == "json":
         return _json(out.OverviewOut().dump(overview))
     if args["format"] == "csv":
-        rows = out.StandingOut(many=True).dump(overview.standings)
         name = f"scorecard-{forum}-{overview.as_of}" if forum else f"scorecard-{overview.as_of}"
-        return csv_response(rows, out.STANDING_COLUMNS, name)
+        return documents.csv_response(content.standings(overview.standings), name)
+    if args["format"] in documents.FORMATS:
+        return _document(content.overview, overview, args["format"])
     return _page("reports/index.html", overview=overview,
                  bars=charts.stacked_bars([s for s in overview.standings]),
                  line=charts.made_and_fulfilled(overview.months))
@@ -142,8 +144,10 @@ def dialogue(dialogue_id: str) -> Any:
     if args["format"] == "json":
         return _json(out.DialogueReportOut().dump(report))
     if args["format"] == "csv":
-        rows = out.ReportedOut(many=True, exclude=("timeline",)).dump(report.commitments)
-        return csv_response(rows, out.COMMITMENT_COLUMNS, f"dialogue-{dialogue_id}-{report.as_of}")
+        return documents.csv_response(content.export(report.commitments),
+                                      f"dialogue-{dialogue_id}-{report.as_of}")
+    if args["format"] in documents.FORMATS:
+        return _document(content.dialogue, report, args["format"])
     return _page("reports/dialogue.html", report=report)
 
 
@@ -151,13 +155,15 @@ def dialogue(dialogue_id: str) -> Any:
 def agency(code: str) -> Any:
     args = _args()
     code = _code(code)
-    if args["format"] in ("csv", "json"):
+    if args["format"] != "html":
         # An export holds every promise of the agency, not one page.
         whole = reports().agency(code, args.get("as_of"), limit=None)
         if args["format"] == "json":
             return _json(out.AgencyReportOut().dump(whole))
-        rows = out.ReportedOut(many=True, exclude=("timeline",)).dump(whole.commitments)
-        return csv_response(rows, out.COMMITMENT_COLUMNS, f"agency-{code}-{whole.as_of}")
+        if args["format"] == "csv":
+            return documents.csv_response(content.export(whole.commitments),
+                                          f"agency-{code}-{whole.as_of}")
+        return _document(content.agency, whole, args["format"])
     report = reports().agency(code, args.get("as_of"), cursor=args.get("after"),
                               limit=PAGE_SIZE)
     return _page("reports/agency.html", report=report,
@@ -170,7 +176,7 @@ def commitment(commitment_id: str) -> Any:
     report = reports().commitment(_uuid(commitment_id, "commitment"), args.get("as_of"))
     if args["format"] == "json":
         return _json(out.CommitmentReportOut().dump(report))
-    if args["format"] == "csv":
+    if args["format"] != "html":
         raise BadRequest("format", i18n._(
             "One commitment has no table to export: use format=json, or the CSV of its "
             "agency or dialogue."))
@@ -191,7 +197,7 @@ def _not_found(error: NotFound) -> Any:
 
 
 def _error(status: int, title: str, message: str, field: str | None) -> Any:
-    if request.args.get("format") in ("json", "csv"):
+    if request.args.get("format") in ("json", "csv", *documents.FORMATS):
         return envelope(status, "invalid" if status == 400 else "not_found", message,
                         {field: [message]} if field else {})
     return _page("reports/error.html", status=status, title=title, message=message), status
@@ -245,38 +251,12 @@ def _json(data: Any) -> Any:
     return current_app.json.response(data)
 
 
-def csv_response(rows: Sequence[dict[str, Any]], columns: Iterable[str], name: str) -> Response:
-    buffer = io.StringIO()
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8,
-    # which Vietnamese text needs.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    columns = list(columns)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in columns])
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = " ; ".join(item.get("url") or item.get("title", "") if isinstance(item, dict)
-                           else str(item) for item in value)
-    return inert(value) if isinstance(value, str) else value
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula: text
-# typed by anyone (a promise, an asker's name) must not run on a reader's PC.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(text: str) -> str:
-    """OWASP's rule for CSV injection: a leading single quote makes the cell text."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+def _document(build: Callable[..., Document], report: Any, form: str) -> Response:
+    """The report as a document to file: the issuer, signer and template from
+    the settings, dated today, with the log's head in its footer."""
+    settings = service().settings.documents
+    return documents.respond(build(report, settings, reports().today(), reports().log_head()),
+                             form, settings)
 
 
 def register(app: Any) -> None:

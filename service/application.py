@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -13,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 from eventsourcing.utils import get_topic
 
 from domain.access import AccessToken, Actor, Role, token_id
@@ -70,8 +71,26 @@ class Commitments(Application[UUID]):
         self._tokens: dict[str, tuple[float, AccessToken]] = {}
         # Wall-clock time, for token expiry; `clock` is the calendar day.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # Per thread: the log position of the last event it saved, which a
+        # web request answers with (see api/freshness.py).
+        self._saved = threading.local()
         super().__init__(env=settings.eventsourcing_env)
         self.turns: Turns = turns_for(self.recorder)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        if recordings:
+            self._saved.position = max(r.notification.id for r in recordings)
+        return recordings
+
+    def saved_position(self) -> int | None:
+        """Where in the log this thread last saved (None: nothing since
+        `forget_saved_position`)."""
+        found: int | None = getattr(self._saved, "position", None)
+        return found
+
+    def forget_saved_position(self) -> None:
+        self._saved.position = None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -3,14 +3,20 @@
 Only questions about one commitment (now, its history) or one question read
 their own events; lists, counts, reports, agencies, accounts, tokens and a
 commitment as of a date read the tables the projection keeps.
-Before a table is read, whatever the projection has not applied yet is
-applied here (up to a bound), so a client reads its own writes.
+
+Only the projector writes those tables. A web request never applies an event
+nor takes the projection's lock: a read that must see a given write names its
+position in the log and waits, bounded, for the projector to pass it; any read
+says how far behind the tables are. One-shot commands, the workers and tests,
+which are not requests, may apply what is pending themselves (`catches_up`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -371,26 +377,81 @@ AT_FORUM = "s.dialogue_id IN (SELECT d.id FROM rm_dialogues d WHERE d.forum = :f
 class Queries:
     """Reads for the API, the CLI and the workers."""
 
-    # Events a read applies itself before answering; beyond that it answers
-    # from the tables as they are and says how far behind they are.
+    # Events a reader that catches up applies itself before answering; beyond
+    # that it answers from the tables as they are and says how far behind.
     inline_limit = 2_000
 
-    def __init__(self, app: Commitments, view: ReadModel) -> None:
+    def __init__(self, app: Commitments, view: ReadModel, *, catches_up: bool = True) -> None:
         self.app = app
         self.view = view
         self.projector = Projector(app, view)
-        self.lag = 0
+        # False in the web processes: their reads never write the tables.
+        self.catches_up = catches_up
+        self.wait_seconds = app.settings.read_wait_seconds
+        # One Queries serves a web process's threads: what one request waits
+        # for, and the lag it saw, are its own.
+        self._request = threading.local()
 
     def close(self) -> None:
         self.view.datastore.close()
 
+    @property
+    def lag(self) -> int:
+        """Events the tables were behind the log at this thread's last read."""
+        found: int = getattr(self._request, "lag", 0)
+        return found
+
+    @lag.setter
+    def lag(self, value: int) -> None:
+        self._request.lag = value
+
+    def read_after(self, position: int | None) -> None:
+        """The reads that follow (in this thread) must see the log up to
+        `position`, a write's: the first waits for the projector to pass it."""
+        self._request.after = position
+        self.lag = 0
+
     def fresh(self) -> int:
-        """Apply pending events (up to `inline_limit`); returns those still pending."""
+        """Tables ready to read; returns how many events they are behind.
+
+        A reader that catches up applies pending events (up to
+        `inline_limit`). Otherwise the first read after `read_after` waits,
+        up to `wait_seconds`, for the projector to pass that position, and
+        answers anyway when it has not; later reads do not wait again."""
+        if self.catches_up:
+            return self.catch_up(limit=self.inline_limit)
+        after: int | None = getattr(self._request, "after", None)
+        self._request.after = None
+        position = self.view.position()
+        if after is not None and position < after:
+            position = self._wait_for(after)
+        head = self.app.recorder.max_notification_id() or 0
+        self.lag = max(head - position, 0)
+        return self.lag
+
+    def catch_up(self, limit: int | None = None) -> int:
+        """Apply pending events (up to `limit`) here, for a reader that is no
+        request: returns how many are still pending."""
         head = self.app.recorder.max_notification_id() or 0
         if head > self.view.position():
-            self.projector.catch_up(limit=self.inline_limit)
+            self.projector.catch_up(limit=limit)
         self.lag = max(head - self.view.position(), 0)
         return self.lag
+
+    def _wait_for(self, after: int) -> int:
+        """Poll the tracking position until it reaches `after` or the wait is
+        over; returns the last position seen. The library's
+        `TrackingRecorder.wait` first sleeps 100 ms, where the projector
+        applies a write within a few: this starts at 2 ms and doubles to 50."""
+        deadline = time.monotonic() + self.wait_seconds
+        pause = 0.002
+        while (position := self.view.position()) < after:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.05)
+        return position
 
     def _rows(self, sql: str, **params: Any) -> list[Any]:
         return self.view.rows(sql, **params)

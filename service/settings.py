@@ -58,6 +58,25 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class DocumentSettings:
+    """Who issues the Word and PDF reports (Decree 30/2020/NĐ-CP's letterhead),
+    and the Word file they are built from."""
+
+    # The body above the issuer (e.g. the provincial union) and the issuer.
+    parent: str = ""
+    issuer: str = "BAN CHẤP HÀNH CÔNG ĐOÀN"
+    # The symbol after the number: "Số:      /BC-CĐ".
+    symbol: str = "BC-CĐ"
+    place: str = "Hà Nội"
+    signer_title: str = "CHỦ TỊCH"
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ("Như trên", "Lưu: VT")
+    # A .docx whose styles, page and margins the documents take; None: the
+    # one shipped with the service (api/documents/report-template.docx).
+    template: Path | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     persistence_module: str
@@ -70,6 +89,7 @@ class Settings:
     calendar: Calendar = field(default_factory=CalendarDays)
     reminders: ReminderSettings = field(default_factory=lambda: ReminderSettings())
     mail: MailSettings = field(default_factory=lambda: MailSettings())
+    documents: DocumentSettings = field(default_factory=lambda: DocumentSettings())
     webhook_secret: str = ""
     public_base_url: str = "http://localhost:8000"
     # Promises an agency needs before the public league table ranks it.
@@ -92,6 +112,10 @@ class Settings:
     # /healthz: a part silent this long, or a projector this long behind its
     # oldest unapplied event, is down or stuck (503).
     health_stale_seconds: float = 60.0
+    # How long a read that names a write it must see (X-Read-After, or the
+    # cookie a write sets) waits for the projector to pass it before it
+    # answers anyway, saying how far behind the tables are.
+    read_wait_seconds: float = 2.0
     # The largest request body accepted (a JSON write, a transcript, a form):
     # a whole day's live blog is about 35 KB of text.
     max_request_bytes: int = 1024 * 1024
@@ -241,6 +265,7 @@ class Settings:
             calendar=_calendar(env, data_dir),
             reminders=reminders,
             mail=mail,
+            documents=_documents(env, data_dir),
             webhook_secret=env.get("WEBHOOK_SECRET", ""),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
             report_minimum=_number(env, "REPORT_MINIMUM_RANKED", 5, int, low=1),
@@ -256,6 +281,7 @@ class Settings:
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             secret_key=env.get("SECRET_KEY", ""),
             health_stale_seconds=_number(env, "HEALTH_STALE_SECONDS", 60.0, float, low=1),
+            read_wait_seconds=_number(env, "READ_WAIT_SECONDS", 2.0, float, low=0),
             max_request_bytes=_number(env, "MAX_REQUEST_BYTES", 1024 * 1024, int, low=1024),
             organisation_name=_organisation(env),
             data_dir=data_dir,
@@ -299,6 +325,28 @@ def _organisation(env: Mapping[str, str]) -> str:
     if len(name) > 200:
         raise ConfigurationError(f"ORGANISATION_NAME: {len(name)} characters, at most 200")
     return name
+
+
+def _documents(env: Mapping[str, str], data_dir: Path) -> DocumentSettings:
+    default = DocumentSettings()
+    file = env.get("REPORT_TEMPLATE", "").strip()
+    # A secretariat's restyled copy dropped in the data folder is taken as is.
+    if not file and (data_dir / "report-template.docx").is_file():
+        file = str(data_dir / "report-template.docx")
+    if file and not Path(file).is_file():
+        raise ConfigurationError(f"REPORT_TEMPLATE={file!r}: no such file")
+    recipients = env.get("REPORT_RECIPIENTS")
+    return DocumentSettings(
+        parent=env.get("REPORT_ISSUER_PARENT", default.parent).strip(),
+        issuer=env.get("REPORT_ISSUER", "").strip() or default.issuer,
+        symbol=env.get("REPORT_SYMBOL", "").strip() or default.symbol,
+        place=env.get("REPORT_PLACE", "").strip() or default.place,
+        signer_title=env.get("REPORT_SIGNER_TITLE", "").strip() or default.signer_title,
+        signer_name=env.get("REPORT_SIGNER_NAME", default.signer_name).strip(),
+        recipients=(tuple(r.strip() for r in recipients.split(";") if r.strip())
+                    if recipients is not None else default.recipients),
+        template=Path(file) if file else None,
+    )
 
 
 _REDIS = ("redis://", "rediss://", "unix://")

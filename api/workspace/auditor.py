@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import abort, g, render_template, request
 
-from api import i18n
+from api import documents, i18n
 from api.context import queries, service
-from api.reports import csv_response
+from api.documents import content
 from api.workspace.core import PAGE_SIZE, blp, requires
 from domain.access import Role
 from domain.status import Verdict
@@ -55,15 +55,17 @@ def promises_list(which: str) -> Any:
                            names=names)
 
 
-@blp.route("/lists/<which>.csv")
+@blp.route("/lists/<which>.<form>")
 @requires(Role.ADMIN, Role.AUDITOR)
-def export(which: str) -> Any:
-    """The same lists for a report to the Party committee or the People's Council."""
+def export(which: str, form: str) -> Any:
+    """The same lists for a report to the Party committee or the People's
+    Council, as CSV or an Excel workbook, in the worker's language."""
     where = _list_filter(which)
-    rows = [{"id": str(v.id), "agency": v.agency, "text": v.text, "status": v.status,
-             "due_on": v.due_on.isoformat(), "days_overdue": v.days_overdue,
-             "verdict": v.verdict or "", "reminders_sent": v.reminders_sent}
-            for v in queries().every_commitment(where, sort=Sort.DUE)]
-    return csv_response(rows, ("id", "agency", "text", "status", "due_on", "days_overdue",
-                               "verdict", "reminders_sent"),
-                        f"{which}-{service().clock().isoformat()}")
+    if form not in ("csv", "xlsx"):
+        abort(404, description=i18n._("There is no such list."))
+    names = {a.code: a.name for a in queries().agencies()}
+    table = content.listed(list(queries().every_commitment(where, sort=Sort.DUE)), names)
+    name = f"{which}-{service().clock().isoformat()}"
+    if form == "xlsx":
+        return documents.workbook_response([table], name)
+    return documents.csv_response(table, name)

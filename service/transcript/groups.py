@@ -50,7 +50,9 @@ _CAP = f"[{re.escape(_UPPER)}]"
 # is no part of its name.
 _NOT_PLACE = r"(?!(?:Phản ánh|Đề nghị|Kiến nghị|Đề xuất|Hỏi|Mong)(?!\w))"
 _PLACE_NAME = rf"(?:\d+[A-Za-z]?|{_CAP}[^\W\d_]*(?:[ .]{_NOT_PLACE}{_CAP}[^\W\d_]*)*)"
-_PLACES = rf"(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})*(?:\s+\([^()]{{1,30}}\))?"
+# "Cử tri tại xã Sa Lông phản ánh": `tại` may come before the first place.
+_PLACES = (rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+)?"
+           rf"(?:\s+\([^()]{{1,30}}\))?")
 GROUP = re.compile(
     rf"(?:(?:Một|một|Một số|một số|Nhiều|nhiều|Các|các|Những|những|Đông đảo|đông đảo)\s+)?"
     rf"(?:{_GROUP_NOUN}){_PLACES}"

@@ -191,6 +191,12 @@ _NAME_WORDS = frozenset((
     "doanh", "nghiệp", "đoàn", "thể", "tổ", "trường", "lãnh", "đạo", "thủ", "trưởng", "giám",
     "đốc", "chủ", "đầu", "tư", "nhà", "nước", "quản", "lý", "xây", "dựng", "nguyên", "môi",
     "công", "an", "quân", "sự", "biên", "phòng", "y", "tế", "giáo", "dục", "tài", "chính",
+    # the rest of the departments' full names ("Sở Nông nghiệp và Phát triển
+    # nông thôn", "Sở Văn hóa, Thể thao và Du lịch", "Sở Lao động - Thương binh
+    # và Xã hội", "Sở Khoa học và Công nghệ", "Sở Kế hoạch và Đầu tư")
+    "triển", "văn", "hóa", "hoá", "thao", "du", "lịch", "lao", "động", "thương", "binh", "khoa",
+    "học", "nghệ", "thông", "tin", "truyền", "kế", "hoạch", "ngoại", "vụ", "nội", "pháp", "giao",
+    "trường", "đào", "tạo", "công", "thương",
 ))
 _ONLY_COMPLETION = re.compile(r"^(?:\s|hoàn thành|hoàn tất|xong|[.,])*$")
 # Addressees outside the administration: businesses, unions, people.
@@ -209,6 +215,15 @@ _DELIVERY = re.compile(
 # còn kéo dài"), commit nobody.
 _BELIEF = re.compile(r"(?<!\w)(?:tin tuong|tin rang|hy vong|hi vong|mong muon|ky vong)(?!\w)"
                      r"|^du bao(?!\w)")
+# A report that quotes a directive and names it afterwards: "“Sở ... tập
+# trung chỉ đạo ...”. Đó là chỉ đạo của UBND tỉnh đối với Sở NN&PTNT ...".
+_NAMED_AFTER = re.compile(r"(?<!\w)(?:Đó|Đây) là (?:(?:nội dung|ý kiến)\s+)?"
+                          r"(?:chỉ đạo|yêu cầu|kết luận)\s+của(?!\w)")
+# A standing duty to help others' work, not a task of its own: "Các cơ quan,
+# đơn vị, địa phương liên quan có trách nhiệm phối hợp chặt chẽ với Thường
+# trực HĐND tỉnh trong hoạt động giám sát. Báo cáo và cung cấp ... theo yêu cầu".
+_STANDING_DUTY = re.compile(r"\s*(?:liên quan\s+)?có trách nhiệm phối hợp(?!\w)")
+_QUOTE_MARKS = "“\"\u2018«"
 _END_STOP = re.compile(r"[.!?:;…]\s*$")
 
 
@@ -454,6 +469,8 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
     after_sentence: str | None = None  # ... and the one it takes in the next sentence
     last: Task | None = None
     pieces = _pieces(text)
+    if _NAMED_AFTER.search(text):
+        state.directed = True  # the quoted sentences before it are the directive
     for index, (start, end, opens) in enumerate(pieces):
         if opens:
             carry = after_sentence
@@ -462,11 +479,12 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
         lead_in = index == len(pieces) - 1 and piece.endswith(":")
         opened = _OPENERS.match(piece)
         head = opened.end() if opened else 0
+        head = _skip(piece, head, _QUOTE_MARKS)  # a quoted directive: "“Sở ... phối hợp ..."
         said = _SAID.match(piece, head)
         if said:
             head = said.end()  # "Đồng chí khẳng định, UBND tỉnh sẽ ...": what was said
         if believed or _CITES.search(piece) or _AT_THE_MEETING.search(piece) or \
-                _RESULT.match(piece):
+                _RESULT.match(piece) or _NAMED_AFTER.match(piece, head):
             carry = after_sentence = None
             continue
         owner: str | None = None
@@ -535,6 +553,9 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
         else:
             subject = _subject(piece, head, len(piece))
             after = _subject_end(piece, head)
+            if subject is not None and _STANDING_DUTY.match(piece, after):
+                carry = after_sentence = None  # and what it goes on to list
+                continue
             if subject is not None and _named(subject):
                 rest = piece[after:]
                 if not _from_past(rest) and (state.directed or _WILL.match(rest)) and \

@@ -18,6 +18,7 @@ from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.settings import Settings
 from tests.support.clock import FixedClock
+from tests.support.projector import RunningProjector
 
 TODAY = date(2024, 9, 1)
 HELD_ON = date(2024, 5, 10)
@@ -49,23 +50,45 @@ def service(settings: Settings, clock: FixedClock) -> Iterator[Commitments]:
     app.close()
 
 
+class LogFollowingClient(FlaskClient):
+    """A test client whose reads see every write made so far, as a client
+    that names its last write does: tests write straight through the service
+    as well as through the API, so each request names the log's head
+    (`X-Read-After`) unless it names a position itself or `follow_log` is off."""
+
+    follow_log = True
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.follow_log and "X-Read-After" not in headers:
+            service: Commitments = self.application.extensions["commitments"]
+            headers["X-Read-After"] = str(service.recorder.max_notification_id() or 0)
+        return super().open(*args, headers=headers, **kwargs)
+
+
 @dataclass
 class Caller:
     """The test client with a token, and a count of what the store holds."""
 
-    client: FlaskClient
+    client: FlaskClient  # LogFollowingClient but where a test builds its own
     service: Commitments
     token: str | None = None
+    # The service's projector, running in a thread (stop it to see what a
+    # read does when the read tables fall behind).
+    projector: RunningProjector | None = None
 
     def as_(self, token: str | None) -> Caller:
-        return Caller(self.client, self.service, token)
+        return Caller(self.client, self.service, token, self.projector)
 
     def _headers(self, headers: dict[str, str]) -> dict[str, str]:
         auth = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         return {**auth, **headers}
 
     def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(path, query_string=params, headers=self._headers({}))
+        """A read that sees every write made so far: the test made them all,
+        through the API or straight through the service, and names the last."""
+        return self.client.get(path, query_string=params, headers=self._headers(
+            {"X-Read-After": str(self.events())}))
 
     def post(self, path: str, body: Any = None, **headers: str) -> Any:
         return self.client.post(path, json=body, headers=self._headers(headers))
@@ -78,10 +101,21 @@ class Caller:
 
 
 @pytest.fixture
-def api(service: Commitments) -> Iterator[Caller]:
+def projector(service: Commitments) -> Iterator[RunningProjector]:
+    """What `commitments serve` runs beside the web: the only writer of the
+    read tables, which the web's reads wait for."""
+    running = RunningProjector(service).start()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def api(service: Commitments, projector: RunningProjector) -> Iterator[Caller]:
     queries = build_queries(service)
-    client = create_app(service, queries).test_client()
-    yield Caller(client, service, service.issue_token(Role.ADMIN, label="test admin"))
+    web = create_app(service, queries)
+    client = LogFollowingClient(web, web.response_class, use_cookies=True)
+    yield Caller(client, service, service.issue_token(Role.ADMIN, label="test admin"),
+                 projector)
     queries.close()
 
 

@@ -47,8 +47,8 @@ def test_a_part_silent_too_long_is_503_naming_it(api: Caller, world: World) -> N
 
 def test_a_projector_that_falls_behind_is_503_saying_how_far(
         api: Caller, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Written and not yet applied (an API write reads its answer back, which
-    # catches up; a write from another process does not).
+    # Written and not yet applied: the projector has stopped.
+    api.projector.stop()
     api.service.save(Dialogue(title="Kỳ họp thứ 20", held_on=date(2024, 7, 10), place=None,
                               chair=None, organiser=None, source_url=None,
                               actor={"role": "admin", "agency": None}))

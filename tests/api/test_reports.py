@@ -183,7 +183,7 @@ def test_as_of_shows_the_report_as_it_stood(api: Caller, world: World,
     ({"as_of": "2030-01-01"}, "as_of", "chưa đến"),
     ({"as_of": "31/02/2024"}, "as_of", "Tính đến ngày: “31/02/2024” không phải là ngày"),
     ({"as_of": "06-01-2024"}, "as_of", "không phải là ngày"),
-    ({"format": "pdf"}, "format", "không phải giá trị hợp lệ"),
+    ({"format": "odt"}, "format", "không phải giá trị hợp lệ"),
     ({"lang": "fr"}, "lang", "không phải giá trị hợp lệ"),
 ])
 def test_bad_parameters_are_named(api: Caller, report: dict[str, str], params: dict[str, str],
@@ -320,12 +320,15 @@ def test_exports_are_spreadsheet_ready(api: Caller, world: World,
     raw = response.data.decode("utf-8")
     assert raw.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
-    assert {row["agency"] for row in rows} == {"SYT", "SGDDT"}
-    assert rows[0]["url"].startswith("http://localhost:8000/reports/agencies/")
+    assert {row["Mã cơ quan"] for row in rows} == {"SYT", "SGDDT"}
+    assert rows[0]["Đường dẫn"].startswith("http://localhost:8000/reports/agencies/")
+    # Headers and words in the reader's language, as on the page.
     dialogue = list(csv.DictReader(io.StringIO(api.as_(None).get(
-        f"/reports/dialogues/{world.dialogue}", format="csv").data.decode("utf-8-sig"))))
-    assert sorted(row["status"] for row in dialogue) == ["fulfilled", "in_progress"]
-    assert any(row["evidence"] == "https://sgddt.example.vn/bc55" for row in dialogue)
+        f"/reports/dialogues/{world.dialogue}", format="csv",
+        lang="en").data.decode("utf-8-sig"))))
+    assert sorted(row["Status"] for row in dialogue) == ["fulfilled", "in progress"]
+    assert sorted(row["Overdue"] for row in dialogue) == ["No", "Yes"]
+    assert any(row["Evidence"] == "https://sgddt.example.vn/bc55" for row in dialogue)
     as_json = json.loads(api.as_(None).get(f"/reports/dialogues/{world.dialogue}",
                                            format="json").data)
     assert [q["answered"] for q in as_json["questions"]] == [True, True]
@@ -342,12 +345,12 @@ def test_a_cell_that_a_spreadsheet_would_run_is_written_as_text(
         "agency": "SYT", "kind": "review", "dialogue_id": world.dialogue,
         "due_on": "2024-08-01", "text": text}))
     public = list(csv.DictReader(io.StringIO(api.as_(None).get(
-        "/reports/agencies/SYT", format="csv").data.decode("utf-8-sig"))))
-    [row] = [r for r in public if "HYPERLINK" in r["text"]]
-    assert row["text"] == "'" + text
+        "/reports/agencies/SYT", format="csv", lang="en").data.decode("utf-8-sig"))))
+    [row] = [r for r in public if "HYPERLINK" in r["Promise"]]
+    assert row["Promise"] == "'" + text
     assert all(not value.startswith(("=", "+", "@")) for r in public for value in r.values())
     # Numbers stay numbers: only text is quoted.
-    assert any(r["days_overdue"].isdigit() and r["days_overdue"] != "0" for r in public)
+    assert any(r["Days overdue"].isdigit() and r["Days overdue"] != "0" for r in public)
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])

@@ -69,6 +69,8 @@ def upgraded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Upgrade
     settings = Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path)})
     app = build(settings, clock=FixedClock(TODAY))
     queries = build_queries(app)
+    # Up to date before anyone reads, as `serve`'s projector leaves them.
+    queries.catch_up()
     client = create_app(app, queries).test_client()
     yield Upgraded(tmp_path, manifest, app, queries, client)
     queries.close()
@@ -108,7 +110,7 @@ def test_commitments_mean_what_they_meant(upgraded: Upgraded) -> None:
 
 
 def test_the_hash_chain_still_verifies(upgraded: Upgraded) -> None:
-    upgraded.queries.fresh()
+    upgraded.queries.catch_up()
     verdict = audit(upgraded.app, upgraded.queries.view)
     assert verdict.ok, verdict
     assert (verdict.head, verdict.events) == (upgraded.manifest["audit_head"],
@@ -155,6 +157,7 @@ def _values(manifest: dict[str, Any]) -> dict[str, list[str]]:
         "question_id": ids["questions"],
         "code": manifest["agencies"],
         "which": ["overdue", "disputed"],
+        "form": ["csv", "xlsx"],  # the workspace lists' downloads
         "name": ["swagger-ui.css", "swagger-ui-bundle.js"],  # the API docs' assets
     }
 
@@ -196,7 +199,7 @@ def test_every_read_answers_on_the_old_log(upgraded: Upgraded) -> None:
     for as_of in ("2024-05-10", "2024-07-01", "2024-12-31", TODAY.isoformat()):
         response = upgraded.get("/api/v1/public/reports/agencies", as_of=as_of)
         assert response.status_code == 200, (as_of, response.json)
-        for fmt in ("json", "csv", "html"):
+        for fmt in ("json", "csv", "html", "docx", "pdf", "xlsx"):
             response = upgraded.get("/reports/", as_of=as_of, format=fmt)
             assert response.status_code == 200, (as_of, fmt, response.json)
 

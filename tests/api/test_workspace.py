@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from tests.api.conftest import PASSWORD, Caller, World, created, csrf, hidden_fields, sign_in
 
@@ -30,6 +32,8 @@ def test_signing_in_opens_a_session_in_a_safe_cookie(api: Caller,
     assert home.status_code == 200
     assert home.headers["Cache-Control"] == "no-store"
     assert "Trần Văn B" in home.data.decode()
+    # The agency's report to file, in the officer's language.
+    assert re.search(r'href="/reports/agencies/SYT\?[^"]*format=docx', home.data.decode())
 
 
 def test_a_wrong_password_is_refused_and_repeated_failures_slowed(
@@ -249,10 +253,13 @@ def test_the_auditor_queue_holds_unjudged_claims_and_exports_lists(
     overdue = api.client.get("/workspace/lists/overdue.csv")
     assert overdue.content_type.startswith("text/csv")
     rows = overdue.data.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("id,agency,text,status,due_on,days_overdue")
+    assert rows[0].startswith("Mã,Mã cơ quan,Cơ quan,Cam kết,Tình trạng,Hạn,Số ngày quá hạn")
     assert any("Sẽ xem xét, nghiên cứu" in row and ",54," in row for row in rows[1:])
+    book = load_workbook(io.BytesIO(api.client.get("/workspace/lists/overdue.xlsx").data))
+    assert any("Sẽ xem xét, nghiên cứu" in row[3] and row[6] == 54
+               for row in book.active.iter_rows(min_row=2, values_only=True))
     disputed = api.client.get("/workspace/lists/disputed.csv").data.decode("utf-8-sig")
-    assert "Báo cáo rà soát trường học" in disputed and "disputed" in disputed
+    assert "Báo cáo rà soát trường học" in disputed and "Công đoàn không đồng ý" in disputed
     page = api.client.get("/workspace/lists/overdue").data.decode()
     assert "Sẽ xem xét, nghiên cứu" in page and "54 ngày" in page and "Sở Y tế" in page
     assert "Báo cáo rà soát trường học" not in page

@@ -31,6 +31,7 @@ from domain.access import Actor, Role
 from service.bootstrap import build, build_queries
 from service.settings import Settings
 from tests.support.clock import FixedClock
+from tests.support.projector import RunningProjector
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -144,6 +145,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     thread = threading.Thread(target=server.serve_forever, name="report-server", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
+    # The read tables' only writer, as `commitments serve` runs one.
+    projector = RunningProjector(service).start()
     try:
         made = seed(Api(url, service.issue_token(Role.ADMIN, label="browser test")))
         service.create_account(OFFICER, "Trần Văn B", Role.AGENCY, "SYT", PASSWORD,
@@ -152,11 +155,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                                Actor(Role.ADMIN))
         service.create_account(AUDITOR, "Nông Thị Nga", Role.AUDITOR, None, PASSWORD,
                                Actor(Role.ADMIN))
+        # The seed wrote without a browser: its pages read it once applied.
+        projector.settle()
         yield Site(url, made)
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        projector.close()
         queries.close()
         service.close()
 

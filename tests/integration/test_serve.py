@@ -77,8 +77,8 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("POSTGRES_", "SQLITE_", "PERSISTENCE_MODULE", "CELERY_",
                                   "CREATE_TABLE"))}
-    # No reminder scan during the test: a scan reads the tables, which
-    # catches them up, and would hide a projector that does not run.
+    # No reminder scan during the test: a scan catches the tables up itself,
+    # and would hide a projector that does not run.
     env.update(COMMITMENTS_DATA_DIR=str(tmp_path), REMINDER_SCAN_SECONDS="3600")
     port = _free_port()
     log = tmp_path / "serve.log"
@@ -136,6 +136,20 @@ def test_serve_brings_back_each_child_killed_and_stops_them_all(serve: Serve) ->
     serve.wait("the projector to apply the new event", lambda: (
         health if (health := serve.health()) and health["events"] == before["events"] + 1
         and health["read_model_lag"] == 0 else None), 10)
+    # Read your writes over HTTP: a write names its position, and a read that
+    # names it waits for serve's projector, not a catch-up of its own.
+    token = _cli(serve.env, "token", "create", "--role", "admin").splitlines()[-1]
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    written = urllib.request.Request(
+        serve.base + "/api/v1/agencies", method="POST", headers=auth,
+        data=json.dumps({"code": "SYT", "name": "Sở Y tế"}).encode())
+    with urllib.request.urlopen(written, timeout=10) as response:
+        position = response.headers["X-Log-Position"]
+    read = urllib.request.Request(serve.base + "/api/v1/agencies",
+                                  headers={**auth, "X-Read-After": position})
+    with urllib.request.urlopen(read, timeout=10) as response:
+        assert [a["code"] for a in json.loads(response.read())] == ["SYT"]
+        assert response.headers["X-Read-Model-Lag"] is None
     # Only the children killed here exited: none is failing and restarting.
     assert serve.exits() == [(name, pid, "was killed by SIGKILL") for name, pid in killed.items()]
 

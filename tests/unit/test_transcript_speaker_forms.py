@@ -188,3 +188,14 @@ def test_an_answer_to_the_voters_is_linked_to_any_group_of_voters() -> None:
     assert answer.responder.name == "Đặng Ngọc Trân"
     assert answer.responder.title == "UVTV Thành ủy, Trưởng Ban Nội Chính Thành ủy"
     assert answer.linked_by == "name" and answer.question_keys == ("q1",)
+
+
+def test_voters_at_a_place_ask_as_the_group_of_that_place() -> None:
+    # voters_meeting/dien-bien-muong-cha-huoi-leng-sa-long
+    text = ("Cử tri tại xã Sa Lông phản ánh: Công trình thủy lợi bản Háng Lìa đã hoàn thành được "
+            "2 năm nhưng chưa bàn giao đưa vào sử dụng, đề nghị các cơ quan chức năng xem xét, "
+            "sớm bàn giao đưa vào sử dụng để phục vụ cho nhân dân sản xuất.\n")
+    questions = parse(text, DAY).questions
+    assert [(q.asker.name, q.text[:30]) for q in questions] == [
+        ("Cử tri tại xã Sa Lông", "Công trình thủy lợi bản Háng L"),
+    ]

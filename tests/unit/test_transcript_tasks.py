@@ -171,3 +171,36 @@ def test_someone_elses_directive_done_or_advised_is_not_assigned() -> None:
                           "các sở, ban ngành") is None
     # An agency asking a peer commits nobody.
     assert tasks.assigned("Sở đề nghị Bảo hiểm xã hội tỉnh cung cấp danh sách") is None
+
+
+def test_a_quoted_directive_named_afterwards_is_its_bodys_task() -> None:
+    # resolution/tay-ninh-dich-ta-heo-chau-phi-2021: the directive is quoted
+    # first and only then said to be one; the department's full name is a name.
+    text = ("“Sở Nông nghiệp và Phát triển nông thôn phối hợp với UBND cấp huyện và các ngành có "
+            "liên quan tập trung chỉ đạo, tổ chức hướng dẫn, đôn đốc, kiểm tra việc phòng, chống "
+            "dịch bệnh dịch tả heo châu Phi”. Đó là chỉ đạo của UBND tỉnh đối với Sở NN&PTNT "
+            "nhằm tăng cường phòng chống dịch tả heo châu Phi.\n")
+    found = _found(text, date(2021, 12, 7))
+    assert [(c.quote[:25], c.owner) for c in found] == [
+        ("“Sở Nông nghiệp và Phát t", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ]
+    # Without the words naming it a directive, a department's plain
+    # statement stays what it is.
+    plain = text.split("”.")[0].lstrip("“") + ".\n"
+    assert _found(plain, date(2021, 12, 7)) == []
+
+
+def test_a_standing_duty_to_cooperate_is_no_task() -> None:
+    # resolution/ba-ria-vung-tau-chuong-trinh-giam-sat-2018, Điều 2.
+    text = ("Điều 2. Điều khoản thi hành:\n"
+            "1. Giao Thường trực Hội đồng nhân dân tỉnh chỉ đạo, tổ chức thực hiện chương trình "
+            "giám sát của Hội đồng nhân dân tỉnh.\n"
+            "2. Các cơ quan, đơn vị, địa phương liên quan có trách nhiệm phối hợp chặt chẽ với "
+            "Thường trực Hội đồng nhân dân tỉnh trong hoạt động giám sát. Báo cáo và cung cấp đầy "
+            "đủ, kịp thời, chính xác những thông tin, tài liệu cần thiết theo yêu cầu của đoàn "
+            "giám sát.\n"
+            "3. Giao Ủy ban nhân dân tỉnh chỉ đạo, theo dõi, đôn đốc các cơ quan thực hiện nghiêm "
+            "túc những kiến nghị của đoàn giám sát.\n")
+    found = _found(text, date(2017, 7, 13))
+    assert [c.owner for c in found] == ["Thường trực Hội đồng nhân dân tỉnh",
+                                        "Ủy ban nhân dân tỉnh"]
