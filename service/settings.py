@@ -338,7 +338,10 @@ def _documents(env: Mapping[str, str], data_dir: Path) -> DocumentSettings:
     recipients = env.get("REPORT_RECIPIENTS")
     return DocumentSettings(
         parent=env.get("REPORT_ISSUER_PARENT", default.parent).strip(),
-        issuer=env.get("REPORT_ISSUER", "").strip() or default.issuer,
+        # Decree 30 writes the issuing body in capitals; the organisation that
+        # runs the service issues its reports unless told otherwise.
+        issuer=(env.get("REPORT_ISSUER", "").strip() or _organisation(env).upper()
+                or default.issuer),
         symbol=env.get("REPORT_SYMBOL", "").strip() or default.symbol,
         place=env.get("REPORT_PLACE", "").strip() or default.place,
         signer_title=env.get("REPORT_SIGNER_TITLE", "").strip() or default.signer_title,

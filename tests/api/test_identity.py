@@ -66,6 +66,12 @@ def test_the_name_is_read_from_the_environment(tmp_path: Path) -> None:
     settings = Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path),
                                   "ORGANISATION_NAME": f"  {ORGANISATION}\n"})
     assert settings.organisation_name == ORGANISATION
+    # The Word and PDF reports' issuer, in capitals as Decree 30 writes it.
+    assert settings.documents.issuer == "LIÊN ĐOÀN LAO ĐỘNG TỈNH BẮC KẠN"
+    assert Settings.from_env({"COMMITMENTS_DATA_DIR": str(tmp_path),
+                              "ORGANISATION_NAME": ORGANISATION,
+                              "REPORT_ISSUER": "CÔNG ĐOÀN NGÀNH Y TẾ"}
+                             ).documents.issuer == "CÔNG ĐOÀN NGÀNH Y TẾ"
     assert settings.logo() is None
     (tmp_path / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     assert settings.logo() == tmp_path.resolve() / "logo.svg"
