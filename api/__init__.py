@@ -30,6 +30,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         errors,
         freshness,
         health,
+        identity,
         imports,
         public,
         reports,
@@ -101,5 +102,6 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     errors.register(app)
     docs.register(app)
     reports.register(app)
+    identity.register(app, settings)
     workspace.configure(app, settings.session_secret(), https=https)
     return app

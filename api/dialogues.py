@@ -22,6 +22,18 @@ blp = Blueprint("dialogues", __name__, url_prefix="/api/v1",
 protect(blp)
 
 
+@blp.route("/dialogues", methods=["GET"])
+@blp.arguments(schemas.DialogueQuery(), location="query", unknown=RAISE)
+@blp.response(200, schemas.DialoguePage)
+def list_dialogues(args: dict[str, Any]) -> views.DialoguePage:
+    """Dialogues (every kind of forum), the most recently held first, a page at
+    a time with the total: `year`, `kind` (of forum) and `q` (accent-insensitive
+    words) filter; `next` is the cursor of the following page."""
+    check_read("dialogue")
+    where = views.DialogueFilter(year=args.get("year"), forum=args.get("kind"), q=args.get("q"))
+    return queries().list_dialogues(where, cursor=args.get("cursor"), limit=args["limit"])
+
+
 @blp.route("/dialogues", methods=["POST"])
 @blp.arguments(schemas.DialogueIn())
 @blp.response(201, schemas.DialogueOut)

@@ -3,8 +3,8 @@
 Anonymous reads, stable addresses a newspaper can link to:
 `/reports/`, `/reports/dialogues/{id}`, `/reports/agencies/{code}`,
 `/reports/commitments/{id}`. Every page takes `?as_of=YYYY-MM-DD` (the report
-as it stood at the end of that day), `?lang=vi|en` (otherwise the browser's
-language, otherwise Vietnamese) and, for the scorecard and the lists,
+as it stood at the end of that day), `?lang=vi|en` (remembered in a cookie;
+otherwise Vietnamese, whatever the browser says) and, for the scorecard and the lists,
 `?format=csv|json|docx|pdf|xlsx` (api/documents).
 """
 
@@ -56,7 +56,7 @@ class PageArgs(Input):
         # Links shared by newspapers carry their own tracking parameters.
         unknown = EXCLUDE
 
-    as_of = fields.Date()
+    as_of = i18n.Day(label=i18n.N_("As of"))
     lang = fields.Str(validate=OneOf(i18n.LANGUAGES))
     format = fields.Str(validate=OneOf(FORMATS), load_default="html")
     after = Text(max_length=CURSOR)
@@ -82,9 +82,9 @@ def reports() -> Reports:
 @blp.before_request
 def _language() -> None:
     asked = request.args.get("lang")
-    g.language = i18n.choose(asked, request)
+    g.language = i18n.choose(request)
     # Carried on every link of the page, so a reader stays in the report
-    # they chose; the browser's own language is not a choice to repeat.
+    # they chose (a link shared keeps it too).
     g.keep = {key: request.args[key] for key in ("lang", "as_of")
               if request.args.get(key) and (key != "lang" or asked in i18n.LANGUAGES)}
 
@@ -92,7 +92,8 @@ def _language() -> None:
 @blp.after_request
 def _headers(response: Response) -> Response:
     response.headers["Content-Language"] = i18n.language()
-    response.headers["Vary"] = "Accept-Language"
+    response.headers["Vary"] = "Cookie"
+    i18n.remember(request, response)
     response.headers["Content-Security-Policy"] = _POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -106,9 +107,7 @@ def _args(schema: type[PageArgs] = PageArgs) -> dict[str, Any]:
         field = next(iter(messages))
         value = request.args.get(str(field), "")
         if field == "as_of":
-            raise BadRequest("as_of", i18n._(
-                "“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2024-12-31.",
-                value=value)) from None
+            raise BadRequest("as_of", str(messages["as_of"][0])) from None
         raise BadRequest(str(field), i18n._(
             "“%(value)s” is not a valid value for %(field)s.", value=value,
             field=str(field))) from None
@@ -269,11 +268,13 @@ def register(app: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(day=i18n.day, month=i18n.month, number=i18n.number,
-                       percent=i18n.percent, local_day=_local_day, passages=passages.html)
+                       percent=i18n.percent, local_day=_local_day, entry=i18n.entry,
+                       passages=passages.html)
     env.globals.update(labels=labels, link=link, this_page=this_page, language=i18n.language,
                        languages=i18n.LANGUAGES, today=lambda: reports().today(),
                        safe_url=_safe_url, log_head=lambda: reports().log_head(),
-                       as_of_chosen=lambda: "as_of" in g.get("keep", {}))
+                       as_of_chosen=lambda: "as_of" in g.get("keep", {}),
+                       date_input=i18n.date_input)
 
 
 def _local_day(instant: datetime) -> date:

@@ -337,6 +337,34 @@ class DialogueOut(Disclosed):
         "description": "questions nobody answered: {id, asker, text}"})
 
 
+class DialogueQuery(Body):
+    year = fields.Integer(validate=validate.Range(min=1900, max=2999),
+                          metadata={"description": "held in this year", "example": 2024})
+    kind = EnumValue(ForumKind, metadata={"description": f"the kind of forum: {_FORUM}"})
+    q = Text(max_length=SEARCH, metadata={
+        "description": "accent-insensitive words of the title, place, chair or organiser"})
+    cursor = Text(max_length=CURSOR)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class DialogueSummaryOut(Disclosed):
+    resource = "dialogue"
+    id = fields.UUID()
+    title = fields.String()
+    forum = EnumValue(ForumKind)
+    held_on = fields.Date()
+    place = fields.String(allow_none=True)
+    chair = fields.String(allow_none=True)
+    organiser = fields.String(allow_none=True)
+    source_url = fields.String(allow_none=True)
+
+
+class DialoguePage(Schema):
+    items = fields.List(fields.Nested(DialogueSummaryOut))
+    next = fields.String(allow_none=True, metadata={"description": "cursor of the next page"})
+    total = fields.Integer()
+
+
 class Person(Body):
     name = Text(required=True, max_length=NAME, metadata={
         "description": "a person's name, or a group's or body's: "

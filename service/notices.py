@@ -1,9 +1,10 @@
-"""What a reminder says: the Vietnamese mail and the webhook's JSON."""
+"""What a reminder says: the Vietnamese mail (text and HTML) and the webhook's JSON."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -48,11 +49,16 @@ class Notice:
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     url: str | None = None  # the webhook's, for that channel
+    html: str = ""  # the text's twin for mail clients that show HTML
+    organisation: str = ""  # who runs the service: the mail's sender name
 
 
 def compose(commitment: Commitment, agency: Agency, dialogue: Dialogue,
             question: Question | None, delivery: Delivery, today: date,
-            base_url: str) -> Notice:
+            base_url: str, organisation: str = "") -> Notice:
+    # Where the officer acts (the workspace asks them to sign in first, then
+    # comes back here), and what the public reads.
+    workspace = f"{base_url}/workspace/commitments/{commitment.id}"
     link = f"{base_url}/reports/commitments/{commitment.id}"
     late = max((today - delivery.due_on).days, 0)
     short = commitment.text if len(commitment.text) <= 80 else commitment.text[:77] + "..."
@@ -73,22 +79,42 @@ def compose(commitment: Commitment, agency: Agency, dialogue: Dialogue,
             "Xin báo cáo lãnh đạo cơ quan và văn phòng chủ trì hội nghị để chỉ đạo.",
         ),
     }[delivery.rung]
-    lines = [f"Kính gửi: {agency.name}", "", opening, "",
-             f"Nội dung cam kết: {commitment.text}"]
+    facts = [("Nội dung cam kết", commitment.text)]
     if question is not None:
         asker = question.asker.get("name", "")
-        lines.append(f"Câu hỏi / kiến nghị ({asker}): {question.text}")
-    lines += [
-        f"Hội nghị: {dialogue.title}, ngày {vi_date(dialogue.held_on)}",
-        f"Hạn hoàn thành: {vi_date(delivery.due_on)}"
-        + (" (đã gia hạn)" if commitment.due_basis.value == "extended" else ""),
-        f"Tình trạng: {STATUS_VI.get(commitment.status.value, commitment.status.value)}",
+        facts.append((f"Câu hỏi / kiến nghị ({asker})", question.text))
+    facts += [
+        ("Hội nghị", f"{dialogue.title}, ngày {vi_date(dialogue.held_on)}"),
+        ("Hạn hoàn thành", vi_date(delivery.due_on)
+         + (" (đã gia hạn)" if commitment.due_basis.value == "extended" else "")),
+        ("Tình trạng", STATUS_VI.get(commitment.status.value, commitment.status.value)),
     ]
     if late:
-        lines.append(f"Số ngày quá hạn: {late}")
-    lines += ["", f"Xem và cập nhật: {link}", "",
-              "Thư này do hệ thống theo dõi cam kết đối thoại gửi tự động; "
-              "mỗi mốc nhắc chỉ gửi một lần."]
+        facts.append(("Số ngày quá hạn", str(late)))
+    links = [("Cập nhật kết quả (đăng nhập khu làm việc)", workspace),
+             ("Trang công khai của cam kết", link)]
+    sent_by = (f"Thư này do hệ thống theo dõi cam kết đối thoại"
+               f"{' của ' + organisation if organisation else ''} gửi tự động; "
+               "mỗi mốc nhắc chỉ gửi một lần.")
+    lines = [f"Kính gửi: {agency.name}", "", opening, ""]
+    lines += [f"{label}: {value}" for label, value in facts]
+    lines += ["", *(f"{label}: {url}" for label, url in links), "", sent_by]
+    html = "\n".join([
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">',
+        f"<title>{escape(subject)}</title></head><body>",
+        *([f"<p><strong>{escape(organisation)}</strong></p>"] if organisation else []),
+        f"<p>Kính gửi: {escape(agency.name)}</p>",
+        f"<p>{escape(opening)}</p>",
+        "<table>",
+        *(f'<tr><th scope="row" style="text-align:left;vertical-align:top">{escape(label)}'
+          f"</th><td>{escape(value)}</td></tr>" for label, value in facts),
+        "</table>",
+        "<ul>",
+        *(f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links),
+        "</ul>",
+        f"<p><small>{escape(sent_by)}</small></p>",
+        "</body></html>",
+    ]) + "\n"
     payload = {
         "type": "reminder",
         "reminder": delivery.rung.value,
@@ -96,11 +122,12 @@ def compose(commitment: Commitment, agency: Agency, dialogue: Dialogue,
         "commitment": {
             "id": str(commitment.id), "agency": commitment.agency, "text": commitment.text,
             "status": commitment.status.value, "due_on": delivery.due_on.isoformat(),
-            "days_overdue": late, "url": link,
+            "days_overdue": late, "url": link, "workspace_url": workspace,
         },
         "dialogue": {"id": str(dialogue.id), "title": dialogue.title,
                      "held_on": dialogue.held_on.isoformat()},
         "question": question.text if question is not None else None,
     }
     return Notice(key=delivery_key(commitment.id, delivery), rung=delivery.rung,
-                  subject=subject, text="\n".join(lines) + "\n", payload=payload)
+                  subject=subject, text="\n".join(lines) + "\n", payload=payload, html=html,
+                  organisation=organisation)

@@ -329,11 +329,14 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Dialogue.Recorded, tracking: Tracking) -> None:
         self.batch.execute(
             "INSERT INTO rm_dialogues (id, title, held_on, place, organiser, source_url, "
-            "position, forum) VALUES (:id, :title, :held_on, :place, :organiser, :source_url, "
-            ":position, :forum)", id=str(event.originator_id), title=event.title,
-            held_on=event.held_on, place=event.place, organiser=event.organiser,
-            source_url=event.source_url, position=tracking.notification_id,
-            forum=ForumKind(event.forum).value)
+            "position, forum, chair, search) VALUES (:id, :title, :held_on, :place, :organiser, "
+            ":source_url, :position, :forum, :chair, :search)", id=str(event.originator_id),
+            title=event.title, held_on=event.held_on, place=event.place,
+            organiser=event.organiser, source_url=event.source_url,
+            position=tracking.notification_id, forum=ForumKind(event.forum).value,
+            chair=event.chair, search=" " + fold(" ".join(
+                part for part in (event.title, event.place, event.chair, event.organiser)
+                if part)))
         self.batch.last = tracking
 
     @process_event.register

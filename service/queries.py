@@ -253,6 +253,34 @@ class QuestionView:
 
 
 @dataclass(frozen=True)
+class DialogueFilter:
+    year: int | None = None  # held in this year
+    forum: ForumKind | None = None
+    q: str | None = None  # words of its title, place, chair or organiser, accents or not
+
+
+@dataclass(frozen=True)
+class DialogueSummary:
+    """A dialogue as the list shows it, from its read row."""
+
+    id: UUID
+    title: str
+    forum: ForumKind
+    held_on: date
+    place: str | None
+    chair: str | None
+    organiser: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class DialoguePage:
+    items: list[DialogueSummary]
+    next: str | None
+    total: int
+
+
+@dataclass(frozen=True)
 class DialogueView:
     dialogue: Dialogue
     questions: int
@@ -669,6 +697,42 @@ class Queries:
             unanswered=unanswered,
         )
 
+    def list_dialogues(self, where: DialogueFilter, *, cursor: str | None = None,
+                       limit: int = 50) -> DialoguePage:
+        """Dialogues matching `where`, the most recently held first, a page
+        at a time (the cursor as the commitments list's), with the total."""
+        self.fresh()
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        if where.year is not None:
+            clauses.append("s.held_on >= :first AND s.held_on < :after")
+            params.update(first=date(where.year, 1, 1), after=date(where.year + 1, 1, 1))
+        if where.forum is not None:
+            clauses.append("s.forum = :forum")
+            params["forum"] = where.forum.value
+        for n, word in enumerate(fold(where.q or "").split()):
+            clauses.append(f"s.search LIKE :word{n} ESCAPE '\\'")
+            params[f"word{n}"] = f"% {_escaped(word)}%"
+        page_clauses = list(clauses)
+        if cursor is not None:
+            params.update(_decode_cursor(cursor, with_value=True))
+            page_clauses.append("(s.held_on, s.position) < (:k_value, :k_position)")
+        rows = self._rows(
+            f"SELECT * FROM rm_dialogues s WHERE {' AND '.join(page_clauses) or '1 = 1'} "
+            "ORDER BY s.held_on DESC, s.position DESC LIMIT :limit", **params, limit=limit + 1)
+        [total] = self._rows(
+            f"SELECT COUNT(*) AS n FROM rm_dialogues s WHERE {' AND '.join(clauses) or '1 = 1'}",
+            **params)
+        items = rows[:limit]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = _encode_cursor(items[-1]["position"], as_date(items[-1]["held_on"]))
+        return DialoguePage(items=[DialogueSummary(
+            id=UUID(str(row["id"])), title=row["title"], forum=ForumKind(row["forum"]),
+            held_on=as_date(row["held_on"]), place=row["place"], chair=row["chair"],
+            organiser=row["organiser"], source_url=row["source_url"]) for row in items],
+            next=next_cursor, total=int(total["n"]))
+
     # -- reports -------------------------------------------------------------------------
 
     def agency_scores(self, *, as_of: date | None = None, dialogue: UUID | None = None,
@@ -771,10 +835,14 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
         params["due_after"] = where.due_after
     # Each word of the query begins a word of the folded text.
     for n, word in enumerate(fold(where.q or "").split()):
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         clauses.append(f"s.search LIKE :word{n} ESCAPE '\\'")
-        params[f"word{n}"] = f"% {escaped}%"
+        params[f"word{n}"] = f"% {_escaped(word)}%"
     return clauses, params
+
+
+def _escaped(word: str) -> str:
+    """A word for LIKE, its wildcards taken literally."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _encode_cursor(position: int, value: Any) -> str:

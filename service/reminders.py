@@ -283,15 +283,18 @@ class Reminders:
             to, cc = cc, []
         planned = []
         base = self.app.settings.public_base_url
+        organisation = self.app.settings.organisation_name
         if to:
             delivery = Delivery(rung, due_on, Channel.EMAIL)
-            notice = compose(commitment, agency, dialogue, question, delivery, today, base)
+            notice = compose(commitment, agency, dialogue, question, delivery, today, base,
+                             organisation)
             recipient = ", ".join(to) + (f"; cc {', '.join(cc)}" if cc else "")
             planned.append(Planned(delivery, recipient,
                                    replace(notice, to=to, cc=[a for a in cc if a not in to])))
         if agency.webhook_url:
             delivery = Delivery(rung, due_on, Channel.WEBHOOK)
-            notice = compose(commitment, agency, dialogue, question, delivery, today, base)
+            notice = compose(commitment, agency, dialogue, question, delivery, today, base,
+                             organisation)
             planned.append(Planned(delivery, agency.webhook_url,
                                    replace(notice, url=agency.webhook_url)))
         return planned

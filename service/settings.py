@@ -21,6 +21,7 @@ _PERSISTENCE = (SQLITE, POSTGRES, "eventsourcing.popo")
 # eventsourcing reads these itself; they pass through unchanged.
 _PASSTHROUGH_PREFIXES = ("POSTGRES_", "SQLITE_", "COMMITMENTS_POSTGRES_", "COMMITMENTS_SQLITE_")
 _PASSTHROUGH = ("CREATE_TABLE", "AGGREGATE_CACHE_MAXSIZE")
+LOGO_FILES = ("logo.png", "logo.jpg", "logo.webp", "logo.svg")
 
 
 N = TypeVar("N", int, float)
@@ -118,6 +119,8 @@ class Settings:
     # The largest request body accepted (a JSON write, a transcript, a form):
     # a whole day's live blog is about 35 KB of text.
     max_request_bytes: int = 1024 * 1024
+    # Who runs the service, named on the report, the workspace and the mails.
+    organisation_name: str = ""
 
     @property
     def is_embedded(self) -> bool:
@@ -128,6 +131,16 @@ class Settings:
         """CREATE_TABLE, as eventsourcing reads it (yes unless told otherwise)."""
         value = self.eventsourcing_env.get("CREATE_TABLE", "y").strip().lower()
         return value not in ("n", "no", "f", "false", "off", "0")
+
+    def logo(self) -> Path | None:
+        """The organisation's logo, if one is put in the data folder as
+        logo.png, logo.jpg, logo.webp or logo.svg (looked for on each call:
+        adding or changing it needs no restart)."""
+        for name in LOGO_FILES:
+            path = self.data_dir / name
+            if path.is_file():
+                return path
+        return None
 
     def today(self) -> date:
         return datetime.now(self.timezone).date()
@@ -270,6 +283,7 @@ class Settings:
             health_stale_seconds=_number(env, "HEALTH_STALE_SECONDS", 60.0, float, low=1),
             read_wait_seconds=_number(env, "READ_WAIT_SECONDS", 2.0, float, low=0),
             max_request_bytes=_number(env, "MAX_REQUEST_BYTES", 1024 * 1024, int, low=1024),
+            organisation_name=_organisation(env),
             data_dir=data_dir,
             persistence_module=module,
             eventsourcing_env=es_env,
@@ -306,6 +320,13 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str],
     return value
 
 
+def _organisation(env: Mapping[str, str]) -> str:
+    name = " ".join(env.get("ORGANISATION_NAME", "").split())
+    if len(name) > 200:
+        raise ConfigurationError(f"ORGANISATION_NAME: {len(name)} characters, at most 200")
+    return name
+
+
 def _documents(env: Mapping[str, str], data_dir: Path) -> DocumentSettings:
     default = DocumentSettings()
     file = env.get("REPORT_TEMPLATE", "").strip()
@@ -317,7 +338,10 @@ def _documents(env: Mapping[str, str], data_dir: Path) -> DocumentSettings:
     recipients = env.get("REPORT_RECIPIENTS")
     return DocumentSettings(
         parent=env.get("REPORT_ISSUER_PARENT", default.parent).strip(),
-        issuer=env.get("REPORT_ISSUER", "").strip() or default.issuer,
+        # Decree 30 writes the issuing body in capitals; the organisation that
+        # runs the service issues its reports unless told otherwise.
+        issuer=(env.get("REPORT_ISSUER", "").strip() or _organisation(env).upper()
+                or default.issuer),
         symbol=env.get("REPORT_SYMBOL", "").strip() or default.symbol,
         place=env.get("REPORT_PLACE", "").strip() or default.place,
         signer_title=env.get("REPORT_SIGNER_TITLE", "").strip() or default.signer_title,

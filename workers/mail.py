@@ -4,18 +4,56 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.policy import EmailPolicy
+from email.utils import formataddr, formatdate
 from pathlib import Path
+from typing import Any
 
 from service.notices import Notice
 from service.reminders import DeliveryFailed
 from service.settings import MailSettings
 
 
+class _Folding(EmailPolicy):
+    """The standard policy, except how a header with non-ASCII text is folded.
+
+    The standard library folds such a header by putting a space that belongs
+    to the text between two encoded-words, where RFC 2047 says a reader drops
+    it: "trả lương" arrived as "trảlương". Here each encoded-word carries its
+    own spaces, and the folds between them hold nothing of the text.
+    """
+
+    def fold(self, name: str, value: Any) -> str:
+        return self._encoded(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        found = self._encoded(name, value)
+        return found.encode("ascii") if found else super().fold_binary(name, value)
+
+    def _encoded(self, name: str, value: Any) -> str | None:
+        text = str(value)
+        if self.utf8 or text.isascii():
+            return None  # nothing to encode: the standard folding keeps it whole
+        addresses = getattr(value, "addresses", None)
+        if addresses is not None:
+            # A display name is encoded on its own; the address stays readable.
+            folded = f",{self.linesep} ".join(
+                formataddr((a.display_name, a.addr_spec), charset="utf-8") for a in addresses)
+        else:
+            folded = Header(text, "utf-8", header_name=name,
+                            maxlinelen=self.max_line_length).encode(linesep=self.linesep)
+        return f"{name}: {folded}{self.linesep}"
+
+
+POLICY = _Folding()
+
+
 def message(notice: Notice, sender: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = sender
+    """The mail: a plain-text part, and the same in HTML for clients that show it."""
+    mail = EmailMessage(policy=POLICY)
+    mail["From"] = formataddr((notice.organisation, sender)) if notice.organisation else sender
     mail["To"] = ", ".join(notice.to)
     if notice.cc:
         mail["Cc"] = ", ".join(notice.cc)
@@ -25,7 +63,11 @@ def message(notice: Notice, sender: str) -> EmailMessage:
     # twice can tell it is one message.
     mail["Message-ID"] = f"<{notice.key}@commitments>"
     mail["X-Reminder"] = notice.rung.value
-    mail.set_content(notice.text, charset="utf-8")
+    # Base64 whatever the lines: no relay that only passes 7-bit mail can
+    # damage the Vietnamese text.
+    mail.set_content(notice.text, charset="utf-8", cte="base64")
+    if notice.html:
+        mail.add_alternative(notice.html, subtype="html", charset="utf-8", cte="base64")
     return mail
 
 

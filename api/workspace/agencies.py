@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from api import i18n, schemas
 from api.context import queries, service
+from api.i18n import N_, Day
 from api.workspace.core import (
     AS_TYPED,
     Form,
@@ -56,7 +57,7 @@ class AliasForm(Form):
 
 class SuccessionForm(Form):
     successor_code = schemas.AgencyCode(required=True)
-    effective_on = fields.Date(load_default=None)
+    effective_on = Day(label=N_("Effective from"), load_default=None)
 
 
 class ContactsForm(Form):

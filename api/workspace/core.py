@@ -73,9 +73,7 @@ def configure(app: Any, secret: str, https: bool) -> None:
 
 @blp.before_request
 def _language_and_csrf() -> None:
-    g.language = i18n.choose(request.args.get("lang") or session.get("lang"), request)
-    if request.args.get("lang") in i18n.LANGUAGES:
-        session["lang"] = request.args["lang"]
+    g.language = i18n.choose(request)
     session.setdefault("csrf", secrets.token_urlsafe(32))
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
@@ -94,6 +92,7 @@ def _no_store(response: Response) -> Response:
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
     response.headers["Content-Language"] = i18n.language()
+    i18n.remember(request, response)
     return response
 
 
@@ -165,12 +164,9 @@ def sign_in() -> Any:
                 error = i18n._("That e-mail address and password do not match an account.")
             else:
                 lockout.succeeded(attempt)
-                lang = session.get("lang")
                 session.clear()  # a new session: nothing carried over from before
                 session.permanent = True
                 session.update(account=str(account.id), csrf=secrets.token_urlsafe(32))
-                if lang:
-                    session["lang"] = lang
                 response = redirect(_safe_next(request.args.get("next")))
                 _remember_browser(response, account.id)
                 return response
@@ -267,7 +263,6 @@ class Form(Input):
 FORM_MESSAGES = {
     "Missing data for required field.": N_("Fill this in."),
     "must not be empty": N_("Fill this in."),
-    "Not a valid date.": N_("Not a date: use the date picker (day, month, year)."),
     "Not a valid time.": N_("Not a time: hours and minutes, like 09:15."),
     "Not a valid URL.": N_("Not a link: it starts with https:// or http://."),
     "Not a valid email address.": N_("Not an e-mail address."),
@@ -369,8 +364,12 @@ def blank_as_missing(form: Any) -> dict[str, str]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path of this site: never a redirect to somewhere else."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path of this site: never a redirect to somewhere else. Browsers
+    read a backslash as a slash and drop tabs and line breaks inside an
+    address, so "/\\evil.example" or "/<tab>/evil.example" would lead off it:
+    any such character, or any space or control character, sends home."""
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not any(ch == "\\" or ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target)):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -13,6 +13,7 @@ from marshmallow.validate import OneOf
 
 from api import i18n
 from api.context import queries, service
+from api.i18n import N_, Day
 from api.schemas import CODE, CURSOR, NOTE, SEARCH, TITLE, Input, Link, Text
 from api.workspace.core import PAGE_SIZE, Form, blank_as_missing, blp, form_errors, signed_in
 from domain.access import Permission, Role, holds, requests_only
@@ -83,9 +84,9 @@ class UpdateForm(Form):
     note = Text(max_length=NOTE, load_default=None)
     evidence_title = Text(max_length=TITLE, load_default=None)
     evidence_url = Link(load_default=None)
-    evidence_dated = fields.Date(load_default=None)
-    new_due_on = fields.Date(load_default=None)
-    effective_on = fields.Date(load_default=None)
+    evidence_dated = Day(label=N_("Evidence: the document's date"), load_default=None)
+    new_due_on = Day(label=N_("New due date"), load_default=None)
+    effective_on = Day(label=N_("Date it happened"), load_default=None)
     version = fields.Int(required=True)
 
 
@@ -95,7 +96,7 @@ class CorrectionForm(Form):
     text = Text(load_default=None)
     kind = fields.Str(validate=OneOf([k.value for k in Kind]), load_default=None)
     agency = Text(max_length=CODE, load_default=None)
-    due_on = fields.Date(load_default=None)
+    due_on = Day(label=N_("Due date"), load_default=None)
     note = Text(max_length=NOTE, load_default=None)
     version = fields.Int(required=True)
 

@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields, validate
 from api import i18n, passages
 from api import schemas as s
 from api.context import queries, service
+from api.i18n import N_, Day
 from api.schemas import AgencyCode, EnumValue, Text
 from api.workspace.core import Form, blank_as_missing, blp, form_errors, once, requires
 from domain.access import Role
@@ -30,7 +31,7 @@ from service.meeting import dialogues, meeting
 class DialogueForm(Form):
     title = Text(required=True, max_length=s.TITLE)
     forum = EnumValue(ForumKind, load_default=ForumKind.DIALOGUE)
-    held_on = fields.Date(required=True)
+    held_on = Day(label=N_("Held on"), required=True)
     place = Text(max_length=s.TITLE)
     chair = Text(max_length=s.LABEL)
     chair_email = s.Address()
@@ -41,7 +42,7 @@ class DialogueForm(Form):
 class ImportForm(Form):
     title = Text(required=True, max_length=s.TITLE)
     forum = EnumValue(ForumKind, load_default=ForumKind.DIALOGUE)
-    held_on = fields.Date(required=True)
+    held_on = Day(label=N_("Held on"), required=True)
     place = Text(max_length=s.TITLE)
     source_url = s.Link()
     transcript = Text(required=True, max_length=s.TRANSCRIPT)
@@ -73,7 +74,7 @@ class CommitmentForm(Form):
     agency = AgencyCode(required=True)
     kind = EnumValue(Kind, required=True)
     text = Text(required=True)
-    due_on = fields.Date(load_default=None)
+    due_on = Day(label=N_("Due date"), load_default=None)
 
 
 class DecisionForm(Form):
@@ -85,7 +86,7 @@ class DecisionForm(Form):
     text = Text(load_default=None)
     kind = EnumValue(Kind, load_default=None)
     agency = AgencyCode(load_default=None)
-    due_on = fields.Date(load_default=None)
+    due_on = Day(label=N_("Due date"), load_default=None)
 
 
 # Form fields that may be given more than once (checkboxes, multiple selects).

@@ -206,7 +206,8 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
         try:
             with self.datastore.transaction(commit=True) as cursor:
                 cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-                cursor.execute(SEARCH_DDL)
+                for statement in SEARCH_DDL:
+                    cursor.execute(statement)
         except PersistenceError as error:
             raise StoreSetupError(
                 f"cannot create the pg_trgm extension and the search index ({error}); "

@@ -24,7 +24,7 @@ EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 META_DDL = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 TABLES = [
@@ -108,10 +108,16 @@ TABLES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_tokens_position ON rm_tokens (position)",
     # `forum`: what a list or a report is filtered by (a dialogue conference,
     # a voters' meeting...); commitments are filtered through it.
+    # `search`: the title, place, chair and organiser folded (domain.text.fold),
+    # for the list's accent-insensitive `q`.
     "CREATE TABLE IF NOT EXISTS rm_dialogues (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
     "held_on DATE NOT NULL, place TEXT, organiser TEXT, source_url TEXT, "
-    "position BIGINT NOT NULL, forum TEXT NOT NULL)",
+    "position BIGINT NOT NULL, forum TEXT NOT NULL, chair TEXT, search TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_dialogues_forum ON rm_dialogues (forum, id)",
+    # The list, newest first: by year, and by kind of forum and year.
+    "CREATE INDEX IF NOT EXISTS rm_dialogues_held ON rm_dialogues (held_on, position)",
+    "CREATE INDEX IF NOT EXISTS rm_dialogues_forum_held ON rm_dialogues "
+    "(forum, held_on, position)",
     # Askers and responders are named in public (the press names them); their
     # contact details are never copied here.
     "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
@@ -149,7 +155,9 @@ HEARTBEAT_TABLE = "service_heartbeats"
 HEARTBEAT_DDL = (f"CREATE TABLE IF NOT EXISTS {HEARTBEAT_TABLE} (part TEXT PRIMARY KEY, "
                  "at DOUBLE PRECISION NOT NULL)")
 
-# PostgreSQL only: trigram index for accent-insensitive substring search over
+# PostgreSQL only: trigram indexes for accent-insensitive substring search over
 # the folded text (needs the pg_trgm extension).
 SEARCH_DDL = ("CREATE INDEX IF NOT EXISTS rm_commitments_search "
-              "ON rm_commitments USING gin (search gin_trgm_ops)")
+              "ON rm_commitments USING gin (search gin_trgm_ops)",
+              "CREATE INDEX IF NOT EXISTS rm_dialogues_search "
+              "ON rm_dialogues USING gin (search gin_trgm_ops)")

@@ -39,6 +39,17 @@ _HEADS = tuple(sorted((
 ), key=len, reverse=True))
 _HEAD = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in _HEADS) + r")(?!\w)")
 _MINISTRIES = frozenset({"Bộ", "Bộ Chỉ huy"})
+_COMPANIES = frozenset({"Công ty", "Tổng Công ty", "Tổng công ty"})
+# A company's name runs on in lower case ("Công ty TNHH MTV Quản lý thuỷ
+# nông tỉnh Lai Châu") up to more capitalised words, a few syllables on;
+# a word that says what it does, or a link word, ends it ("Công ty X đầu tư
+# bổ sung ...", "Công ty X tại Khu công nghiệp Y").
+_COMPANY_RUN = 5
+_ENDS_A_NAME = frozenset((
+    "đã", "sẽ", "đang", "được", "có", "là", "cho", "của", "để", "tại", "với", "theo", "về",
+    "trong", "từ", "đến", "khi", "và", "thực", "triển", "đầu", "bàn", "chỉ", "phối", "trả",
+    "báo", "xây", "tổ", "làm", "thi", "hoàn", "cần", "phải", "không", "chưa", "tiếp", "nằm",
+))
 _LEVEL_PLACE = re.compile(r"\s+" + _LEVEL + r"(?!\w)")
 # Roles a reply about a project names in place of the body.
 ROLES = ("Chủ đầu tư", "Nhà đầu tư", "Nhà thầu", "Đơn vị thi công")
@@ -68,8 +79,25 @@ def body_at(text: str, pos: int) -> str | None:
     level = _LEVEL_PLACE.match(text, head.end())
     if level is not None:
         return text[pos:_place_end(text, level.end())]
-    end = _name_end(text, head.end(), head.group() in _MINISTRIES)
+    end = _name_end(text, head.end(), head.group() in _MINISTRIES,
+                    company=head.group() in _COMPANIES)
     return text[pos:end] if end > head.end() else None
+
+
+def _resumes(text: str, words: list[re.Match[str]], index: int) -> int | None:
+    """Where capitalised words come again after the lower-case run starting
+    at `words[index]`, if they do within `_COMPANY_RUN` words of it, with
+    nothing but single spaces and no word that ends a name between."""
+    for ahead in range(index, min(len(words), index + _COMPANY_RUN + 1)):
+        word = words[ahead]
+        if ahead > index and text[words[ahead - 1].end():word.start()] != " ":
+            return None
+        clean = word.group().rstrip(",;.:)")
+        if is_capitalised(clean):
+            return ahead if ahead > index else None
+        if not clean.islower() or clean in _ENDS_A_NAME or clean != word.group():
+            return None
+    return None
 
 
 def bodies_in(text: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
@@ -106,18 +134,28 @@ def _place_end(text: str, end: int) -> int:
     return end
 
 
-def _name_end(text: str, end: int, syllables: bool) -> int:
+def _name_end(text: str, end: int, syllables: bool, company: bool = False) -> int:
     """After a head: capitalised words ("Điện lực Gia Viễn", "Tổng Công ty
     Becamex IDC"); a ministry's name also has lower-case syllables, at most
-    one after each capitalised word ("Bộ Giao thông"), and "và"."""
+    one after each capitalised word ("Bộ Giao thông"), and "và"; a company's
+    a run of them before more capitalised words (see `_COMPANY_RUN`)."""
     after_capital = False
     last = end
-    for word in _WORD.finditer(text, end):
+    words = list(_WORD.finditer(text, end, min(len(text), end + 300)))
+    skip_to = -1
+    for index, word in enumerate(words):
         if text[last:word.start()] != " ":
             break
         clean = word.group().rstrip(",;.:)")
+        if index <= skip_to:
+            end = last = word.start() + len(clean)
+            continue
         if is_capitalised(clean) or (clean.isupper() and len(clean) > 1) or clean.isdigit():
             after_capital = True
+            end = word.start() + len(clean)
+        elif company and after_capital and clean.islower() and (
+                (resumes := _resumes(text, words, index)) is not None):
+            skip_to = resumes - 1
             end = word.start() + len(clean)
         elif syllables and (clean == "và" or (after_capital and clean.islower())):
             after_capital = False

@@ -11,8 +11,11 @@ inside it). "sau 15 ngày làm việc kể từ ngày diễn ra buổi đối th
 counts from the meeting (working days skip weekends); counted from another
 event, its words are kept with no day. A year left out is the dialogue's year, rolled
 to the next year when that day is already past. "trong thời gian tới" states
-no date. Document dates ("Công văn ... ngày 09/4/2024") are not deadlines: a
-bare date counts only after one of the words above.
+no date. Document dates ("Công văn ... ngày 09/4/2024", "báo cáo số
+118/BC-UBND ngày 10 tháng 7 năm 2017") are not deadlines: a bare date counts
+only after one of the words above ("trước ngày 10 tháng 7 năm 2017" does).
+A year followed by the years after it ("trong năm 2017 và những năm tiếp
+theo") is an ongoing period: its words are kept with no date.
 """
 
 from __future__ import annotations
@@ -37,15 +40,21 @@ _RANGE = re.compile(r"\btu\s+(?:ngay\s+)?" + _DAY + r"\s*(?:den|-|\u2013)\s*(?:h
 # pair elsewhere is a range of years ("2016 - 2020"), hence only here.
 _DASHED_DAY = r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}))?"
 _HOUR = r"(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{2})?\s*,?\s+)?"
+# A day written out in words ("ngày 10 tháng 7 năm 2017") is a document's
+# date unless a deadline word leads it; `_DATED` finds those to skip them as
+# months.
+_WORDED_DAY = r"(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?"
 _BEFORE = re.compile(
     r"\b(?:truoc|cham nhat(?:\s+la)?|den het|han chot(?:\s+la)?|hoan thanh truoc)"
-    r"\s+" + _HOUR + r"(?:ngay\s+)?" + _DASHED_DAY
+    r"\s+" + _HOUR + r"(?:ngay\s+)?(?:" + _DASHED_DAY + r"|" + _WORDED_DAY + r")"
 )
+_DATED = re.compile(r"\bngay\s+\d{1,2}\s+$")
 _QUARTER = re.compile(r"\b(?:trong\s+|cuoi\s+)?quy\s+(iv|iii|ii|i|[1-4])\b(?:" + _YEAR_SUFFIX
                       + r")?")
 _MONTH = re.compile(r"\b(?:trong\s+|cuoi\s+|trong\s+thang\s+)?thang\s+(\d{1,2})\b(?!/\d{1,2}/)"
                     r"(?:" + _YEAR_SUFFIX + r")?")
-_YEAR = re.compile(r"\b(?:trong|cuoi|het)\s+nam\s+(\d{4}|nay)\b")
+_YEAR = re.compile(r"\b(?:trong|cuoi|het)\s+nam\s+(\d{4}|nay)\b"
+                   r"(\s*,?\s+va\s+(?:nhung|cac)\s+nam\s+(?:tiep\s+theo|sau|toi)\b)?")
 _LATE_YEAR = re.compile(r"\bcuoi\s+nam\b(?!\s+\d)")
 # "sau 15 ngày làm việc kể từ ngày diễn ra buổi đối thoại này": counted from
 # the meeting when the anchor is the meeting itself (or none is given), else
@@ -108,7 +117,8 @@ def find(text: str, held_on: date) -> Deadline | None:
         if due:
             found.append(Deadline(due, text[match.start():match.end()], match.start()))
     for match in _BEFORE.finditer(folded):
-        due = _day(match.group(1), match.group(2), match.group(3), held_on)
+        parts = match.groups()[:3] if match.group(1) else match.groups()[3:]
+        due = _day(parts[0], parts[1], parts[2], held_on)
         if due:
             found.append(Deadline(due, text[match.start():match.end()], match.start()))
     for match in _QUARTER.finditer(folded):
@@ -121,7 +131,7 @@ def find(text: str, held_on: date) -> Deadline | None:
         found.append(Deadline(due, text[match.start():match.end()], match.start()))
     for match in _MONTH.finditer(folded):
         month = int(match.group(1))
-        if not 1 <= month <= 12:
+        if not 1 <= month <= 12 or _DATED.search(folded, 0, match.start()):
             continue
         year, stated = _year(match.group(2), held_on)
         due = _month_end(year, month)
@@ -130,8 +140,9 @@ def find(text: str, held_on: date) -> Deadline | None:
         found.append(Deadline(due, text[match.start():match.end()], match.start()))
     for match in _YEAR.finditer(folded):
         year = held_on.year if match.group(1) == "nay" else int(match.group(1))
-        found.append(Deadline(date(year, 12, 31), text[match.start():match.end()],
-                              match.start()))
+        ongoing = match.group(2) is not None
+        found.append(Deadline(None if ongoing else date(year, 12, 31),
+                              text[match.start():match.end()], match.start()))
     for match in _LATE_YEAR.finditer(folded):
         found.append(Deadline(date(held_on.year, 12, 31), text[match.start():match.end()],
                               match.start()))

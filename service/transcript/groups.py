@@ -5,15 +5,19 @@ HĐND TPHCM").
 
 A group is a noun for many people (cử tri, người dân, nông dân, ...) with
 the places that qualify it (tổ, ấp, thôn, xã, phường, huyện ... and their
-names); its name is its words as written, first letter capitalised. Opinions
+names, or their kinds with the names listed after a colon: "cử tri các xã,
+phường: Vạn Hòa, Bắc Cường, ...", the list being its organisation); its
+name is its words as written, first letter capitalised. Opinions
 stand for their group: "Phần lớn các ý kiến (của người dân) tập trung phản
 ánh ..." is the group's question (the group named in the opinion, else the
 last one the paragraph named before it). Opinions summed up with no one
 named ("có ý kiến cho rằng ...", "đã có 12 lượt ý kiến tập trung ...", "các
-ý kiến tập trung ở 7 nhóm vấn đề") are, failing those, asked by the meeting's
+ý kiến tập trung ở 7 nhóm vấn đề", "có 08 lượt cử tri tham gia ý kiến ...
+xoay quanh các vấn đề như: ...") are, failing those, asked by the meeting's
 audience: the citizens of a reception ("tiếp công dân"), else the group the
-dialogue is held with ("đối thoại ... với người dân phường An Phú"), the
-last one named before them.
+dialogue is held with ("đối thoại ... với người dân phường An Phú") or the
+voters met ("tiếp xúc cử tri tại xã Khánh Thuận"), the last one named
+before them.
 
 A body is an agency's head word (Sở, UBND, Công an, Bộ, Tổ đại biểu, ...),
 optionally after "lãnh đạo"/"đại diện", up to the verb; its name is as
@@ -50,8 +54,22 @@ _CAP = f"[{re.escape(_UPPER)}]"
 # is no part of its name.
 _NOT_PLACE = r"(?!(?:Phản ánh|Đề nghị|Kiến nghị|Đề xuất|Hỏi|Mong)(?!\w))"
 _PLACE_NAME = rf"(?:\d+[A-Za-z]?|{_CAP}[^\W\d_]*(?:[ .]{_NOT_PLACE}{_CAP}[^\W\d_]*)*)"
+# A place name's last syllable is sometimes printed in lower case ("Cử tri
+# xã Huổi lèng đề nghị", "Cử tri Xã Thành sơn đề nghị"): one such syllable
+# is part of the name when the group's asking verb, or its next place,
+# follows it at once (a word that says how they ask, "còn", "cũng", is not).
+_ASKING_NEXT = (r"(?=\s+(?:đề nghị|kiến nghị|phản ánh|đề xuất|hỏi|mong|nêu|thắc mắc)(?!\w)"
+                # ... or the next place of the group: "Cử tri thôn Nà lầu, xã Bản Máy".
+                rf"|\s*,\s*{_PLACE_WORDS}\s)")
+_LOWER_SYLLABLE = (rf"(?:\s(?!(?:đã|cũng|còn|đều|vẫn|xin|lại|thêm|tiếp|thì|và|đồng thời)"
+                   rf"{_ASKING_NEXT})(?!{_CAP})[^\W\d_]+{_ASKING_NEXT})?")
 # "Cử tri tại xã Sa Lông phản ánh": `tại` may come before the first place.
-_PLACES = (rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+)?"
+# "cử tri các xã, phường: Vạn Hòa, Bắc Cường, ..., thành phố Lào Cai": the
+# kinds of place, then their names after a colon.
+_LISTED_PLACES = (rf"\s+(?:các|những)\s+{_PLACE_WORDS}(?:,\s*{_PLACE_WORDS})*"
+                  rf"(?::\s*{_PLACE_NAME}(?:,\s*(?:{_PLACE_WORDS}\s+)?{_PLACE_NAME})*)?")
+_PLACES = (rf"(?:{_LISTED_PLACES}|"
+           rf"(?:(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME}{_LOWER_SYLLABLE})+))?"
            rf"(?:\s+\([^()]{{1,30}}\))?")
 GROUP = re.compile(
     rf"(?:(?:Một|một|Một số|một số|Nhiều|nhiều|Các|các|Những|những|Đông đảo|đông đảo)\s+)?"
@@ -73,30 +91,42 @@ _SUMMARY = re.compile(
     r"(?:Tại [^\W\d_]+(?: [^\W\d_]+){0,3}\s+)?(?:(?:đã|Đã)\s+)?"
     r"(?:[Cc]ó|lựa chọn|[Ll]ãnh đạo(?: [^\W\d_]+){1,5}?\s+(?:đã\s+)?(?:tiếp nhận|nhận được))\s+"
     r"(?:(?:gần|hơn|trên|khoảng|một số|nhiều)\s+)?(?:[\d.]+\s+)?(?:lượt\s+)?"
+    # Counted by who spoke: "có 08 lượt cử tri tham gia ý kiến".
+    r"(?:(?:cử tri|người dân|công dân|đại biểu)\s+(?:tham gia\s+)?(?:phát biểu\s+)?)?"
     r"(?:ý kiến|câu hỏi|kiến nghị)(?:,\s*(?:kiến nghị|phản ánh|câu hỏi|đề xuất))*"
 )
 # What opinions summed up do when no asking verb says it: "cho rằng", "tập
 # trung vào/ở <the matters>", "liên quan đến", "về". Only after opinions: a
 # person who "cho rằng" states a view.
 SUMMARY_VERB = re.compile(
-    r"\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*(cho rằng|tập trung(?:\s+(?:vào|ở))?|"
-    r"liên quan(?:\s+(?:đến|tới|về))?|đề cập(?:\s+(?:đến|tới))?|về)(?!\w)"
+    # Or the clause ends by listing them: "có 08 lượt cử tri tham gia ý kiến
+    # với 11 nội dung ... xoay quanh các vấn đề như: giá điện tăng cao; ...".
+    r"(?:\s*,?\s*(?:(?:đã|đều|cũng|chủ yếu)\s+)*|[^.:;?!]{0,250}?(?<!\w)(?=(?:như|sau|gồm)\s*:))"
+    r"(cho rằng|tập trung(?:\s+(?:vào|ở))?|liên quan(?:\s+(?:đến|tới|về))?|"
+    r"đề cập(?:\s+(?:đến|tới))?|về|(?:như|sau|gồm)(?=\s*:))(?!\w)"
 )
 # A group can also be said to have opinions: "nhân dân xã Khe Mo đã có một
 # số ý kiến về các nội dung như: ...".
+# Counted, the question starts at the count: "cử tri ... đã có 39 ý kiến,
+# kiến nghị, chủ yếu liên quan đến ..." asks "39 ý kiến, kiến nghị, ...".
 HAS_OPINIONS = re.compile(
-    r"\s*(?:(?:đã|cũng|đều|còn)\s+)*(có\s+(?:(?:một số|nhiều|gần|hơn|trên|khoảng)\s+)?"
+    r"\s*(?:(?:đã|cũng|đều|còn)\s+)*(có(?=\s+(?:(?:gần|hơn|trên|khoảng)\s+)?\d)|"
+    r"có\s+(?:(?:một số|nhiều|gần|hơn|trên|khoảng)\s+)?"
     r"(?:[\d.]+\s+)?(?:lượt\s+)?(?:ý kiến|kiến nghị|câu hỏi))(?!\w)"
     r"(?:,\s*(?:kiến nghị|phản ánh|đề xuất))*"
 )
 
 # An agency's head word, as it opens a body's name.
 _BODY_HEADS = (
-    r"Sở|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ủy ban|Uỷ ban|Công an|Bộ|Ban|Tổ đại biểu|"
-    r"Đoàn đại biểu|Thường trực|Thanh tra|Bảo hiểm xã hội|BHXH|Cục|Chi cục|Văn phòng|"
+    # A deputies' group is often written in lower case ("đại diện tổ đại
+    # biểu HĐND huyện yêu cầu ...").
+    r"Sở|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ủy ban|Uỷ ban|Công an|Bộ|Ban|[Tt]ổ đại biểu|"
+    r"[Đđ]oàn đại biểu|Thường trực|Thanh tra|Bảo hiểm xã hội|BHXH|Cục|Chi cục|Văn phòng|"
     r"Trung tâm|Liên đoàn Lao động|LĐLĐ|HĐND|Hội đồng nhân dân|Tổng [Cc]ông ty|Công ty|"
     r"Điện lực|Kho bạc|Phòng|Chính phủ|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ|"
-    r"Đảng ủy|Đảng uỷ"
+    r"Đảng ủy|Đảng uỷ|"
+    # The deputies of a council, as one ("đã được Đại biểu HĐND tỉnh ... tiếp thu").
+    r"[Đđ]ại biểu(?= (?:HĐND|Hội đồng nhân dân))"
 )
 BODY = re.compile(
     rf"(?:([Ll]ãnh đạo|[Đđ]ại diện)\s+)?(?:(?:{_BODY_HEADS})(?!\w))"
@@ -105,14 +135,14 @@ BODY = re.compile(
 # ... đề nghị ..."), as councils and committees do.
 LEADING_BODY = re.compile(
     r"^(?:(?:[Ll]ãnh đạo|[Đđ]ại diện)\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND|"
-    r"Hội đồng nhân dân|Thường trực|Tổ đại biểu|Đoàn đại biểu|Chính phủ|Tỉnh ủy|Tỉnh uỷ|"
+    r"Hội đồng nhân dân|Thường trực|[Tt]ổ đại biểu|[Đđ]oàn đại biểu|Chính phủ|Tỉnh ủy|Tỉnh uỷ|"
     r"Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ)(?!\w)"
 )
 # Words that never stand in a name or a title: a segment holding one is a
 # clause ("Chủ tịch UBND TP lắng nghe các ý kiến"), not a speaker.
 NOT_IN_NAME = re.compile(
     r"(?<!\w)(?:các|những|về|với|của|cho|được|đang|có|là|để|tại|trong|theo|lắng nghe|gặp gỡ|"
-    r"đối thoại|tiếp xúc|đến|từ|khi|nếu|này|đó|\d)(?!\w)"
+    r"đối thoại|tiếp xúc|đến|từ|khi|nếu|này|đó|vừa|\d)(?!\w)"
 )
 
 
@@ -126,6 +156,11 @@ def group_at(text: str, pos: int) -> tuple[Speaker, int] | None:
     if match is None:
         return None
     name = match.group().rstrip(" ,")
+    head, colon, places = name.partition(":")
+    if colon:
+        # The places listed after the colon are where the group is from.
+        return (Speaker(_capitalised(head), organisation=places.strip(), kind="group"),
+                pos + len(name))
     return Speaker(_capitalised(name), kind="group"), pos + len(name)
 
 
@@ -177,12 +212,22 @@ _HELD_WITH = re.compile(
 )
 
 
+# Voters met where they live: "buổi tiếp xúc cử tri tại xã Khánh Thuận" (the
+# voters of xã Khánh Thuận).
+_VOTERS_MET = re.compile(
+    rf"(?<!\w)[Tt]iếp xúc\s+(cử tri(?:\s+tại)?(?:,?\s+{_PLACE_WORDS}\s*{_PLACE_NAME})+)"
+)
+
+
 def audience_of(text: str) -> list[tuple[int, Speaker]]:
     """Where `text` names whom the meeting is held with, and that group: the
     asker of opinions summed up with no one named (see `audience_before`)."""
     found = [(m.start(), _CITIZENS) for m in _RECEPTION.finditer(text)]
     found += [(m.start(1), Speaker(_capitalised(m.group(1).rstrip(" ,")), kind="group"))
               for m in _HELD_WITH.finditer(text)]
+    found += [(m.start(1), Speaker(_capitalised(re.sub(r"\s+tại(?=\s)", "", m.group(1))),
+                                   kind="group"))
+              for m in _VOTERS_MET.finditer(text)]
     return sorted(found, key=lambda pair: pair[0])
 
 

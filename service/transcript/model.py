@@ -28,6 +28,10 @@ class Speaker:
     # name is the group's words); "body" for an agency speaking as itself
     # ("Sở Giao thông vận tải xin phúc đáp", "lãnh đạo Bộ Công Thương").
     kind: str = "person"
+    # The body a person speaks for ("Thay mặt Tổ đại biểu HĐND tỉnh, đồng
+    # chí X ...", "ông X cùng các thành viên Tổ đại biểu số 7 ..."): their
+    # agency, and, when it directs others, they direct as it does.
+    behalf: str = ""
 
 
 @dataclass(frozen=True)

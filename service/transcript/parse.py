@@ -17,7 +17,9 @@ An answer whose lead states a question nobody reported ("Trả lời câu hỏi
 của nông dân về ...") records that question first, asked by whom it names.
 A sentence inside a paragraph that names another speaker is theirs (see
 `_later_speakers`); a group answered ("trả lời kiến nghị của cử tri") is
-any group of that kind that asked.
+every group of that kind still waiting for an answer. A group's next
+petition in its paragraph ("Đề nghị khắc phục ...", "Cử tri đề nghị ...")
+is a question of its own, asked by that group (see `_follow_on`).
 
 Promises in answers: see `promises`; directed tasks (a chair's conclusion,
 a resolution, a letter), read over every paragraph that is no question or
@@ -28,12 +30,14 @@ read for tasks like any paragraph that is no answer (see `_narrated`).
 
 What a site prints after its article (sharing buttons, its notice on
 readers' comments) is cut off first (see `entries.article`).
+A headline (see `_headline`) and a lede the voters ask again below (see
+`_drop_lede`) only sum up the article: no question of their own.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from itertools import pairwise
 
@@ -82,6 +86,22 @@ _EVENT = re.compile(
     r"^(?:Hội nghị (?:giải lao|tiếp tục|kết thúc|bế mạc|bắt đầu)|Kết thúc|Bế mạc|Quang cảnh|"
     r"Toàn cảnh|Đại biểu (?:dự|tham dự|xem|theo dõi)|Trao (?:quà|tặng|tiền)|Giải lao)"
 )
+# An answer with no subject, after an opening clause at most: its answerer
+# is the one a photo caption above named.
+_SUBJECTLESS_ANSWER = re.compile(
+    r"^(?:[^.:;,]{0,80},\s*)?(?:trả lời|giải trình|giải đáp|phúc đáp)(?!\w)\s*:?\s*")
+# A headline: a short first line with no mark that ends a sentence...
+_HEADLINE = re.compile(r"[^\n]{1,200}(?<![.?!:;…\"”)])")
+# ... set apart by a blank line, or naming where it happened before a colon.
+_DATELINE = re.compile(r"^[^\W\d_][^:.]{0,30}:\s")
+
+
+def _headline(paragraphs: list[Paragraph], text: str) -> bool:
+    """Whether the first paragraph, `text`, is the article's headline; a
+    transcript pasted line by line may open with a question left unstopped."""
+    if len(paragraphs) < 2 or not _HEADLINE.fullmatch(text):
+        return False
+    return paragraphs[1].line > paragraphs[0].line + 1 or bool(_DATELINE.match(text))
 _AGENCY_HEAD = re.compile(
     r"(?<!\w)(?:Sở|UBND|Ủy ban|Uỷ ban|BHXH|Bảo hiểm|Ban|Công an|Văn phòng|Thanh tra|Cục)\s"
 )
@@ -95,6 +115,9 @@ class _Item:
     # (paragraph, body start, body end): a paragraph whose later sentence
     # opens with another speaker is shared between two items.
     parts: list[tuple[Paragraph, int, int]] = field(default_factory=list)
+    # A directive given in the question's own paragraph ("Theo đó, đại diện
+    # tổ đại biểu HĐND huyện yêu cầu ..."): it answers the question too.
+    answers: bool = False
 
     @property
     def who(self) -> Speaker | None:
@@ -124,6 +147,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
     known: list[Speaker] = [chair] if chair else []
     previous = ""
     audiences = groups.audience_of(nfc)
+    captioned: speakers.Lead | None = None  # the answerer a photo caption names
     for paragraph in paragraphs:
         audience = groups.audience_before(audiences, paragraph.start)
         # A photo caption printed twice, the second time cut short.
@@ -138,25 +162,43 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
         items = grouped[-1]
         text = paragraph.text[offset:]
         lead = speakers.lead(text, known, audience=audience)
+        if paragraph is paragraphs[0] and _headline(paragraphs, text) \
+                and not (lead is not None and not text[lead.body:].strip()):
+            # "Lào Cai: Cử tri kiến nghị chủ yếu liên quan đến ...": the
+            # article's headline sums it up; what it names is reported below.
+            # A speaker's line with nothing after the verb ("Ông X hỏi")
+            # opens what they say.
+            items.append(_Item("event", None, at, [(paragraph, offset, offset)]))
+            continue
         stamped = at
         if lead is not None:
             _meet(known, lead.speaker)
         if lead is not None and lead.caption:
             if not items:
                 items.append(_Item("event", None, stamped))
+            captioned = lead if lead.kind == "answer" else None
             continue
         end = len(paragraph.text)
+        unsaid = _SUBJECTLESS_ANSWER.match(text) if lead is None and captioned else None
+        if captioned is not None and unsaid is not None:
+            # "Giám đốc Sở X Nguyễn Văn Việt trả lời chất vấn" under a photo,
+            # then "Đăng đàn chất vấn đầu tiên, trả lời về ...": theirs.
+            items.append(_Item("answer", captioned, stamped,
+                               [(paragraph, offset + unsaid.end(), end)]))
+            captioned = None
+            _later_speakers(items, paragraph, offset, known, stamped, audience, chair)
+            continue
+        if lead is not None or _EVENT.match(text) is None:
+            captioned = None
         if lead is not None and items and _continues(items[-1], lead):
             items[-1].parts.append((paragraph, offset, end))
         elif lead is not None:
             kind = lead.kind
             body = offset + lead.body
-            # The chair answering someone named, or a group answered
-            # directly ("đã ghi nhận, trả lời công dân"), answers; taking up
-            # the opinions "của đoàn viên" at the close does not.
-            answers = lead.matter or any(a.kind == "person" for a in lead.asked) or bool(
-                lead.asked and groups.ANSWERED_GROUP.search(text, 0, lead.body))
-            if (speakers.is_chair(lead.speaker, chair) and not answers) or kind == "directive":
+            # The chair answering someone (see `_answers`) answers; else
+            # the chair directs.
+            if (speakers.is_chair(lead.speaker, chair) and not _answers(lead, text)) or \
+                    kind == "directive":
                 # The chair's lead verb belongs to what follows ("tin tưởng:
                 # ... sẽ ..." is a belief), so the whole paragraph is read;
                 # unless the chair answers someone named ("Trả lời câu hỏi
@@ -170,7 +212,7 @@ def _items(paragraphs: list[Paragraph], chair: Speaker | None, nfc: str
             items.append(_Item("event", None, stamped, [(paragraph, offset, end)]))
         else:
             items[-1].parts.append((paragraph, 0, end))
-        _later_speakers(items, paragraph, offset, known, stamped, audience)
+        _later_speakers(items, paragraph, offset, known, stamped, audience, chair)
     return grouped, entries.newest_first(stamps)
 
 
@@ -192,9 +234,17 @@ def _meet(known: list[Speaker], who: Speaker) -> None:
 _COLON = re.compile(r":\s+(?=\S)")
 
 
+def _answers(lead: speakers.Lead, text: str) -> bool:
+    """Whether a lead answers someone: named, or a group answered directly
+    ("đã ghi nhận, trả lời công dân"); taking up the opinions "của đoàn
+    viên" at the close does not."""
+    return bool(lead.matter) or any(a.kind == "person" for a in lead.asked) or bool(
+        lead.asked and groups.ANSWERED_GROUP.search(text, 0, lead.body))
+
+
 def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
                     known: list[Speaker], at: time | None,
-                    audience: Speaker | None = None) -> None:
+                    audience: Speaker | None = None, chair: Speaker | None = None) -> None:
     """A sentence inside a paragraph that names another speaker belongs to
     them, not to the paragraph's: it ends the item there and opens theirs.
     A question opens one after anything but a question; someone else
@@ -212,12 +262,24 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
         current = items[-1]
         if current.parts[-1][1] > start:
             continue
+        colon = text[start - 2:start].strip() == ":"
+        petition = None if colon else _follow_on(current, text, start)
+        if petition is not None:
+            paragraph_, begun, _end = current.parts[-1]
+            current.parts[-1] = (paragraph_, begun, start)
+            items.append(_Item("question", petition, at,
+                               [(paragraph, start + petition.body, len(text))]))
+            continue
         lead = speakers.lead(text[start:start + _LEAD_SPAN], known,
                              text[max(offset, start - _LEAD_SPAN):start], audience)
         if lead is None or lead.caption or (
-                lead.speaker.kind == "body" and not (lead.passive and current.kind == "question")):
+                lead.speaker.kind == "body" and not (
+                    current.kind == "question" and (lead.passive or (
+                        not colon and lead.kind in ("answer", "directive"))))):
+            # A body named inside an answer is its subject; after a
+            # question, a body answering or directing ("Theo đó, đại diện tổ
+            # đại biểu HĐND huyện yêu cầu ...") speaks.
             continue
-        colon = text[start - 2:start].strip() == ":"
         if colon and lead.kind != "question":
             continue
         if lead.kind == "question":
@@ -233,9 +295,37 @@ def _later_speakers(items: list[_Item], paragraph: Paragraph, offset: int,
             # It only introduced the question after its colon ("Chủ tịch
             # UBND huyện đã tiếp thu ý kiến của công dân: X đề nghị ...").
             current.kind = "speech"
-        kind = "chair" if lead.kind == "directive" else lead.kind
+        kind = "chair" if lead.kind == "directive" or (
+            speakers.is_chair(lead.speaker, chair)
+            and not _answers(lead, text[start:start + _LEAD_SPAN])) else lead.kind
         body = start if kind == "chair" else start + lead.body
-        items.append(_Item(kind, lead, at, [(paragraph, body, len(text))]))
+        items.append(_Item(kind, lead, at, [(paragraph, body, len(text))],
+                           answers=kind == "chair" and current.kind == "question"))
+
+
+# A petition of its own that names no one: a sentence opening with the
+# verb ("Đề nghị khắc phục sạt lở ..."), or with the bare noun of the group
+# asking ("Cử tri đề nghị Công ty cao su ...").
+_FOLLOW_ON = re.compile(
+    r"(?:(?:Cử tri|Người dân|Nhân dân|Bà con|Công dân)\s+(?:(?:cũng|còn|đồng thời|tiếp tục)\s+)?"
+    r"(đề nghị|kiến nghị|đề xuất|phản ánh)|(Đề nghị|Kiến nghị|Đề xuất))(?!\w)\s*:?\s*"
+)
+
+
+def _follow_on(current: _Item, text: str, start: int) -> speakers.Lead | None:
+    """A group's next petition in the paragraph of its question ("Cử tri
+    Xã Thành sơn đề nghị ... . Đề nghị khắc phục sạt lở ... . Đề nghị đầu
+    tư mương ..."): each is a question of its own, asked by that group."""
+    if current.kind != "question" or current.who is None or current.who.kind != "group":
+        return None
+    match = _FOLLOW_ON.match(text, start)
+    if match is None:
+        return None
+    if match.group(1) is not None:
+        # "Cử tri đề nghị ...": the group's noun alone; its body follows the verb.
+        return speakers.Lead("question", current.who, match.group(1), match.end() - start, False)
+    # "Đề nghị ...": the verb is the petition's first word.
+    return speakers.Lead("question", current.who, match.group(2), 0, False)
 
 
 def _same_speaker_as(item: _Item, lead: speakers.Lead) -> bool:
@@ -276,10 +366,17 @@ def parse(text: str, held_on: date) -> Transcript:
     _times(grouped)
     ordered = entries.meeting_order(grouped, _same_speaker, reverse)
 
+    _drop_lede(ordered, paragraphs)
     transcript = Transcript(chair=chair)
     asked = _Asked()
     since_answer: list[ParsedQuestion] = []
+    # Answers that name a group no question of which came before them, by
+    # index: "X trình bày báo cáo kết quả giải quyết, trả lời ý kiến, kiến
+    # nghị của cử tri ..." opening a report that sums up the petitions after.
+    ahead: dict[int, tuple[str, ...]] = {}
     for item in ordered:
+        if item.kind == "question" and item.who is not None and ahead:
+            _answered_ahead(item.who, f"q{len(transcript.questions) + 1}", ahead, transcript)
         if item.kind == "question" and item.who is not None:
             paragraph = item.parts[0][0]
             body = item.body()
@@ -302,6 +399,9 @@ def parse(text: str, held_on: date) -> Transcript:
             linked, how = _link(item.lead, asked, since_answer)
             asked.answer(linked)
             since_answer = []
+            groups_named = tuple(a.name for a in item.lead.asked if a.kind == "group")
+            if not linked and groups_named:
+                ahead[len(transcript.answers)] = groups_named
             transcript.answers.append(ParsedAnswer(
                 key=key,
                 responder=item.lead.speaker,
@@ -313,12 +413,71 @@ def parse(text: str, held_on: date) -> Transcript:
             ))
             if not _narrated(item):
                 _answer_findings(item, key, held_on, transcript)
+        elif item.answers and item.lead is not None and not speakers.is_chair(
+                item.lead.speaker, chair):
+            # Its tasks are read with the other directives (see `_directives`).
+            linked, how = _link(item.lead, asked, since_answer)
+            asked.answer(linked)
+            since_answer = []
+            transcript.answers.append(ParsedAnswer(
+                key=f"a{len(transcript.answers) + 1}", responder=item.lead.speaker,
+                text=item.body(), question_keys=linked, linked_by=how, at=item.at,
+                line=item.parts[0][0].line,
+            ))
     _directives(nfc, paragraphs, ordered, chair, held_on, transcript)
     if not (transcript.questions or transcript.answers or transcript.candidates):
         # Nothing of a dialogue: voters' petitions with no reply yet, if
         # any, are what the text holds.
         return petitions.read(nfc, held_on, unanswered=True) or transcript
     return transcript
+
+
+# Words of a question that say nothing of its matter.
+_FILLER = frozenset({"va", "cac", "nhung", "mot", "so", "cho", "de", "cua", "o", "tai", "ve",
+                     "voi", "trong", "nhu"})
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", fold(text)) if w not in _FILLER and len(w) > 1}
+
+
+def _drop_lede(ordered: list[_Item], paragraphs: list[Paragraph]) -> None:
+    """A news lede sums up what the article reports below ("Với mong muốn
+    ..., cử tri xã Phú Giáo (TP HCM) kiến nghị đầu tư, nâng cấp một số tuyến
+    giao thông nông thôn."): a question in the opening paragraph whose group
+    asks again further on, in the same words or more, is no question of its
+    own; its paragraph is narration."""
+    opening = {p.line for p in paragraphs[:2]}
+    questions = [item for item in ordered if item.kind == "question" and item.who is not None]
+    if len(questions) < 2:
+        return
+    lede = questions[0]
+    if lede.parts[0][0].line not in opening or lede.who is None or lede.who.kind != "group":
+        return
+    paragraph, start, end = lede.parts[0]
+    first = promises.sentences(paragraph.text[start:end])
+    words = _content_words(paragraph.text[start:start + first[0].end] if first else "")
+    if len(words) < 3:
+        return
+    for later in questions[1:]:
+        if later.who is None or not (groups.same_group(lede.who.name, later.who.name)
+                                     or groups.same_group(later.who.name, lede.who.name)):
+            continue
+        if len(words & _content_words(later.body())) >= 0.8 * len(words):
+            lede.kind = "event"
+            return
+
+
+def _answered_ahead(who: Speaker, key: str, ahead: dict[int, tuple[str, ...]],
+                    transcript: Transcript) -> None:
+    """A question asked after an answer that named its group and found no
+    question then is what that answer answered; the question is marked
+    answered by leaving `ahead` with nothing further to take for it."""
+    for index, named in list(ahead.items()):
+        if any(groups.same_group(who.name, name) for name in named):
+            answer = transcript.answers[index]
+            transcript.answers[index] = replace(
+                answer, question_keys=(*answer.question_keys, key), linked_by=LinkedBy.NAME)
 
 
 def _stated(item: _Item, asked: _Asked, transcript: Transcript) -> list[ParsedQuestion]:
@@ -405,6 +564,13 @@ def _link(
     named: list[str] = []
     for name in lead.askers:
         theirs = asked.by(name)
+        if groups.GROUP.fullmatch(name) and not any(same(q.asker.name, name) for q in theirs):
+            # "trả lời một số ý kiến, kiến nghị của cử tri": every group of
+            # voters still waiting is answered, not only the last to ask.
+            waiting = [q.key for q in theirs if q.key in asked.unanswered]
+            named.extend(k for k in waiting if k not in named)
+            if waiting:
+                continue
         # The latest of their questions not yet answered, else their latest.
         pick = next((q for q in reversed(theirs) if q.key in asked.unanswered),
                     theirs[-1] if theirs else None)

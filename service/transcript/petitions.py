@@ -11,12 +11,13 @@ organisation); "Cử tri Vũ Như Hội, UBND xã Nông Hạ" is a person. A hea
 that ends at its colon takes as its petitions the paragraph below it, or its
 numbered items (1., 2., ... in sequence: an answer's own list starts again
 at 1). "Kiến nghị:" / "Nội dung kiến nghị:" open a petition of the voters
-last named.
+last named, and so does a petition site's "Nội dung:" field.
 
 Replies. A reply opens with "TRẢ LỜI:" / "Trả lời:" (no writer named), or
 names the body that writes it: "Sở Giao thông vận tải xin phúc đáp như sau:",
 "Công an tỉnh trả lời:", "Vấn đề cử tri nêu, UBND huyện Gia Viễn trả lời như
-sau:", "Nội dung trả lời của UBND thành phố như sau:". A report with no such
+sau:", "Nội dung trả lời của UBND thành phố như sau:", or, on a petition site, by
+a body it does not name ("Cơ quan chức năng trả lời:"). A report with no such
 marker whose preface says who reports ("UBND tỉnh xin báo cáo ... như sau:")
 answers each numbered petition in the paragraphs below it. The writer of an
 unsigned reply is, in this order: the body whose letter it cites ("(Văn bản
@@ -84,7 +85,9 @@ _ASK = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(
-    r"^" + _BULLET + r"(?:Nội dung\s+)?(?:ý kiến,?\s+)?(?:Kiến nghị|kiến nghị)\s*:\s*"
+    r"^" + _BULLET + r"(?:(?:Nội dung\s+)?(?:ý kiến,?\s+)?(?:Kiến nghị|kiến nghị)|"
+    # A petition site's field: "Nội dung:" over the petition's text.
+    r"Nội dung(?:\s+phản ánh)?)\s*:\s*"
 )
 # Where the voters' description must have ended: a sentence end ("TP." and
 # the like excepted) or a question mark.
@@ -140,6 +143,10 @@ _HEADER_LABELS = frozenset({
     "noi dung y kien", "noi dung tra loi", "co quan tra loi", "don vi tra loi", "linh vuc",
 })
 _RESPONDER = re.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:trả lời|giải quyết|chủ trì)\s*:\s*")
+# A petition site's field: "Cơ quan chức năng trả lời:" over the reply, by
+# a body it does not name.
+_UNNAMED_REPLY = re.compile(
+    r"^((?:Cơ quan|Đơn vị)\s+(?:chức năng|có thẩm quyền|liên quan))\s+(?:trả lời|phúc đáp)\s*:\s*")
 _DIRECT = re.compile(r"(?<!\w)(giao|chỉ đạo|yêu cầu)(?!\w)", re.IGNORECASE)
 _NOT_DIRECT_BEFORE = re.compile(r"(?<!\w)(?:được|theo|của|sự|bàn|nhận|đã được)\s+$", re.IGNORECASE)
 _DIRECT_OBJECT = re.compile(r"\s*(?:(?:nhiệm vụ|trách nhiệm)\s+)?(?:cho\s+)?")
@@ -325,6 +332,11 @@ def _petition_lead(text: str) -> _PetitionLead | None:
     more = _MORE.match(text, body)
     if more and more.end() > body:
         body = more.end()
+    inner = _petition_lead(text[body:]) if body < len(text) else None
+    if inner is not None and not inner.asker_only:
+        # "1. Cử tri huyện Than Uyên: - Cử tri xã Tà Mung, Mường Kim kiến
+        # nghị: ...": the voters of the district's communes named ask.
+        return _PetitionLead(inner.asker, body + inner.body, inner.heading, False)
     return _PetitionLead(asker, body, body >= len(text.rstrip()), False)
 
 
@@ -381,6 +393,9 @@ def _reply_lead(text: str) -> tuple[str | None, int] | None:
         if writer is None and tail.group("source"):
             writer = _letter_writer(tail.group("source"))
         return writer, tail.end()
+    unnamed = _UNNAMED_REPLY.match(text)
+    if unnamed is not None:
+        return unnamed.group(1), unnamed.end()
     bullet = re.compile(_BULLET).match(text)
     starts = [bullet.end() if bullet else 0]
     starts += [m.end() for m in re.finditer(r",\s+", text[:_LEAD_CLAUSE])

@@ -14,7 +14,8 @@ with no future marker: evidence instead when it cites a document or an
 action), a belief or hope (`tin tưởng`, `hy vọng`, `mong`), about a third
 party (it opens with "Thủ trưởng ...", "các doanh nghiệp ...", or the cue
 comes after "đề nghị <third party>"), or only an acknowledgement (`tiếp thu`,
-`ghi nhận` alone).
+`ghi nhận` alone). What was not answered, compiled or passed on ("các ý kiến
+còn lại, các đại biểu tổng hợp chuyển ...") is a promise to propose.
 
 Directives (a chair's conclusion, a resolution, a letter giving tasks) are
 read by `tasks`, which takes their kind from `task_kind`.
@@ -115,13 +116,23 @@ _EVIDENCE_VERBS = re.compile(
 )
 _OWN_PATTERNS = [(phrase(p), kind, p) for p, kind in _OWN_CUES]
 # A cue word used as a noun is no act: "Vì theo nghiên cứu", "kết quả rà
-# soát cho thấy", "qua xem xét". Folded, as the words before a cue on `bare`.
-_NOUN_BEFORE = re.compile(r"(?<!\w)(?:theo|ket qua|qua|cong tac|viec|su)\s+$")
+# soát cho thấy", "qua xem xét"; nor is a purpose ("trung tâm giống ... để
+# nghiên cứu nâng cao chất lượng giống"). Folded, as the words before a cue
+# on `bare`.
+_NOUN_BEFORE = re.compile(r"(?<!\w)(?:theo|ket qua|qua|cong tac|viec|su|de)\s+$")
 # A condition opening the unit with no `sẽ` after it offers an option and
 # commits no one: "Trong tình huống giá cả tiếp tục leo thang thì còn một
 # công cụ nữa là đề xuất cấp có thẩm quyền ...".
 _CONDITION = re.compile(r"^\s*(?:trong (?:tinh huong|truong hop)|neu|gia su)(?!\w)")
 _KIND_PATTERNS = [(phrase(p), kind) for p, kind in _KIND_WORDS]
+# What was not answered at the meeting, compiled or passed on: "các ý kiến
+# còn lại, các đại biểu tổng hợp chuyển ...", "những kiến nghị vượt thẩm
+# quyền, Tổ đại biểu tổng hợp gửi ...". Folded.
+_FORWARDED = re.compile(
+    r"(?<!\w)(?:y kien|kien nghi|van de|noi dung)(?:,\s*kien nghi)?\s+(?:con lai|chua (?:duoc\s+)?"
+    r"(?:tra loi|giai dap|giai quyet)|vuot (?:qua\s+)?tham quyen)(?!\w)[^.;:]{0,60}?(?<!\w)"
+    r"(tong hop|chuyen|gui)(?!\w)"
+)
 
 
 @dataclass(frozen=True)
@@ -255,6 +266,9 @@ def answer_unit(text: str) -> Finding:
             if kind and _NOUN_BEFORE.search(folded, max(0, match.start() - 12), match.start()):
                 continue
             cues.append((match.start(), text[match.start():match.end()], kind))
+    forwarded = _FORWARDED.search(folded)
+    if forwarded is not None and not _PAST.search(text, 0, forwarded.start(1)):
+        cues.append((forwarded.start(1), text[forwarded.start(1):forwarded.end(1)], "propose"))
     third_from = len(text)
     for match in _PROPOSE_VERBS.finditer(folded):
         if _HIGHER.match(folded, match.end()):

@@ -6,7 +6,10 @@ biểu X", "nông dân X", "anh X", "cụ X"), a bare name ("Nguyễn Văn A, ..
 a title then the name ("Giám đốc Sở Y Nguyễn Văn A"), a title alone
 ("đồng chí Bí thư Thành ủy ...": the person met before who holds it, if
 any), a given name alone ("ông Thiệu": a speaker met before), a group or a
-body (see `groups`). The descriptor may follow a comma or a dash.
+body (see `groups`). The descriptor may follow a comma or a dash. One
+speaking for a body ("Thay mặt UBND tỉnh, đồng chí X", "X thay mặt Tổ đại
+biểu HĐND tỉnh", "X cùng các thành viên Tổ đại biểu số 7") answers for it,
+and directs when it does.
 
 A descriptor ("Phó Giám đốc Sở Y tế") is split at its position words: the
 title is the whole descriptor when it opens with a position word, else empty;
@@ -103,7 +106,7 @@ _PETITION_VERBS = ("kiến nghị", "đề nghị", "đề xuất", "mong muốn
 # only speaks).
 _ANSWER_VERBS = (
     "trả lời", "giải đáp", "giải trình", "phúc đáp", "cho biết", "thông tin", "làm rõ",
-    "khẳng định", "tiếp thu", "ghi nhận", "trao đổi", "nêu rõ",
+    "khẳng định", "tiếp thu", "ghi nhận", "trao đổi", "nêu rõ", "trình bày",
 )
 _DIRECTIVE_VERBS = ("yêu cầu", "chỉ đạo", "giao", "kết luận", "lưu ý", "quán triệt", "nhấn mạnh")
 _SPEECH_VERBS = (
@@ -121,6 +124,12 @@ _VERB_GUARDS = {
     "nêu": r"(?!\s+(?:rõ|quan điểm))",
     "nói": r"(?!\s+(?:chung|riêng))",
     "chất vấn": r"(?<!phiên chất vấn)(?<!buổi chất vấn)",
+    # Presenting the answers given to petitions answers them: "trình bày tóm
+    # tắt báo cáo kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri".
+    "trình bày": r"(?=[^.;:]{0,60}?(?<!\w)(?:trả lời|giải quyết)(?!\w)[^.;:]{0,30}?"
+                 r"(?<!\w)(?:ý kiến|kiến nghị))",
+    # "phiên chất vấn và trả lời chất vấn": the session, no answer.
+    "trả lời": r"(?<!chất vấn và trả lời)",
 }
 _VERB = re.compile(
     r"(?<!\w)(?<!bàn )("
@@ -170,9 +179,13 @@ _ABBREVIATED = re.compile(r"(?<!\w)(?:TP|Tp|TS|ThS|PGS|GS|BS|KS|St|TT|Q|P)$")
 _QUOTES = re.compile(r"\"[^\"\n]{1,1500}\"|“[^”\n]{1,1500}”|«[^»\n]{1,1500}»")
 # "về <the matter>" after the askers an answer names.
 _ABOUT = re.compile(r"\s*(?:,\s*)?(?:về|liên quan đến|đối với)\s+")
-_OPENING = 140  # how long an opening clause before the speaker may be
+_OPENING = 200  # how long an opening clause before the speaker may be
+_COMPANY = re.compile(r"(?:Tổng [Cc]ông ty|Công ty)(?!\w)")
 _PROVINCE_TAIL = re.compile(r"(\btỉnh)((?:\s+[^\W\d_]+)+)$")
 _ASKER_ZONE = 220  # how far after "trả lời" the named askers may run
+# ... and how far they may stand with no colon after them ("trình bày tóm
+# tắt báo cáo kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri").
+_ASKERS_AFTER = 100
 
 
 @dataclass(frozen=True)
@@ -308,6 +321,8 @@ def agency_of(organisation: str) -> str:
     """"Sở Giáo dục và Đào tạo tỉnh" -> "Sở Giáo dục và Đào tạo";
     "Bảo hiểm xã hội tỉnh Bắc Kạn" -> "Bảo hiểm xã hội tỉnh"."""
     agency = organisation.strip(" ,.")
+    if _COMPANY.match(agency):
+        return agency  # "Công ty ... tỉnh Lai Châu": the province is part of its name
     tail = _PROVINCE_TAIL.search(agency)
     if tail and all(is_capitalised(w) for w in tail.group(2).split()):
         agency = agency[:tail.start(2)]
@@ -329,8 +344,8 @@ def speaker(mention: Mention, descriptor: str, with_agency: bool) -> Speaker:
 
 def _official(who: Speaker) -> bool:
     """An official or a body, who answers (a worker who "cho biết" only speaks)."""
-    if who.kind == "body":
-        return True
+    if who.kind == "body" or who.behalf:
+        return True  # a body, or one speaking for it
     title = who.title.lower()
     return bool(title) and title not in _ROLES and not title.startswith(_NOT_OFFICIAL)
 
@@ -342,10 +357,35 @@ def is_leader(who: Speaker) -> bool:
 
 def _leader(who: Speaker) -> bool:
     """Who directs others: a chair or secretary of a council, committee or
-    party body, a minister, or such a body itself."""
+    party body, a minister, such a body itself, or one speaking for it."""
     if who.kind == "body":
         return bool(groups.LEADING_BODY.match(who.name))
-    return who.kind == "person" and bool(_LEADER.search(who.title))
+    return who.kind == "person" and (bool(_LEADER.search(who.title)) or bool(
+        who.behalf and groups.LEADING_BODY.match(who.behalf)))
+
+
+# Speaking for a body: "Thay mặt UBND tỉnh, đồng chí X ..." before the
+# speaker, "... Lê Thanh Triều thay mặt Tổ đại biểu HĐND tỉnh tiếp thu ..."
+# or "ông X, <title> cùng các thành viên Tổ đại biểu số 7 ... đã ghi nhận"
+# between the speaker and the verb.
+_BEHALF_BEFORE = re.compile(r"(?:^|[,.;]\s*)[Tt]hay mặt\s+([^,.:;]{3,90}?)\s*,\s*$")
+_BEHALF = re.compile(r"\s+(?:thay mặt|cùng (?:các|những) thành viên(?: của)?)\s+")
+
+
+def _behalf_between(text: str, masked: str, lo: int, hi: int) -> tuple[int, str] | None:
+    """Where the words saying whom the speaker speaks for begin, between
+    their name and their verb, and that body's name."""
+    found = _BEHALF.search(masked, lo, hi)
+    if found is None or groups.BODY.match(masked, found.end()) is None:
+        return None
+    body = text[found.end():hi].strip(" ,")
+    adverbs = _ADVERBS.search(body)
+    body = body[:adverbs.start()].strip(" ,") if adverbs else body
+    return (found.start(), body) if body else None
+
+
+def _for_body(who: Speaker, body: str) -> Speaker:
+    return replace(who, agency=agency_of(body), behalf=body)
 
 
 def _kind(verb: str, who: Speaker) -> str:
@@ -445,6 +485,10 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "",
         found = _passive(text, masked, known)
     if found is None:
         return None
+    behalf = _BEHALF_BEFORE.search(masked, 0, found.start)
+    if behalf is not None and found.who.kind == "person" and not found.who.behalf and \
+            groups.BODY.match(masked, behalf.start(1)):
+        found = replace(found, who=_for_body(found.who, text[behalf.start(1):behalf.end(1)]))
     verb = found.verb.group(1)
     kind = "question" if found.asks else _kind(verb, found.who)
     who = found.who
@@ -454,14 +498,16 @@ def lead(text: str, known: Sequence[Speaker] = (), context: str = "",
     if pledged(verb, masked[tail_start:tail_start + 40]) and _official(who):
         # "Chủ tịch ... nói công bố dự thảo kết luận ...", "ông X ... hứa: tỉnh
         # sẽ tìm giải pháp ...": what follows is the speaker's undertaking,
-        # quoted with the verb that gives it.
-        return Lead("answer", who, verb, found.verb.start(), False)
+        # quoted with the verb that gives it; a body's with its name, the
+        # undertaking's subject ("Tổ đại biểu HĐND TPHCM khẳng định sẽ ...").
+        return Lead("answer", who, verb,
+                    found.start if who.kind == "body" else found.verb.start(), False)
     askers: list[Mention] = []
     asked: list[Speaker] = []
     matter, matter_at = "", -1
     if kind == "answer":
         colon = masked.find(":", tail_start, tail_start + _ASKER_ZONE)
-        zone = colon if colon >= 0 else min(len(text), tail_start + 60)
+        zone = colon if colon >= 0 else min(len(text), tail_start + _ASKERS_AFTER)
         askers = mentions(masked, tail_start, zone, known)
         asked = [_asker(text, masked, m, zone) for m in askers]
         if not askers:
@@ -533,10 +579,12 @@ def _clause_starts(masked: str, lo: int, hi: int | None = None) -> list[int]:
     """Where a speaker may stand: at `lo`, or after a short opening clause
     ("Phát biểu tại hội nghị, bà X ...", "Tại buổi tiếp xúc, cử tri ..."); up
     to `hi` after an answer's opening ("Trả lời câu hỏi: "..." của X, ...")."""
-    ends = r"[.:;?!]" if hi is None else r"[.;?!]"
+    # A semicolon may close an opening clause too ("Sáng ngày 08/7, tại Kỳ
+    # họp thứ 7 HĐND tỉnh khóa XII; thay mặt UBND tỉnh, đồng chí X ...").
+    ends = r"[.:?!]" if hi is None else r"[.;?!]"
     hi = min(len(masked), lo + _OPENING + 2) if hi is None else hi
     starts = [lo]
-    for match in re.finditer(r",\s+", masked[lo:hi]):
+    for match in re.finditer(r",\s+" if ends == r"[.;?!]" else r"[,;]\s+", masked[lo:hi]):
         if re.search(ends, masked[lo:lo + match.start()]):
             break
         starts.append(lo + match.end())
@@ -560,8 +608,11 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
         if verb is None or _listed(masked, first.end) or \
                 _DOING.search(masked, first.end, verb.start()):
             return None
-        return _Found(speaker(first, _descriptor(text, masked, first.end, verb.start()),
-                              with_agency=True), pos, verb)
+        behalf = _behalf_between(text, masked, first.end, verb.start())
+        who = speaker(first, _descriptor(text, masked, first.end,
+                                         behalf[0] if behalf else verb.start()),
+                      with_agency=True)
+        return _Found(_for_body(who, behalf[1]) if behalf else who, pos, verb)
     for opinion in (False, True):
         if opinion:
             opinions = groups.opinion_at(context + masked, len(context) + pos, audience)
@@ -571,6 +622,9 @@ def _at(text: str, masked: str, pos: int, known: Sequence[Speaker], context: str
             group, says = groups.group_at(masked, pos), groups.HAS_OPINIONS
         if group is not None:
             who, end = group
+            if end > zone_end:
+                # Its places listed after a colon: its verb is in the clause after them.
+                zone_end = _clause_end(masked, end)
             verb = _VERB.search(masked, end, zone_end)
             # Groups ask; what else they do ("cử tri bày tỏ sự tin tưởng") is
             # no lead.
@@ -658,8 +712,9 @@ def _titled(text: str, masked: str, pos: int, zone_end: int, known: Sequence[Spe
     verb = _VERB.search(masked, at + length, zone_end)
     if verb is None or _DOING.search(masked, at + length, verb.start()):
         return None
+    behalf = _behalf_between(text, masked, at + length, verb.start())
     stop = _ADVERBS.search(masked, at, verb.start())
-    end = stop.start() if stop else verb.start()
+    end = behalf[0] if behalf else stop.start() if stop else verb.start()
     # "Phó Chủ tịch UBND tỉnh Nguyễn Trung Thảo, chủ trì ...": the name may
     # stand before a comma.
     while end > at + length and masked[end - 1] in " ,":
@@ -687,10 +742,10 @@ def _titled(text: str, masked: str, pos: int, zone_end: int, known: Sequence[Spe
         holder = _holder(title, known)
         who = holder or Speaker(title, kept, title_text or title, organisation,
                                 agency_of(organisation))
-        return _Found(who, pos, verb)
-    who = Speaker(text[name:end], kept, title_text or title, organisation,
+        return _Found(_for_body(who, behalf[1]) if behalf else who, pos, verb)
+    who = Speaker(text[name:end].strip(), kept, title_text or title, organisation,
                   agency_of(organisation))
-    return _Found(who, pos, verb)
+    return _Found(_for_body(who, behalf[1]) if behalf else who, pos, verb)
 
 
 def _name_before(masked: str, lo: int, hi: int) -> int | None:
@@ -761,7 +816,7 @@ def _prefixed(text: str, masked: str, lo: int, known: Sequence[Speaker]) -> Lead
 
 
 def _body_start(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " :,\u00a0-\u2013":
+    while pos < len(text) and text[pos] in " :;,\u00a0-\u2013":
         pos += 1
     return pos
 
@@ -771,6 +826,9 @@ def _body_start(text: str, pos: int) -> int:
 _CHAIRMAN_NAMED = re.compile(
     r"(?<!Phó )(Chủ tịch (?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) tỉnh)"
     r"((?:\s+[A-ZĐÀ-ỸÂĂÊÔƠƯ][^\W\d_]*){2,6})"
+)
+_DIRECTS_THE_MEETING = re.compile(
+    r"^Phát biểu (?:chỉ đạo|khai mạc|điều hành)(?: (?:phiên|kỳ họp|hội nghị|buổi)[^,.:;]{0,60})?,"
 )
 _CHAIRED_BY = re.compile(r"[Cc]hủ trì[^:.]{0,80}?đồng chí\s*:?\s*")
 
@@ -790,6 +848,10 @@ def chair_from(paragraphs: list[str]) -> Speaker | None:
         found = lead(text)
         if found and found.verb == "chủ trì":
             return replace(found.speaker, honorific=found.speaker.honorific or "Đồng chí")
+        if found and found.speaker.kind == "person" and _DIRECTS_THE_MEETING.match(text):
+            # "Phát biểu chỉ đạo phiên chất vấn, Bí thư Tỉnh ủy, Chủ tịch HĐND
+            # tỉnh Lê Đình Sơn cho biết ...": who directs the session chairs it.
+            return found.speaker
     for text in paragraphs:
         # "Chủ tịch UBND tỉnh Trần Văn Hai yêu cầu ...": the name after the office.
         for match in _CHAIRMAN_NAMED.finditer(text):

@@ -25,10 +25,14 @@ Read over the paragraphs that are no question or answer, in text order.
      up by the body of the leader making it;
   2. a body opening the piece and a task verb after it ("Công an tỉnh chủ
      động xây dựng kế hoạch ...") once a directive has been given above, or
-     with `sẽ`/`cần`/`phải` anywhere;
+     with `sẽ`/`cần`/`phải` anywhere ("Về phía HĐND huyện sẽ xem xét ...");
   3. "Nhiệm vụ ... là ...": the body of the leader last named in the block;
+     "Đối với X, <task verb> ...": X, a body or a council's deputies (also
+     in a leader's answer, see `assigned`);
   4. no subject of its own: the owner carried from the piece before it in
-     the block, else the owner of the list it is an item of.
+     the block, else the owner of the list it is an item of. A
+     contingency ("Trong trường hợp ..., phải ...", "nếu ...") of the task
+     before it is part of that task.
 * Lists. A block that ends with a colon after a directive or a heading
   ("1. Về lĩnh vực ...:") leads in a list: the blocks after it are its items
   until one marked as its sibling or parent (by rank: "Điều 1.", "1.", "a)",
@@ -42,7 +46,9 @@ Read over the paragraphs that are no question or answer, in text order.
   task above is to be sent ("Yêu cầu hoàn thiện gửi ý kiến ... trước ngày
   28/9/2018", "...; hoàn thành trước ngày 21/11/2022"): it lends that task
   its deadline instead. Also a result ("Qua đó, góp phần ..."), a forecast,
-  and what is done at the meeting itself ("... ngay tại hội nghị").
+  and what is done at the meeting itself ("... ngay tại hội nghị", "tại kỳ
+  họp này sẽ tiến hành chất vấn ...", "Người trả lời chất vấn cần đi thẳng
+  vào nội dung câu hỏi ...").
 """
 
 from __future__ import annotations
@@ -76,7 +82,8 @@ _KINDS = (
 )
 _GENERIC = (
     r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")"
-    r"|(?:[Ll]ãnh đạo|[Tt]hủ trưởng|[Gg]iám đốc|[Nn]gười đứng đầu)\s+(?:các|[A-ZĐ])"
+    r"|(?:[Ll]ãnh đạo|[Tt]hủ trưởng|[Gg]iám đốc|[Nn]gười đứng đầu)\s+(?:các|[A-ZĐ]|"
+    r"địa phương(?!\w)|cơ sở(?!\w))"
     r"|(?:[Đđ]ơn vị|[Nn]gành|[Đđ]ịa phương)\s|[Cc]hính quyền\s+(?:các|địa phương|cơ sở|xã|"
     r"huyện|phường|thành phố)"
 )
@@ -124,6 +131,10 @@ _TASK_VERBS = (
     "thống nhất", "đánh giá cao", "nhận được", "tham dự", "thông qua", "ký", "cho",
     "thúc đẩy", "tính toán", "tìm", "đưa", "mở", "ra quân", "nắm", "phát huy", "rút kinh nghiệm",
     "nên", "trả lời", "giải đáp", "không", "phát biểu", "đặt câu hỏi",
+    # "Đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn thanh tra": "thành" is no
+    # part of the body's name.
+    "thành lập", "công bố", "thu hồi", "kiện toàn", "điều chỉnh", "bổ sung", "phê duyệt",
+    "lựa chọn", "chi trả", "bàn giao",
 )
 _TASK_VERB = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_TASK_VERBS, key=len, reverse=True))
@@ -147,7 +158,9 @@ _UNMARKED = 5
 # A result or a purpose, not a task: "Qua đó, góp phần đảm bảo an toàn ...".
 _RESULT = re.compile(r"^(?:Qua đó|Từ đó|Nhờ đó|Nhờ vậy),?\s+(?:góp phần|giúp|tạo|nhằm)(?!\w)")
 _OPENERS = re.compile(
-    r"^(?:Đồng thời|Ngoài ra|Bên cạnh đó|Trước mắt|Theo đó|Mặt khác|Trong đó|Sau đó|Qua đó)"
+    # "Về phía HĐND huyện sẽ xem xét ...": as for that body, it will.
+    r"^(?:Đồng thời|Ngoài ra|Bên cạnh đó|Trước mắt|Theo đó|Mặt khác|Trong đó|Sau đó|Qua đó|"
+    r"Về phía)"
     r"\s*,?\s*",
     re.IGNORECASE,
 )
@@ -168,7 +181,19 @@ _SAID = re.compile(
 _AT_THE_MEETING = re.compile(r"(?<!\w)(?:ngay\s+)?tại\s+(?:hội nghị|buổi (?:đối thoại|làm việc|"
                              r"gặp mặt|tiếp xúc)|phiên (?:họp|chất vấn))(?:\s+(?:này|hôm nay))?"
                              r"\s*[.;]?$")
+_CONTINGENCY = re.compile(r"(?:Trong trường hợp|trong trường hợp|Nếu|nếu|Trường hợp)(?!\w)")
 _WILL_ANYWHERE = re.compile(r"(?<!\w)sẽ(?!\w)", re.IGNORECASE)
+# The meeting's own business, announced: "tại kỳ họp này sẽ tiến hành chất
+# vấn trực tiếp 4 nhóm vấn đề ...".
+_THIS_MEETING = re.compile(
+    r"(?<!\w)(?:tại|trong)\s+(?:kỳ họp|phiên(?:\s+(?:họp|chất vấn))?|hội nghị|"
+    r"buổi\s+\w+(?:\s+\w+)?)\s+(?:này|hôm nay)\s+(?:sẽ|tiếp tục|tiến hành)(?!\w)", re.IGNORECASE)
+# Those who ask or answer at the meeting, told how to ("Người trả lời chất
+# vấn cần đi thẳng vào nội dung câu hỏi ...", "Các đại biểu đặt câu hỏi tập
+# trung vào ..."): how the meeting is conducted, no task.
+_AT_THE_MEETING_SPEAKERS = re.compile(
+    r"^(?:[Nn]gười|[Nn]hững người|[Cc]ác (?:vị\s+)?đại biểu|[Đđ]ại biểu)\s+(?:được\s+)?"
+    r"(?:trả lời|chất vấn|đặt câu hỏi|hỏi|phát biểu)(?!\w)")
 # How the meeting itself is to be conducted, asked of those answering or
 # asking there ("yêu cầu các sở, ban ngành đưa ra những câu trả lời đúng đắn",
 # "không từ chối bất cứ câu hỏi nào", "đề nghị các doanh nghiệp phát biểu
@@ -355,12 +380,18 @@ def _skip(text: str, pos: int, chars: str = " \n:,") -> int:
     return pos
 
 
+_DUTY_GIVEN = re.compile(r"(?:nhiệm vụ|trách nhiệm)\s+(?:cho\s+)?")
+
+
 def _directive(text: str) -> tuple[re.Match[str], tuple[str, bool, int]] | None:
     """The first directive verb followed by a body, with that body."""
     for match in _DIRECTIVE.finditer(text):
         if _NOT_DIRECTIVE_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             continue
         at = _skip(text, match.end())
+        duty = _DUTY_GIVEN.match(text, at)
+        if duty is not None:
+            at = duty.end()  # "Giao nhiệm vụ Ban Quản lý các Khu công nghiệp tỉnh ..."
         body = _body_at(text, at)
         if body is None and _TIME_FIRST.match(text, at):
             # "yêu cầu sau 15 ngày làm việc kể từ ... các cơ quan chuyên môn phải ..."
@@ -379,6 +410,43 @@ def conduct_of_the_meeting(task: str, held_on: date) -> bool:
         deadlines.find(task, held_on) is None
 
 
+# "Đối với UBND huyện Chợ Mới, cần tập trung rà soát ...", "Đối với các đại
+# biểu HĐND tỉnh, thành phố, tiếp tục ... tăng cường theo dõi, giám sát ...":
+# what follows the addressee is its task, when it opens with a task verb.
+_ADDRESSED = re.compile(r"(?:Đối với|đối với)\s+")
+_LEVELS = r"(?:tỉnh|huyện|thành phố|thị xã|quận|xã|phường)"
+_DEPUTIES = re.compile(
+    r"(?:các\s+)?(?:vị\s+)?đại biểu\s+(?:HĐND|Hội đồng nhân dân)(?:\s+(?:các\s+)?" + _LEVELS
+    + r"(?:\s*,\s*" + _LEVELS + r")*)?(?=\s*,)")
+
+
+def addressed(text: str, head: int = 0) -> tuple[str, int] | None:
+    """The body (or the deputies of a council) a sentence opening "Đối với
+    X, <task>" addresses, and where its task starts."""
+    opening = _ADDRESSED.match(text, head)
+    if opening is None:
+        return None
+    at = opening.end()
+    deputies = _DEPUTIES.match(text, at)
+    if deputies is not None:
+        name, end = deputies.group(), deputies.end()
+    else:
+        body = _body_at(text, at)
+        if body is None or not _named(body[0]) or " " not in body[0]:
+            return None
+        name, end = body[0], body[2]
+    comma = re.compile(r"\s*,\s*").match(text, end)
+    if comma is None:
+        return None
+    task = _skip(text, comma.end(), " ")
+    if not (_TASK_VERB.match(text, task) and not _from_past(text[task:])):
+        return None
+    return name, task
+
+
+_AT_THE_SAME_TIME = re.compile(r"[,;]\s*đồng thời\s*,?\s*$", re.IGNORECASE)
+
+
 def assigned(text: str, leader: bool = False, held_on: date | None = None
              ) -> tuple[str, str] | None:
     """In an answer, a body the one answering puts to work ("Giao UBND xã
@@ -386,7 +454,13 @@ def assigned(text: str, leader: bool = False, held_on: date | None = None
     written and the task's kind. `giao` and `chỉ đạo`; `yêu cầu` and `đề
     nghị` only from a `leader` (a chair, a party secretary: "Đồng thời, yêu
     cầu Công an huyện tiến hành nghiên cứu ..."): an agency that asks a peer
-    commits nobody."""
+    commits nobody. The verb may follow the responder's other acts after
+    "đồng thời" ("... và giải đáp ..., đồng thời đề nghị ...")."""
+    if leader:
+        opening = _OPENERS.match(text)
+        to = addressed(text, opening.end() if opening else 0)
+        if to is not None:
+            return to[0], promises.task_kind(text[to[1]:])
     found = _directive(text)
     if found is None:
         return None
@@ -397,7 +471,12 @@ def assigned(text: str, leader: bool = False, held_on: date | None = None
     # only the way the report names the speaker ("Đồng chí cũng yêu cầu").
     # "UBND tỉnh đã chỉ đạo và giao ...", "Sở ... tham mưu UBND tỉnh sẽ chỉ
     # đạo ..." are someone else's act, done or advised.
-    before = _OPENERS.sub("", text[:verb.start()].strip(" -+•"))
+    before = text[:verb.start()]
+    if _AT_THE_SAME_TIME.search(before):
+        # "... đã ghi nhận ... và giải đáp, làm rõ thêm một số nội dung, đồng
+        # thời đề nghị chính quyền địa phương ...": the responder's next act.
+        before = ""
+    before = _OPENERS.sub("", before.strip(" -+•"))
     before = _ALSO.sub("", bare(before)).strip(" ,")
     if before not in _SPEAKER_WORDS:
         return None
@@ -484,7 +563,8 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
         if said:
             head = said.end()  # "Đồng chí khẳng định, UBND tỉnh sẽ ...": what was said
         if believed or _CITES.search(piece) or _AT_THE_MEETING.search(piece) or \
-                _RESULT.match(piece) or _NAMED_AFTER.match(piece, head):
+                _RESULT.match(piece) or _NAMED_AFTER.match(piece, head) or \
+                _THIS_MEETING.search(piece) or _AT_THE_MEETING_SPEAKERS.match(piece, head):
             carry = after_sentence = None
             continue
         owner: str | None = None
@@ -492,7 +572,13 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
         quote_from, task_from = 0, head
         next_sentence: str | None = None
         directive = _directive(piece)
-        if directive is not None and not _from_past(piece[_subject_end(piece, head):]):
+        to = addressed(piece, head) if directive is None or \
+            directive[0].start() > piece.find(",", head) else None
+        if to is not None:
+            owner, task_from = to
+            state.directed = True
+            next_sentence = owner
+        elif directive is not None and not _from_past(piece[_subject_end(piece, head):]):
             verb, (addressee, proper, addressee_end) = directive
             cue = verb.group(1)
             subject = _subject(piece, head, verb.start())
@@ -576,6 +662,11 @@ def _read_block(source: str, block: _Block, held_on: date, state: _State,
                 continue
             elif not _from_past(piece[head:]) and not _HEADING.match(piece[head:]):
                 owner = carry or (inherited if state.directed else None)
+                if last is not None and owner == last.owner and _CONTINGENCY.match(piece, head):
+                    # "Trong trường hợp không đủ cơ sở pháp lý ..., phải ban hành
+                    # ngay quyết định ...": what the task above does if it fails.
+                    last.end = block.body + end
+                    continue
                 if owner is None and chair is not None and _WILL_ANYWHERE.search(piece) and \
                         not _PAST_ANYWHERE.search(piece):
                     owner = chair

@@ -142,6 +142,7 @@ def test_an_agency_as_a_workbook_and_its_csv_in_the_readers_language(
                                                 lang="en"))).worksheets[0]
     assert "Status" in [c.value for c in english[1]]
 
-    csv = download(api, "/reports/agencies/SGDDT", "csv").decode("utf-8-sig")
+    # English was chosen, and is remembered until Vietnamese is chosen again.
+    csv = download(api, "/reports/agencies/SGDDT", "csv", lang="vi").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("Mã,Mã cơ quan,Cơ quan,")
     assert "đã hoàn thành" in csv and "fulfilled" not in csv and "False" not in csv

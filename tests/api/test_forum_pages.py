@@ -65,8 +65,11 @@ def test_report_pages_say_what_kind_of_forum_it_was(api: Caller, world: World,
     assert "Voters&#39; meeting" in english or "Voters' meeting" in english
     data = reader.get(f"/reports/dialogues/{forums['meeting']}", format="json").json
     assert data["dialogue"]["forum"] == "voters_meeting"
+    # English was chosen, and is remembered, until Vietnamese is chosen again.
     one = reader.get(f"/reports/commitments/{forums['meeting_promise']}").data.decode()
-    assert "(Tiếp xúc cử tri)" in one
+    assert '<html lang="en">' in one
+    one = reader.get(f"/reports/commitments/{forums['meeting_promise']}", lang="vi")
+    assert "(Tiếp xúc cử tri)" in one.data.decode()
 
 
 def test_the_report_says_who_asked_as_a_group_or_a_body(api: Caller, world: World,

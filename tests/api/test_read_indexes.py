@@ -22,7 +22,7 @@ from domain.dialogue import ForumKind
 from domain.status import Status, Verdict
 from service import commands as c
 from service.bootstrap import build_queries
-from service.queries import CommitmentFilter, Queries, Sort
+from service.queries import CommitmentFilter, DialogueFilter, Queries, Sort, _encode_cursor
 from service.read_model import PostgresReadModel
 from tests.api.conftest import Caller
 
@@ -42,6 +42,13 @@ FILTERS = {
     "extension requested": CommitmentFilter(extension_requested=True),
     "search": CommitmentFilter(q="bien che"),
     "due before": CommitmentFilter(due_before=ON),
+}
+
+DIALOGUE_FILTERS = {
+    "year": DialogueFilter(year=2024),
+    "kind": DialogueFilter(forum=ForumKind.VOTERS_MEETING),
+    "kind and year": DialogueFilter(year=2024, forum=ForumKind.DIALOGUE),
+    "search": DialogueFilter(q="doi thoai"),
 }
 
 
@@ -64,6 +71,11 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         "agency scores as of": lambda: queries.agency_scores(as_of=ON),
         "agency scores at a dialogue": lambda: queries.agency_scores(dialogue=dialogue),
     })
+    for name, found in DIALOGUE_FILTERS.items():
+        calls[f"list dialogues {name}"] = lambda w=found: queries.list_dialogues(w)
+        # The second page: the cursor's condition beside the filter's.
+        calls[f"list dialogues {name}, next page"] = lambda w=found: queries.list_dialogues(
+            w, cursor=_encode_cursor(2**40, ON))
     return calls
 
 

@@ -30,6 +30,7 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "/api/v1/commitments": ("commitment", None),
     "/api/v1/commitments/<uuid:commitment_id>": ("commitment", "SXD"),
     "/api/v1/commitments/<uuid:commitment_id>/history": ("history", "SXD"),
+    "/api/v1/dialogues": ("dialogue", None),
     "/api/v1/dialogues/<uuid:dialogue_id>": ("dialogue", None),
     "/api/v1/dialogues/<uuid:dialogue_id>/candidates": ("candidates", None),
     "/api/v1/questions/<uuid:question_id>": ("question", None),

@@ -92,22 +92,32 @@ def test_the_front_page_is_vietnamese_by_default(api: Caller, world: World,
     assert "<script" not in text
 
 
-@pytest.mark.parametrize("how", [{"lang": "en"}, {"header": "en-GB,en;q=0.8"}])
-def test_english_by_parameter_or_by_the_browser(api: Caller, report: dict[str, str],
-                                                how: dict[str, str]) -> None:
-    headers = {"Accept-Language": how["header"]} if "header" in how else {}
-    response = api.client.get("/reports/", query_string={k: v for k, v in how.items()
-                                                         if k == "lang"}, headers=headers)
-    text = response.data.decode()
-    assert response.headers["Content-Language"] == "en"
-    assert "Who kept their word" in text
-    assert "September 1, 2024" in text
-    assert "100.0%" in text
-    assert "Ai đã giữ lời" not in text
+def test_vietnamese_whatever_the_browser_english_by_choice_and_remembered(
+        api: Caller, report: dict[str, str]) -> None:
+    """An office PC set to English still gets the Vietnamese report; `?lang=en`
+    switches, a cookie remembers it on the next visit, `?lang=vi` switches back."""
+    english_browser = {"Accept-Language": "en-GB,en;q=0.8"}
+    response = api.client.get("/reports/", headers=english_browser)
+    assert response.headers["Content-Language"] == "vi"
+    assert "Ai đã giữ lời" in response.data.decode()
+    assert "commitments_lang" not in response.headers.get("Set-Cookie", "")
+    chosen = api.client.get("/reports/", query_string={"lang": "en"})
+    assert "commitments_lang=en" in chosen.headers["Set-Cookie"]
+    assert "HttpOnly" in chosen.headers["Set-Cookie"]
+    for response in (chosen, api.client.get("/reports/agencies/SYT")):
+        text = response.data.decode()
+        assert response.headers["Content-Language"] == "en"
+        assert "Ai đã giữ lời" not in text and "Who kept their word" in text
+    text = chosen.data.decode()
+    assert "September 1, 2024" in text and "100.0%" in text
+    # The workspace reads the same choice.
+    assert 'lang="en"' in api.client.get("/workspace/sign-in").data.decode()
+    back = api.client.get("/reports/", query_string={"lang": "vi"})
+    assert "commitments_lang=vi" in back.headers["Set-Cookie"]
+    assert api.client.get("/reports/").headers["Content-Language"] == "vi"
 
 
-def test_lang_beats_the_browser_and_is_kept_on_links(api: Caller, world: World,
-                                                     report: dict[str, str]) -> None:
+def test_lang_is_kept_on_links(api: Caller, world: World, report: dict[str, str]) -> None:
     response = api.client.get("/reports/", query_string={"lang": "vi"},
                               headers={"Accept-Language": "en"})
     text = response.data.decode()
@@ -156,8 +166,13 @@ def test_as_of_shows_the_report_as_it_stood(api: Caller, world: World,
     assert before["scorecard"]["verified"] == 0
     text = page(api, "/reports/", as_of="2024-06-10")
     assert "vào cuối ngày 10 tháng 6, 2024" in text
-    assert 'value="2024-06-10"' in text
+    assert 'value="10/06/2024"' in text and 'placeholder="dd/mm/yyyy"' in text
     assert "as_of=2024-06-10" in text  # links keep the date
+    # Typed day/month/year in the form, the same report.
+    typed = page(api, "/reports/", as_of="10/06/2024")
+    assert "vào cuối ngày 10 tháng 6, 2024" in typed and "as_of=10/06/2024" in typed
+    assert api.as_(None).get("/reports/", as_of="10/6/2024", format="json").json[
+        "as_of"] == "2024-06-10"
     # Before the dialogue was held there is nothing to show.
     empty = api.as_(None).get("/reports/", as_of="2024-05-01", format="json").json
     assert empty["dialogues"] == [] and empty["scorecard"]["made"] == 0
@@ -166,7 +181,8 @@ def test_as_of_shows_the_report_as_it_stood(api: Caller, world: World,
 
 @pytest.mark.parametrize(("params", "field", "words"), [
     ({"as_of": "2030-01-01"}, "as_of", "chưa đến"),
-    ({"as_of": "01/06/2024"}, "as_of", "không phải là ngày"),
+    ({"as_of": "31/02/2024"}, "as_of", "Tính đến ngày: “31/02/2024” không phải là ngày"),
+    ({"as_of": "06-01-2024"}, "as_of", "không phải là ngày"),
     ({"format": "odt"}, "format", "không phải giá trị hợp lệ"),
     ({"lang": "fr"}, "lang", "không phải giá trị hợp lệ"),
 ])

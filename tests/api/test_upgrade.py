@@ -192,6 +192,7 @@ def test_every_read_answers_on_the_old_log(upgraded: Upgraded) -> None:
         response = upgraded.get(path, tokens["admin"])
         expected = (404 if path.startswith("/reports/commitments/")
                     and path.rsplit("/", 1)[-1] in unpublished
+                    else 404 if path == "/logo"  # no logo in this data folder
                     else 200)
         assert response.status_code in (expected, 302), (
             path, response.status_code, response.get_data(as_text=True)[:300])

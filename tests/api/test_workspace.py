@@ -6,6 +6,7 @@ import io
 import re
 from uuid import UUID
 
+import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
@@ -91,11 +92,32 @@ def test_an_auditor_sees_every_agency(api: Caller, people: dict[str, str]) -> No
     assert "Nghiên cứu chế độ trực đêm" not in only
 
 
-def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str]) -> None:
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "https://evil.example/", "/\\evil.example/x", "/\\/evil.example",
+    "/\t/evil.example", "/\n/evil.example", " //evil.example", "javascript:alert(1)"])
+def test_next_never_leads_off_the_site(api: Caller, people: dict[str, str],
+                                       target: str) -> None:
+    """Browsers read a backslash as a slash and drop tabs and line breaks from
+    an address, so each of these would be another site's address."""
     token = csrf(api.client)
-    response = api.client.post("/workspace/sign-in?next=//evil.example/x", data={
+    response = api.client.post("/workspace/sign-in", query_string={"next": target}, data={
         "email": people["auditor"], "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/workspace/"
+
+
+def test_a_reminders_link_leads_through_sign_in_to_the_commitment(
+        api: Caller, world: World, people: dict[str, str]) -> None:
+    """The workspace link a reminder carries: sign in first, then the page."""
+    path = f"/workspace/commitments/{world.commitment}"
+    first = api.client.get(path)
+    assert first.status_code == 302
+    sign_in_page = first.headers["Location"]
+    assert sign_in_page.startswith("/workspace/sign-in?next=")
+    token = csrf(api.client, sign_in_page)
+    signed = api.client.post(sign_in_page, data={
+        "email": people["officer"], "password": PASSWORD, "csrf_token": token})
+    assert signed.headers["Location"].rstrip("?") == path
+    assert "Sẽ xem xét, nghiên cứu" in api.client.get(path).data.decode()
 
 
 def _form(client: FlaskClient, path: str) -> dict[str, str]:
@@ -113,7 +135,7 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
     saved = api.client.post(path, data={
         **_form(api.client, path), "form": "update", "action": "progress",
         "note": "Đã họp với các huyện", "evidence_title": "Công văn 12/SYT",
-        "evidence_url": "https://syt.example.vn/cv12", "evidence_dated": "2024-07-01"})
+        "evidence_url": "https://syt.example.vn/cv12", "evidence_dated": "01/07/2024"})
     assert saved.status_code == 302
     page = api.client.get(saved.headers["Location"]).data.decode()
     assert "Đã lưu" in page and "Đã họp với các huyện" in page
@@ -126,7 +148,7 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
                            "via": f"account:{account.id}"}
     assert event.evidence == [{"title": "Công văn 12/SYT", "url": "https://syt.example.vn/cv12",
                                "dated": "2024-07-01"}]
-    assert "Công văn 12/SYT</a> (1 thg 7, 2024)" in page
+    assert "Công văn 12/SYT</a> (01/07/2024)" in page
     assert '<span class="person">Trần Văn B</span>' in page  # staff see who, by name
     public = api.client.get(f"/reports/commitments/{world.commitment}").data.decode()
     assert "Trần Văn B" not in public and "Đã họp với các huyện" in public
@@ -150,6 +172,15 @@ def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
     assert dated_only.status_code == 422
     assert 'id="error-evidence_title"' in dated_only.data.decode()
     assert 'value="2024-12-31"' in page  # what was typed is kept
+    # A date field is typed day/month/year; a wrong one is named.
+    form = re.search(r'<form[^>]*id="update-form".*?</form>', page, re.S)
+    assert form is not None
+    assert 'placeholder="dd/mm/yyyy"' in form.group(0) and 'type="date"' not in form.group(0)
+    bad_day = api.client.post(path, data={
+        **_form(api.client, path), "form": "update", "action": "extend",
+        "new_due_on": "31/13/2024", "note": "Chờ ý kiến Bộ"}).data.decode()
+    assert "Hạn mới: “31/13/2024” không phải là ngày" in bad_day
+    assert 'id="error-new_due_on"' in bad_day
     missing_note = api.client.post(path, data={
         **_form(api.client, path), "form": "update", "action": "extend",
         "new_due_on": "2024-12-31"})

@@ -132,9 +132,10 @@ def test_bad_forms_name_the_field_and_store_nothing(api: Caller, world: World,
     assert 'id="error-commitment-agency"' in unknown_agency.data.decode()
     bad_day = clerk.post("/workspace/dialogues", data={
         **form_of(clerk, "/workspace/dialogues", "dialogue-form"), "title": "X",
-        "held_on": "20/06/2024"})
+        "held_on": "20/13/2024"})
     assert bad_day.status_code == 422
     assert 'id="error-dialogue-held_on"' in bad_day.data.decode()
+    assert "Ngày tổ chức: “20/13/2024” không phải là ngày" in bad_day.data.decode()
     assert api.events() == before
 
 

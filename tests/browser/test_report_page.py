@@ -19,11 +19,13 @@ from datetime import date
 import pytest
 from babel.dates import format_date
 from playwright.sync_api import (
+    Browser,
     Page,
     expect,
 )
 
 from tests.browser.conftest import (
+    DESKTOP,
     DIALOGUE,
     HEALTH,
     KEPT,
@@ -116,21 +118,33 @@ def test_front_page_in_vietnamese_then_english(
     charts_are_drawn(page)
 
 
-def test_date_picker_shows_the_report_as_it_stood(page: Page, site: Site) -> None:
+def test_a_date_typed_day_month_year_shows_the_report_as_it_stood(browser: Browser,
+                                                                  site: Site) -> None:
+    """On a browser set to English (common on office PCs) the report is still
+    Vietnamese, and its date is typed day/month/year, not as the browser's
+    own date picker would have it (mm/dd/yyyy)."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    context.set_default_timeout(5000)
+    page = context.new_page()
     page.goto(f"{site.url}/reports/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
     assert tile(page, ".on-time") == "1"
-    page.locator("input#as_of").fill(PAST.isoformat())
+    typed = PAST.strftime("%d/%m/%Y")
+    field = page.locator("input#as_of")
+    expect(field).to_have_attribute("placeholder", "dd/mm/yyyy")
+    expect(field).to_have_value(TODAY.strftime("%d/%m/%Y"))
+    field.fill(typed)
     page.locator("nav.tools button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"as_of={PAST.isoformat()}"))
+    page.wait_for_url(re.compile(r"as_of=01%2F07%2F2024"))
     expect(page.get_by_role("status")).to_contain_text(
         f"Báo cáo này thể hiện tình hình vào cuối ngày {long_day(PAST, 'vi')}, "
         "không phải tình hình hôm nay.")
-    expect(page.locator("input#as_of")).to_have_value(PAST.isoformat())
+    expect(page.locator("input#as_of")).to_have_value(typed)
     # On 1 July nothing had been fulfilled and nothing was overdue yet.
     assert (tile(page, ""), tile(page, ".on-time"), tile(page, ".overdue")) == ("3", "0", "0")
     page.get_by_role("link", name=HEALTH).first.click()
     # Links within the report keep the chosen date.
-    page.wait_for_url(re.compile(rf"/reports/agencies/SYT\?.*as_of={PAST.isoformat()}"))
+    page.wait_for_url(re.compile(r"/reports/agencies/SYT\?.*as_of=01(%2F|/)07(%2F|/)2024"))
     kept = page.locator(".promise", has_text=KEPT)
     expect(kept).to_contain_text("chưa thực hiện")
     expect(kept).not_to_contain_text("Hoàn thành ngày")
@@ -138,6 +152,7 @@ def test_date_picker_shows_the_report_as_it_stood(page: Page, site: Site) -> Non
     page.get_by_role("link", name="Xem báo cáo hôm nay").click()
     page.wait_for_url(re.compile(r"/reports/agencies/SYT$"))
     expect(page.locator(".promise", has_text=KEPT)).to_contain_text("đã hoàn thành")
+    context.close()
 
 
 def test_agency_and_commitment_pages(

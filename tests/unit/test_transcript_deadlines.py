@@ -56,6 +56,9 @@ def test_deadline_forms(sentence: str, due_on: date, due_text: str) -> None:
         "Tính đến 31/3/2024, toàn tỉnh có 1.025 doanh nghiệp.",
         "4 tháng đầu năm tiếp nhận 1.158 hồ sơ.",
         "giai đoạn 2021-2025",
+        "thực hiện như đã cam kết trong báo cáo giải trình số 118/BC-UBND ngày 10 tháng\n"
+        "7 năm 2017 của Ủy ban nhân dân tỉnh.",
+        "theo Kế hoạch ngày 5 tháng 6 của UBND tỉnh",
     ],
 )
 def test_no_deadline(sentence: str) -> None:
@@ -104,3 +107,17 @@ def test_a_period_keeps_its_words_and_no_day() -> None:
 
 def test_a_range_of_years_is_no_deadline() -> None:
     assert find("thực hiện dự án trong giai đoạn 2018 - 2020", DAY) is None
+
+
+def test_a_day_in_words_after_a_deadline_word_is_a_deadline() -> None:
+    found = find("Sở gửi báo cáo trước ngày 10 tháng 7 năm 2024.", DAY)
+    assert found is not None
+    assert (found.due_on, found.text) == (date(2024, 7, 10), "trước ngày 10 tháng 7 năm 2024")
+
+
+@pytest.mark.parametrize("years", ["những năm tiếp theo", "các năm sau"])
+def test_a_year_and_the_years_after_it_is_an_ongoing_period(years: str) -> None:
+    found = find(f"đẩy nhanh tiến độ trồng rừng trong năm 2017 và {years}, tập trung trồng "
+                 "rừng ngập mặn", date(2017, 7, 13))
+    assert found is not None
+    assert (found.due_on, found.text) == (None, f"trong năm 2017 và {years}")

@@ -178,6 +178,22 @@ def test_bodies_are_read_to_the_end_of_their_name() -> None:
     assert body_at("Điện lực Gia Viễn cho kiểm tra", 0) == "Điện lực Gia Viễn"
     assert body_at("UBND thành phố như sau:", 0) == "UBND thành phố"
     assert body_at("Tổng Công ty Becamex IDC là Chủ đầu tư", 0) == "Tổng Công ty Becamex IDC"
+    # written_reply/lai-chau-tra-loi-truoc-ky-hop-10-2019: a company's name
+    # runs on in lower case to the capitalised words after; what it does
+    # does not.
+    assert body_at("Công ty TNHH MTV Quản lý thuỷ nông tỉnh Lai Châu đầu tư bổ sung thêm 400m",
+                   0) == "Công ty TNHH MTV Quản lý thuỷ nông tỉnh Lai Châu"
+    assert body_at("Công ty Becamex thực hiện Dự án Khu A", 0) == "Công ty Becamex"
+    assert body_at("Tổng Công ty Becamex IDC tại Khu công nghiệp Mỹ Phước", 0) == \
+        "Tổng Công ty Becamex IDC"
+
+
+def test_a_company_owns_a_task_by_its_whole_name() -> None:
+    text = ("Cử tri xã Tà Mung kiến nghị: công trình thủy lợi Nậm Mở mùa khô không đủ nước.\n"
+            "Uỷ ban nhân dân tỉnh trả lời như sau: Uỷ ban nhân dân tỉnh đã chỉ đạo Công ty TNHH "
+            "MTV Quản lý thuỷ nông tỉnh Lai Châu đầu tư bổ sung thêm 400m tuyến kênh.\n")
+    [candidate] = parse(text, DAY).candidates
+    assert candidate.owner == "Công ty TNHH MTV Quản lý thuỷ nông tỉnh Lai Châu"
 
 
 def test_a_long_reply_is_read_in_step_with_its_length(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -203,3 +219,35 @@ def test_a_long_reply_is_read_in_step_with_its_length(monkeypatch: pytest.Monkey
         assert len(transcript.candidates) == size
         counts.append(folded)
     assert counts[1] / counts[0] < 15, counts
+
+
+def test_a_petition_sites_fields_are_a_petition_and_its_reply() -> None:
+    # written_reply/mat-tran-so-pakn-rac-thai-2025: "Nội dung:" over the
+    # petition, "Cơ quan chức năng trả lời:" over the reply by a body it does
+    # not name; the petition's own request is no promise.
+    text = ("Chi tiết Phản ánh, Kiến nghị\n"
+            "Phản ánh, kiến nghị: Rác thải ra môi trường\n"
+            "Nội dung:\n"
+            "Hiện nay tình hình xử lý rác thải ở địa phương còn nhiều bất cập. Nên đề nghị các "
+            "cấp quan tâm đầu tư hệ thống xử lý rác thải.\n"
+            "Cơ quan chức năng trả lời:\n"
+            "Tiếp thu, xác minh ý kiến\n")
+    t = parse(text, date(2025, 9, 8))
+    [question] = t.questions
+    assert question.text.startswith("Hiện nay tình hình xử lý rác thải")
+    [answer] = t.answers
+    assert answer.responder.name == "Cơ quan chức năng"
+    assert answer.question_keys == (question.key,)
+    assert answer.text == "Tiếp thu, xác minh ý kiến"
+    assert t.candidates == []
+
+
+def test_voters_of_a_commune_named_under_their_district_ask() -> None:
+    # written_reply/lai-chau-tra-loi-truoc-ky-hop-10-2019
+    text = ("1. Cử tri huyện Than Uyên: - Cử tri xã Tà Mung, Mường Kim kiến nghị: công trình "
+            "thủy lợi Nậm Mở mùa khô không đủ nước tưới.\n"
+            "Uỷ ban nhân dân tỉnh trả lời như sau: Sở Nông nghiệp sẽ khảo sát bổ sung nguồn "
+            "nước.\n")
+    [question] = parse(text, DAY).questions
+    assert question.asker.name == "Cử tri xã Tà Mung, Mường Kim"
+    assert question.text.startswith("công trình thủy lợi Nậm Mở")

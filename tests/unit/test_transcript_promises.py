@@ -58,6 +58,11 @@ def test_semicolons_split_only_before_a_cue_of_its_own() -> None:
         ("Sở sẽ xem xét lại hồ sơ.", "review"),
         ("Sở sẽ phối hợp lắp đặt đèn chiếu sáng.", "implement"),
         ("Trong thời gian tới cần có các giải pháp cụ thể sau:", "implement"),
+        # voters_meeting/dien-bien-muong-cha-huoi-leng-sa-long: what was not
+        # answered, passed on.
+        ("các ý kiến còn lại, các đại biểu tổng hợp chuyển đến các cơ quan chức năng.",
+         "propose"),
+        ("Những kiến nghị vượt thẩm quyền, Tổ đại biểu tổng hợp gửi UBND tỉnh.", "propose"),
     ],
 )
 def test_promises_and_their_kinds(sentence: str, kind: str) -> None:
@@ -85,6 +90,11 @@ def test_promises_and_their_kinds(sentence: str, kind: str) -> None:
         "Sở ghi nhận và tiếp thu ý kiến của đại biểu.",
         "Để giải quyết kiến nghị của đoàn viên ở các huyện xa.",
         "Theo quy định hiện nay, mức phụ cấp thực hiện theo Quyết định số 75/2009/QĐ-TTg.",
+        # a purpose (written_reply/bac-kan-cho-moi-2020)
+        "Tuy nhiên việc đầu tư xây dựng trung tâm giống cây trồng trên địa bàn xã để nghiên cứu "
+        "nâng cao chất lượng giống phải được sự đồng ý của cấp có thẩm quyền là UBND tỉnh.",
+        # what was not answered, passed on already
+        "Các ý kiến còn lại đã được tổng hợp gửi UBND tỉnh.",
         # `sẻ` is not `sẽ`
         "Tính nhân văn, tính chia sẻ, trách nhiệm cộng đồng.",
     ],

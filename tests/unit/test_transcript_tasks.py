@@ -204,3 +204,93 @@ def test_a_standing_duty_to_cooperate_is_no_task() -> None:
     found = _found(text, date(2017, 7, 13))
     assert [c.owner for c in found] == ["Thường trực Hội đồng nhân dân tỉnh",
                                         "Ủy ban nhân dân tỉnh"]
+
+
+def test_the_sessions_own_business_and_how_to_ask_and_answer_are_no_tasks() -> None:
+    # interpellation/ha-tinh-chat-van-tai-nguyen-moi-truong-2018: who opens
+    # the session directing it chairs it; what the session will do and how
+    # those asking and answering should speak is no task. The answerer a
+    # photo caption names answers the paragraph under it.
+    text = (
+        "Phát biểu chỉ đạo phiên chất vấn, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Lê Đình Sơn cho "
+        "biết tại kỳ họp này sẽ tiến hành chất vấn trực tiếp 4 nhóm vấn đề. Người trả lời chất "
+        "vấn cần đi thẳng vào nội dung câu hỏi, trong đó cần xác định rõ lộ trình sẽ giải "
+        "quyết.\n"
+        "Giám đốc Sở Nông nghiệp và Phát triển nông thôn Nguyễn Văn Việt trả lời chất vấn\n"
+        "Đăng đàn chất vấn đầu tiên, trả lời về các nhóm vấn đề liên quan đến thủy lợi.\n")
+    t = parse(text, date(2018, 7, 17))
+    assert t.chair is not None and t.chair.name == "Lê Đình Sơn"
+    assert t.candidates == []
+    [answer] = t.answers
+    assert answer.responder.name == "Nguyễn Văn Việt"
+    assert answer.text == "về các nhóm vấn đề liên quan đến thủy lợi."
+
+
+def test_a_long_headline_and_the_session_named_by_its_business_ask_and_answer_nothing() -> None:
+    # interpellation/thanh-hoa-noi-dung-chat-van-ky-hop-11-2022
+    text = ("Kỳ họp thứ 11, HĐND tỉnh khóa XVIII sẽ chất vấn Giám đốc Công an tỉnh, Giám đốc Sở "
+            "Nông nghiệp và Phát triển nông thôn, Phó Giám đốc phụ trách Sở Xây dựng\n\n"
+            "Thường trực HĐND tỉnh khóa XVIII vừa thống nhất nội dung chương trình phiên chất vấn "
+            "và trả lời chất vấn tại kỳ họp thứ 11, HĐND tỉnh khóa XVIII sẽ diễn ra vào chiều "
+            "ngày 10-12-2022.\n")
+    t = parse(text, date(2022, 12, 1))
+    assert (t.questions, t.answers, t.candidates) == ([], [], [])
+
+
+def test_a_bodys_name_ends_where_its_task_begins() -> None:
+    # interpellation/ba-ria-vung-tau-nghi-quyet-chat-van-ky-hop-5
+    [candidate] = _found("Hội đồng nhân dân tỉnh đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn "
+                         "thanh tra giải quyết khiếu nại của 28 hộ gia đình.\n", date(2017, 7, 13))
+    assert candidate.owner == "Ủy ban nhân dân tỉnh"
+
+
+def test_what_follows_its_addressee_is_its_task() -> None:
+    # "Đối với X, <task>": in a chair's conclusion, and in a leader's answer
+    # (voters_meeting/lao-cai-txct-chuyen-de-gpmb-2022, the deputies).
+    [_, addressed] = _found(
+        "Kết luận hội nghị, đồng chí Chủ tịch UBND tỉnh Trần Văn Hai yêu cầu các ngành tập trung "
+        "giải quyết kiến nghị. Đối với UBND huyện Chợ Mới, cần tập trung rà soát các hộ dân bị "
+        "ảnh hưởng.\n", date(2024, 5, 10))
+    assert addressed.owner == "UBND huyện Chợ Mới"
+    [deputies] = _found(
+        "Cử tri kiến nghị sửa đường.\nChủ tịch UBND tỉnh Trần Văn Hai thẳng thắn trao đổi làm rõ "
+        "một số ý kiến cử tri. Đối với các đại biểu HĐND tỉnh, thành phố, tiếp tục thực hiện "
+        "tốt nhiệm vụ của đại biểu dân cử, trong đó tăng cường theo dõi, giám sát việc giải "
+        "quyết.\n", date(2024, 5, 10))
+    assert deputies.owner == "các đại biểu HĐND tỉnh, thành phố"
+    # Said of a matter, not a body, it is a heading's subject, no addressee.
+    assert tasks.addressed("Đối với việc cấp giấy chứng nhận, tiếp tục rà soát.") is None
+
+
+def test_the_chair_named_inside_a_paragraph_directs() -> None:
+    # directives/quang-nam-phien-hop-thang-2-2020: after another leader's
+    # directive, the chair's "khẳng định" opens a speech of directives, not an
+    # answer; the duty they name is their body's.
+    text = ("Chiều qua, Chủ tịch UBND tỉnh Lê Trí Thanh chủ trì phiên họp UBND tỉnh.\n"
+            "Bí thư Tỉnh ủy Phan Việt Cường yêu cầu các ngành, địa phương tạo điều kiện đưa các dự "
+            "án đi vào hoạt động. Chủ tịch UBND tỉnh Lê Trí Thanh khẳng định diễn biến dịch "
+            "Covid-19 đang tạo ra vô vàn khó khăn. Nhiệm vụ cấp bách hiện nay là tập trung toàn "
+            "lực phòng chống dịch bệnh.\n")
+    t = parse(text, date(2020, 3, 2))
+    assert t.answers == []
+    assert [c.owner for c in t.candidates] == ["các ngành, địa phương", "UBND tỉnh"]
+    assert t.candidates[1].quote.startswith("Nhiệm vụ cấp bách")
+
+
+def test_what_a_task_does_if_it_fails_is_part_of_it() -> None:
+    # interpellation/ba-ria-vung-tau-nghi-quyet-chat-van-ky-hop-5
+    text = ("- Đề nghị Ủy ban nhân dân tỉnh thành lập Đoàn thanh tra giải quyết khiếu nại của 28 "
+            "hộ gia đình, qua đó xem xét cấp giấy chứng nhận quyền sử dụng đất cho các hộ này nếu "
+            "đủ cơ sở pháp lý. Trong trường hợp không đủ cơ sở pháp lý để cấp giấy chứng nhận, "
+            "phải ban hành ngay quyết định giải quyết khiếu nại.\n")
+    [candidate] = _found(text, date(2017, 7, 13))
+    assert candidate.owner == "Ủy ban nhân dân tỉnh"
+    assert candidate.quote.endswith("phải ban hành ngay quyết định giải quyết khiếu nại.")
+
+
+def test_a_duty_given_to_a_body_is_its_task() -> None:
+    # interpellation/ba-ria-vung-tau-nghi-quyet-chat-van-ky-hop-5
+    [candidate] = _found("Hội đồng nhân dân tỉnh giao nhiệm vụ Ban Quản lý các Khu công nghiệp "
+                         "tỉnh yêu cầu các doanh nghiệp thực hiện trồng cây xanh.\n",
+                         date(2017, 7, 13))
+    assert candidate.owner == "Ban Quản lý các Khu công nghiệp tỉnh"

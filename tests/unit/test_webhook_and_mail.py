@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ from service.queries import Queries
 from service.reminders import DeliveryFailed, Reminders, Sender
 from service.settings import MailSettings, Settings
 from tests.support.clock import FixedClock
-from workers.mail import Outbox, message
+from tests.support.smtp import smtp_server
+from workers.mail import Outbox, SmtpMailer, message
 from workers.webhook import SIGNATURE_HEADER, WebhookSender, sign, verify
 
 ADMIN = Actor(Role.ADMIN)
@@ -112,10 +114,10 @@ class Service:
         return Reminders(self.app, self.queries, senders,
                          now=lambda: datetime(2025, 3, 8, 2, 0, tzinfo=UTC))
 
-    def commit(self, agency: str) -> UUID:
+    def commit(self, agency: str, text: str = TEXT) -> UUID:
         dialogue = self.app.execute(c.RecordDialogue("Đối thoại với CNVCLĐ 2025", HELD_ON),
                                     ADMIN).aggregate_id
-        return self.app.execute(c.MakeCommitment(agency, TEXT, Kind.REVIEW,
+        return self.app.execute(c.MakeCommitment(agency, text, Kind.REVIEW,
                                                  dialogue_id=dialogue, due_on=DUE),
                                 ADMIN).aggregate_id
 
@@ -138,12 +140,17 @@ class Service:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
+    yield from _service(tmp_path, {})
+
+
+def _service(tmp_path: Path, env: dict[str, str]) -> Iterator[Service]:
     settings = Settings.from_env({
         "COMMITMENTS_DATA_DIR": str(tmp_path),
         "WEBHOOK_SECRET": SECRET,
         "PUBLIC_BASE_URL": BASE + "/",
         "UNION_AUDITORS_EMAIL": AUDITORS,
         "MAIL_FROM": "nhacviec@tinh.gov.vn",
+        **env,
     })
     clock = FixedClock(date(2025, 2, 10))
     app = build(settings, clock=clock)
@@ -186,6 +193,7 @@ def test_webhook_posts_a_signed_reminder(service: Service, receiver: Receiver) -
         "id": str(cid), "agency": "SXD", "text": TEXT, "status": "open",
         "due_on": "2025-03-05", "days_overdue": 3,
         "url": f"{BASE}/reports/commitments/{cid}",
+        "workspace_url": f"{BASE}/workspace/commitments/{cid}",
     }
     assert payload["dialogue"]["held_on"] == "2025-02-01"
     assert got.headers["X-Reminder-Id"] == payload["delivery_id"] == delivery_key(
@@ -273,6 +281,73 @@ def test_sign_and_verify() -> None:
     assert not verify(body, sign(body, "k").removeprefix("sha256="), "k")
 
 
+# -- over SMTP ------------------------------------------------------------------------------
+
+# Folded by the standard library between "trả" and "lương": the space went
+# into the fold between two encoded-words, where readers drop it.
+FOLDED = "UBND huyện sẽ rà soát, bổ sung chế độ trả lương làm thêm giờ cho công nhân."
+ORGANISATION = "Liên đoàn Lao động tỉnh Bắc Kạn"
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [value or "" for name, value in attrs if tag == "a" and name == "href"]
+
+
+def test_a_mail_over_smtp_arrives_whole_in_text_and_html(tmp_path: Path) -> None:
+    """The mail as a real SMTP server got it, parsed from its bytes: every space
+    of the subject kept however the header is folded, the organisation as the
+    sender's name, and a text part and an HTML part that both link to the
+    commitment's workspace page (where the officer acts) and its public page."""
+    with smtp_server() as server:
+        for service in _service(tmp_path, {"SMTP_HOST": server.host,
+                                           "SMTP_PORT": str(server.port),
+                                           "ORGANISATION_NAME": ORGANISATION}):
+            cid = service.commit("SYT", FOLDED)
+            senders: dict[Channel, Sender] = {Channel.EMAIL: SmtpMailer(service.settings.mail,
+                                                                         timeout=10)}
+            reminders = Reminders(service.app, service.queries, senders)
+            [due] = reminders.scan(OVERDUE_BY_3)
+            report = reminders.deliver(due, today=OVERDUE_BY_3, claim="t1", attempt=0,
+                                       final=True)
+            assert [d.channel for d in report.sent] == [Channel.EMAIL]
+        [got] = server.wait_for(1, timeout=10)
+    mail = got.message
+    assert mail["Subject"] == f"[Nhắc việc] Đã quá hạn: {FOLDED}"
+    assert mail["From"].addresses[0].display_name == ORGANISATION
+    assert mail["From"].addresses[0].addr_spec == "nhacviec@tinh.gov.vn"
+    assert mail.get_content_type() == "multipart/alternative"
+    workspace = f"{BASE}/workspace/commitments/{cid}"
+    public = f"{BASE}/reports/commitments/{cid}"
+    text = got.text
+    assert f"Nội dung cam kết: {FOLDED}" in text
+    assert workspace in text and public in text and ORGANISATION in text
+    html_part = mail.get_body(("html",))
+    assert html_part is not None
+    html = html_part.get_content()
+    links = Links()
+    links.feed(html)
+    assert links.found == [workspace, public]
+    assert FOLDED in html and ORGANISATION in html
+
+
+def test_every_header_survives_folding_at_any_point() -> None:
+    """The subject, shifted a character at a time across the fold points,
+    always reads back as it was written."""
+    for shift in range(40):
+        written = "Đ" * shift + " " + FOLDED
+        n = replace(make_notice(Rung.OVERDUE, date(2025, 3, 10)), subject=written,
+                    organisation=ORGANISATION + "x" * shift)
+        parsed = email.message_from_bytes(message(n, "a@b.vn").as_bytes(),
+                                          policy=email.policy.default)
+        assert parsed["Subject"] == written
+        assert parsed["From"].addresses[0].display_name == ORGANISATION + "x" * shift
+
+
 # -- the outbox -------------------------------------------------------------------------------
 
 
@@ -280,6 +355,12 @@ def read_eml(path: Path) -> EmailMessage:
     parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
+
+
+def plain(mail: EmailMessage) -> str:
+    body = mail.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
 
 
 def test_outbox_mail_is_a_vietnamese_eml(service: Service) -> None:
@@ -306,6 +387,7 @@ def test_outbox_mail_is_a_vietnamese_eml(service: Service) -> None:
     assert "Số ngày quá hạn: 3" in text
     assert f"Nội dung cam kết: {TEXT}" in text
     assert f"{BASE}/reports/commitments/{cid}" in text
+    assert f"{BASE}/workspace/commitments/{cid}" in text
     [sent] = [d for t, d in service.history(cid) if t == "ReminderSent"]
     assert sent["receipt"] == str(file)
 
@@ -317,7 +399,7 @@ def test_due_soon_mail_has_no_cc_and_names_the_date(service: Service) -> None:
     mail = read_eml(file)
     assert mail["Subject"].startswith("[Nhắc việc] Sắp đến hạn 05/03/2025: ")
     assert mail["Cc"] is None
-    assert "sẽ đến hạn vào ngày 05/03/2025" in mail.get_content()
+    assert "sẽ đến hạn vào ngày 05/03/2025" in plain(mail)
 
 
 @dataclass(frozen=True)
@@ -384,7 +466,7 @@ def test_writing_one_delivery_twice_leaves_one_file(tmp_path: Path) -> None:
     assert outbox(again) == receipt
     [file] = (tmp_path / "outbox").iterdir()
     assert str(file) == receipt and file.name == f"{first.key}.eml"
-    assert "Số ngày quá hạn: 6" in read_eml(file).get_content()
+    assert "Số ngày quá hạn: 6" in plain(read_eml(file))
 
 
 def test_outbox_that_cannot_be_written_is_a_delivery_failure(tmp_path: Path) -> None:
