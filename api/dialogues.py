@@ -56,7 +56,11 @@ def get_dialogue(dialogue_id: UUID) -> views.DialogueView:
 @blp.response(201, schemas.QuestionOut)
 def ask_question(body: dict[str, Any], dialogue_id: UUID) -> views.QuestionView:
     """Record a question asked at the dialogue (admin)."""
-    outcome = execute(AskQuestion(dialogue_id=dialogue_id, **body))
+    asker = dict(body.pop("asker"))
+    # Kept apart from the question (domain.asker): never on a public page.
+    contact = asker.pop("contact", None)
+    outcome = execute(AskQuestion(dialogue_id=dialogue_id, asker=asker, contact=contact,
+                                  **body))
     return queries().question(outcome.aggregate_id)
 
 

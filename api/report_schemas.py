@@ -32,6 +32,8 @@ class ScorecardOut(Schema):
     withdrawn = fields.Int()
     verified = fields.Int()
     disputed = fields.Int()
+    confirmed_by_asker = fields.Int()
+    contested_by_asker = fields.Int()
 
 
 class StandingOut(Schema):
@@ -51,6 +53,8 @@ class StandingOut(Schema):
     transferred = fields.Int(attribute="score.transferred")
     verified = fields.Int(attribute="score.verified")
     disputed = fields.Int(attribute="score.disputed")
+    confirmed_by_asker = fields.Int(attribute="score.confirmed_by_asker")
+    contested_by_asker = fields.Int(attribute="score.contested_by_asker")
     url = fields.Function(lambda s: public_url("reports.agency", code=s.score.agency))
 
 

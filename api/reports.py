@@ -35,11 +35,13 @@ from api.documents import content
 from api.documents.content import Document
 from api.documents.content import inert as inert
 from api.errors import envelope
-from api.schemas import CURSOR, Input, Text
+from api.schemas import CURSOR, NOTE, Input, Text
 from domain.agency import canonical_code
 from domain.dialogue import ForumKind
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
+from service.asker import feedback_request, give_feedback
 from service.reports import Reports
+from service.signed_links import LinkRefused
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
@@ -181,6 +183,31 @@ def commitment(commitment_id: str) -> Any:
             "One commitment has no table to export: use format=json, or the CSV of its "
             "agency or dialogue."))
     return _page("reports/commitment.html", report=report)
+
+
+@blp.route("/asker/<token>", methods=["GET", "POST"])
+def asker_feedback(token: str) -> Any:
+    """The page the links in a claim's mail open: the asker confirms the
+    agency's report, or contests it with a note (the link's signature is
+    the proof; domain.asker says when it may be given)."""
+    try:
+        asked = feedback_request(service(), token)
+    except LinkRefused as error:
+        return _error(403, i18n._("This link cannot be used"), error.message, None)
+    done, error_text, note = None, None, None
+    if request.method == "POST":
+        note = request.form.get("note", "")[:NOTE]
+        try:
+            done = give_feedback(service(), token, note).asker_feedback
+        except InvalidInput:
+            error_text = i18n._("Say what was not done: an objection needs a note.")
+        except TransitionNotAllowed:
+            asked = feedback_request(service(), token)
+    response = _page("reports/asker.html", request_=asked, done=done, error=error_text,
+                     note=note)
+    # The link is the asker's key: never sent on to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response, 422 if error_text else 200
 
 
 # -- errors -------------------------------------------------------------------------

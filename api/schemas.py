@@ -365,7 +365,15 @@ class DialoguePage(Schema):
     total = fields.Integer()
 
 
+class AskerContactIn(Body):
+    email = Address()
+    phone = Text(max_length=40, metadata={"example": "0912 345 678"})
+
+
 class Person(Body):
+    contact = fields.Nested(AskerContactIn, metadata={
+        "description": "how to reach the asker, for the mails about their question: "
+                       "private (only admins read it back, never a public page)"})
     name = Text(required=True, max_length=NAME, metadata={
         "description": "a person's name, or a group's or body's: "
                        "\"Cử tri xã Phú Giáo\", \"Tổ đại biểu huyện Trấn Yên\""})
@@ -448,6 +456,23 @@ class ExtensionRequestOut(Schema):
     evidence = fields.List(fields.Dict())
 
 
+class AskerFeedbackOut(Schema):
+    verdict = fields.String(metadata={"description": "confirmed or contested"})
+    on = fields.Date()
+    note = fields.String(allow_none=True)
+
+
+class AskerFeedbackIn(Body):
+    token = Text(required=True, max_length=1_000, metadata={
+        "description": "the signed link's last part, from the mail to the asker"})
+    note = Text(max_length=NOTE, metadata={"description": "what was not done (contested)"})
+
+
+class AskerFeedbackGiven(Schema):
+    commitment_id = fields.UUID(attribute="id")
+    asker_feedback = fields.Nested(AskerFeedbackOut)
+
+
 class CommitmentOut(Disclosed):
     resource = "commitment"
     owner_field = "agency"
@@ -473,6 +498,9 @@ class CommitmentOut(Disclosed):
     extensions = fields.Integer(metadata={"description": "extensions the union approved"})
     extension_request = fields.Nested(ExtensionRequestOut, allow_none=True, metadata={
         "description": "the agency's request for a later date, until the union decides"})
+    asker_feedback = fields.Nested(AskerFeedbackOut, allow_none=True, metadata={
+        "description": "the asker's word on the agency's last claim (one commitment's "
+                       "read only; null in lists)"})
 
 
 class Evidence(Body):
@@ -587,7 +615,9 @@ class QuestionOut(Disclosed):
     resource = "question"
     id = fields.UUID(attribute="question.id")
     dialogue_id = fields.UUID(attribute="question.dialogue_id")
-    asker = fields.Dict(attribute="question.asker")
+    asker = fields.Function(lambda view: {**view.question.asker, **(
+        {"contact": view.contact} if view.contact else {})}, metadata={
+        "description": "name, title, organisation, kind; `contact` for admins only"})
     text = fields.String(attribute="question.text")
     addressed_to = fields.List(fields.String(), attribute="question.addressed_to")
     topics = fields.List(fields.String(), attribute="question.topics")
@@ -622,6 +652,10 @@ class AgencyScoreOut(Schema):
     transferred = fields.Integer()
     verified = fields.Integer()
     disputed = fields.Integer()
+    confirmed_by_asker = fields.Integer(metadata={
+        "description": "promises whose asker's last word confirmed the agency's claim"})
+    contested_by_asker = fields.Integer(metadata={
+        "description": "promises whose asker's last word contested the agency's claim"})
 
 
 class HealthOut(Schema):

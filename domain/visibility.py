@@ -35,7 +35,7 @@ OWNER_AND_ADMIN = frozenset({Audience.OWN_AGENCY, Audience.ADMIN})
 def audience(actor: Actor | None, owner: str | None) -> Audience:
     """The caller's audience for a thing owned by agency `owner` (None: owned
     by no agency, such as a dialogue)."""
-    if actor is None:
+    if actor is None or actor.role is Role.ASKER:
         return Audience.PUBLIC
     if actor.role is Role.ADMIN:
         return Audience.ADMIN
@@ -78,7 +78,8 @@ READS: dict[str, Resource] = {
     }),
     # Dialogues and questions are what the forum heard in public.
     "dialogue": Resource(EVERYONE),
-    "question": Resource(EVERYONE),
+    # ... but how to reach the person who asked is the secretariat's alone.
+    "question": Resource(EVERYONE, {"asker.contact": ADMIN_ONLY}),
     # Import candidates are the secretariat's draft, not yet anybody's promise.
     "candidates": Resource(STAFF, why="candidates are the secretariat's draft; the union "
                                       "confirms them first"),

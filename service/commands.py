@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.asker import FeedbackVerdict
 from domain.deadlines import Kind
 from domain.dialogue import Channel, ForumKind
 from domain.status import Action, ExtensionDecision, Verdict
@@ -72,6 +73,8 @@ class AskQuestion:
     addressed_to: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     asked_at: datetime | None = None
+    # How to reach the asker: {email, phone}, kept apart and never shown.
+    contact: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,16 @@ class GiveVerdict:
     expected_version: int | None = None
 
 
+@dataclass(frozen=True)
+class GiveAskerFeedback:
+    """The asker's word on the agency's claim, through a signed link."""
+
+    commitment_id: UUID
+    claim_version: int
+    verdict: FeedbackVerdict
+    note: str | None = None
+
+
 Command = (
     RegisterAgency
     | AddAgencyAlias
@@ -182,4 +195,5 @@ Command = (
     | MakeCommitment
     | UpdateCommitment
     | GiveVerdict
+    | GiveAskerFeedback
 )

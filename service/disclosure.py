@@ -18,6 +18,8 @@ SHOWN = frozenset({
     "Made", "Confirmed", "ProgressReported", "DeadlineExtended", "ExtensionRequested",
     "ExtensionDecided", "Corrected", "Fulfilled", "PartiallyFulfilled", "Declined",
     "Withdrawn", "Transferred", "VerdictGiven", "ReminderSent",
+    # The asker's word is public; their note is not (it may say who they are).
+    "AskerConfirmed", "AskerContested",
 })
 # Events whose note is a public statement: an agency's report, a reason for a
 # new date or a refusal, an auditor's finding.

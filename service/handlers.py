@@ -20,17 +20,20 @@ from eventsourcing.domain import Aggregate
 from domain.access import (
     Actor,
     Permission,
+    Role,
     authorize,
     backdating_limit,
     permission_for,
     requests_only,
 )
 from domain.agency import Agency, AgencyName, agency_id, agency_name_id, alias_key
+from domain.asker import AskerContact, contact_id, contact_of
 from domain.calendar import Calendar
 from domain.commitment import Commitment
 from domain.deadlines import DueBasis, DuePolicy, Kind, due_date
 from domain.dialogue import Answer, Dialogue, Question, asker_of
-from domain.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
+from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
+from domain.messages import Message, Purpose
 from domain.status import Action, Status, allowed_actions
 from service import commands as c
 
@@ -242,17 +245,40 @@ def ask_question(cmd: c.AskQuestion, ctx: Context) -> list[Aggregate]:
     ctx.get(Dialogue, cmd.dialogue_id)
     for code in cmd.addressed_to:
         ctx.agency(code, "addressed_to")
-    return [
-        Question(
-            dialogue_id=cmd.dialogue_id,
-            asker=asker_of(cmd.asker),
-            text=cmd.text,
-            addressed_to=cmd.addressed_to,
-            topics=cmd.topics,
-            asked_at=cmd.asked_at,
-            actor=ctx.recorded_by,
-        )
-    ]
+    contact = contact_of(cmd.contact)
+    question = Question(
+        dialogue_id=cmd.dialogue_id,
+        asker=asker_of(cmd.asker),
+        text=cmd.text,
+        addressed_to=cmd.addressed_to,
+        topics=cmd.topics,
+        asked_at=cmd.asked_at,
+        actor=ctx.recorded_by,
+    )
+    if contact is None:
+        return [question]
+    return [question, AskerContact(question_id=question.id, email=contact.get("email"),
+                                   phone=contact.get("phone"), actor=ctx.recorded_by)]
+
+
+def _reachable(ctx: Context, question_ids: list[UUID]) -> list[UUID]:
+    """The questions whose askers left an address to write to."""
+    found = []
+    for question_id in question_ids:
+        if contact_id(question_id) in ctx.repository:
+            contact = ctx.get(AskerContact, contact_id(question_id))
+            if contact.email:
+                found.append(question_id)
+    return found
+
+
+def _tell_askers(ctx: Context, purpose: Purpose, question_ids: list[UUID], about: str,
+                 **ids: str) -> list[Aggregate]:
+    """The mails owed to the askers of `question_ids`, opened in the write
+    that owes them (domain.messages); `about` makes each one's key."""
+    return [Message(key=f"{purpose.value}:{about}:{question_id}", purpose=purpose.value,
+                    about={**ids, "question_id": str(question_id)})
+            for question_id in _reachable(ctx, question_ids)]
 
 
 def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
@@ -277,19 +303,19 @@ def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
             raise InvalidInput(
                 "answered_at", f"answered_at {answered_on} is before the dialogue ({held_on})"
             )
-    return [
-        Answer(
-            dialogue_id=dialogues.pop(),
-            question_ids=list(cmd.question_ids),
-            responder=cmd.responder,
-            text=cmd.text,
-            answered_at=cmd.answered_at,
-            channel=cmd.channel.value,
-            actor=ctx.recorded_by,
-            linked_by=cmd.linked_by,
-            evidence=cmd.evidence,
-        )
-    ]
+    answer = Answer(
+        dialogue_id=dialogues.pop(),
+        question_ids=list(cmd.question_ids),
+        responder=cmd.responder,
+        text=cmd.text,
+        answered_at=cmd.answered_at,
+        channel=cmd.channel.value,
+        actor=ctx.recorded_by,
+        linked_by=cmd.linked_by,
+        evidence=cmd.evidence,
+    )
+    return [answer, *_tell_askers(ctx, Purpose.ANSWERED, answer.question_ids, str(answer.id),
+                                  answer_id=str(answer.id))]
 
 
 def make_commitment(cmd: c.MakeCommitment, ctx: Context) -> list[Aggregate]:
@@ -371,6 +397,23 @@ def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
         effective_on=cmd.effective_on,
         backdating=backdating,
     )
+    if commitment.claim_version != commitment.version:
+        return [commitment]
+    # A claim the askers are asked about: each gets a mail with two links.
+    return [commitment, *_tell_askers(
+        ctx, Purpose.CLAIMED, commitment.question_ids,
+        f"{commitment.id}:{commitment.version}", commitment_id=str(commitment.id),
+        claim_version=str(commitment.version))]
+
+
+def give_asker_feedback(cmd: c.GiveAskerFeedback, ctx: Context) -> list[Aggregate]:
+    if ctx.actor.role is not Role.ASKER:
+        # Staff judge through verdicts; this is the asker's own word.
+        raise Forbidden("only the person who asked gives this, through the link mailed to "
+                        "them")
+    commitment = ctx.get(Commitment, cmd.commitment_id)
+    commitment.give_asker_feedback(cmd.verdict, claim_version=cmd.claim_version,
+                                   today=ctx.today, actor=ctx.recorded_by, note=cmd.note)
     return [commitment]
 
 
@@ -442,4 +485,5 @@ HANDLERS: dict[type, Handler] = {
     c.MakeCommitment: make_commitment,
     c.UpdateCommitment: update_commitment,
     c.GiveVerdict: give_verdict,
+    c.GiveAskerFeedback: give_asker_feedback,
 }

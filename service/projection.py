@@ -36,6 +36,7 @@ from domain.agency import Agency
 from domain.commitment import Commitment
 from domain.delivery import ReminderDelivery
 from domain.dialogue import Answer, Dialogue, ForumKind, Question
+from domain.messages import Message
 from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
 from domain.status import Status
 from domain.text import fold
@@ -370,6 +371,21 @@ class ReadModelProjection(Projection[ReadModel]):
             )
             self.batch.execute("UPDATE rm_questions SET answers = answers + 1 WHERE id = :id",
                                id=str(question_id))
+        self.batch.last = tracking
+
+    # -- messages owed to people outside the service (service/read_model/loop_tables.py) -----
+
+    @process_event.register
+    def _(self, event: Message.Opened, tracking: Tracking) -> None:
+        self.batch.execute("INSERT INTO rm_messages VALUES (:id, :purpose, 1, :position)",
+                           id=str(event.originator_id), purpose=event.purpose,
+                           position=tracking.notification_id)
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Message.Closed, tracking: Tracking) -> None:
+        self.batch.execute("UPDATE rm_messages SET open = 0 WHERE id = :id",
+                           id=str(event.originator_id))
         self.batch.last = tracking
 
 

@@ -18,7 +18,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from enum import Enum, StrEnum
 from typing import Any
@@ -29,6 +29,7 @@ from eventsourcing.domain import DomainEvent
 
 from domain.access import Role
 from domain.agency import Agency, agency_id
+from domain.asker import AskerContact, contact_id
 from domain.commitment import Commitment
 from domain.dialogue import Answer, Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
@@ -77,6 +78,9 @@ class CommitmentView:
     extensions: int
     extension_request: dict[str, Any] | None
     reminders_sent: int = 0
+    # The asker's word on the last claim: read from the commitment itself,
+    # so only a single commitment's read carries it.
+    asker_feedback: dict[str, Any] | None = None
 
     @classmethod
     def of_row(cls, row: Any, on: date) -> CommitmentView:
@@ -143,6 +147,7 @@ class CommitmentView:
             extension_request=(dict(commitment.extension_request)
                                if commitment.extension_request else None),
             reminders_sent=commitment.times_reminded,
+            asker_feedback=commitment.asker_feedback,
         )
 
 
@@ -246,6 +251,8 @@ class QuestionView:
     question: Question
     answers: list[Answer]
     commitments: list[CommitmentView]
+    # The asker's private contact: the read matrix shows it to admins only.
+    contact: dict[str, str] | None = None
 
     @property
     def answered(self) -> bool:
@@ -313,6 +320,9 @@ class AgencyScore:
     transferred: int = 0
     verified: int = 0
     disputed: int = 0
+    # Promises whose asker's last word confirmed, or contested, the agency's claim.
+    confirmed_by_asker: int = 0
+    contested_by_asker: int = 0
 
     @classmethod
     def of(cls, code: str, name: str, counts: dict[str, int], late: int) -> AgencyScore:
@@ -603,6 +613,26 @@ class Queries:
 
     # -- agencies, dialogues, questions -----------------------------------------------
 
+    def contested_by_asker(self, ids: list[UUID]) -> set[UUID]:
+        """Those of `ids` whose agency's last claim the asker contested."""
+        if not ids:
+            return set()
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        rows = self._rows(
+            f"SELECT h.commitment_id FROM rm_history h WHERE h.commitment_id IN ({marks}) "
+            "AND h.event = 'AskerContested' AND h.version = (SELECT MAX(l.version) FROM "
+            "rm_history l WHERE l.commitment_id = h.commitment_id AND l.event IN "
+            "('Fulfilled', 'PartiallyFulfilled', 'Declined', 'AskerConfirmed', "
+            "'AskerContested'))", **{f"id{n}": str(i) for n, i in enumerate(ids)})
+        return {UUID(str(row["commitment_id"])) for row in rows}
+
+    def open_messages(self, limit: int = 1000) -> list[UUID]:
+        """Messages owed and not yet sent or given up, oldest first."""
+        self.fresh()
+        return [UUID(str(row["id"])) for row in self._rows(
+            "SELECT id FROM rm_messages WHERE open = 1 ORDER BY position LIMIT :limit",
+            limit=limit)]
+
     def agency(self, code: str) -> Agency:
         try:
             found = self.app.get(agency_id(code))
@@ -655,10 +685,14 @@ class Queries:
             "ON q.commitment_id = c.id WHERE q.question_id = :id ORDER BY c.position",
             id=str(question_id))
         today = self.app.clock()
+        contact = None
+        if contact_id(question_id) in self.app.repository:
+            contact = load(self.app.repository, AskerContact, contact_id(question_id)).as_dict()
         return QuestionView(
             question=found,
             answers=[self.app.get(UUID(str(row["answer_id"]))) for row in answers],
             commitments=[CommitmentView.of_row(row, today) for row in commitments],
+            contact=contact,
         )
 
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
@@ -744,10 +778,40 @@ class Queries:
             "SELECT code, name FROM rm_agencies")}
         tallies, late = self.tallies("agency", as_of=as_of,
                                      where=CommitmentFilter(dialogue=dialogue, forum=forum))
+        said = self.asker_feedback_counts(as_of=as_of, dialogue=dialogue, forum=forum)
         return [
-            AgencyScore.of(code, names.get(code, code), tallies.get(code, {}), late.get(code, 0))
+            replace(AgencyScore.of(code, names.get(code, code), tallies.get(code, {}),
+                                   late.get(code, 0)),
+                    confirmed_by_asker=said.get(code, {}).get("confirmed_by_asker", 0),
+                    contested_by_asker=said.get(code, {}).get("contested_by_asker", 0))
             for code in sorted(set(names) | set(tallies))
         ]
+
+    def asker_feedback_counts(self, *, as_of: date | None = None, dialogue: UUID | None = None,
+                              forum: ForumKind | None = None) -> dict[str, dict[str, int]]:
+        """Per agency: promises whose asker's last word, by the end of `as_of`,
+        confirmed the agency's claim, and those where it contested it."""
+        on = as_of or self.app.clock()
+        words = "('AskerConfirmed', 'AskerContested')"
+        only = ""
+        if dialogue is not None:
+            only += " AND c.dialogue_id = :dialogue"
+        if forum is not None:
+            only += " AND c.dialogue_id IN (SELECT id FROM rm_dialogues WHERE forum = :forum)"
+        found: dict[str, dict[str, int]] = {}
+        for row in self._rows(
+                "SELECT c.agency AS agency, h.event AS event, COUNT(*) AS n FROM rm_history h "
+                "JOIN rm_commitments c ON c.id = h.commitment_id "
+                f"WHERE h.event IN {words} AND h.effective_on <= :on{only} AND NOT EXISTS ("
+                "SELECT 1 FROM rm_history l WHERE l.commitment_id = h.commitment_id "
+                f"AND l.event IN {words} AND l.version > h.version AND l.effective_on <= :on) "
+                "GROUP BY c.agency, h.event", on=on,
+                dialogue=str(dialogue) if dialogue else None,
+                forum=forum.value if forum else None):
+            name = ("confirmed_by_asker" if row["event"] == "AskerConfirmed"
+                    else "contested_by_asker")
+            found.setdefault(str(row["agency"]), {})[name] = int(row["n"])
+        return found
 
     def tallies(self, by: str, *, as_of: date | None = None,
                 where: CommitmentFilter | None = None,

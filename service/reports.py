@@ -49,6 +49,8 @@ class Scorecard:
     withdrawn: int = 0
     verified: int = 0
     disputed: int = 0
+    confirmed_by_asker: int = 0
+    contested_by_asker: int = 0
 
     @classmethod
     def of(cls, scores: Iterable[AgencyScore]) -> Scorecard:
@@ -319,6 +321,15 @@ class Reports:
         for row in rows:
             key = str(row["id"])
             score = AgencyScore.of(key, key, tallies.get(key, {}), late.get(key, 0))
+            if only is not None:
+                # One dialogue's page: what its askers said, over its agencies.
+                said = self.queries.asker_feedback_counts(as_of=as_of, dialogue=only)
+                score = replace(
+                    score,
+                    confirmed_by_asker=sum(c.get("confirmed_by_asker", 0)
+                                           for c in said.values()),
+                    contested_by_asker=sum(c.get("contested_by_asker", 0)
+                                           for c in said.values()))
             summaries.append(DialogueSummary(
                 id=UUID(key), title=row["title"], held_on=as_date(row["held_on"]),
                 place=row["place"], forum=row["forum"], questions=int(row["asked"]),

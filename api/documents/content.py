@@ -270,6 +270,8 @@ _SCORECARD_ROWS = (
     ("withdrawn", "withdrawn"),
     ("verified", "verified by the union"),
     ("disputed", "disputed by the union"),
+    ("confirmed_by_asker", "confirmed by the asker"),
+    ("contested_by_asker", "contested by the asker"),
 )
 
 
@@ -303,12 +305,15 @@ def standings(listed: Sequence[Standing]) -> Table:
         Column(_("declined").capitalize(), 8), Column(_("withdrawn").capitalize(), 8),
         Column(_("transferred").capitalize(), 8),
         Column(_("verified by the union").capitalize(), 8),
-        Column(_("disputed by the union").capitalize(), 8), Column(_("Address"), 25),
+        Column(_("disputed by the union").capitalize(), 8),
+        Column(_("confirmed by the asker").capitalize(), 8),
+        Column(_("contested by the asker").capitalize(), 8), Column(_("Address"), 25),
     ], [[s.rank, s.score.agency, s.score.name, s.owned, round(s.overdue_share, 4),
          s.score.overdue, s.score.fulfilled_on_time, s.score.fulfilled_by_original_date,
          s.score.fulfilled_late, s.score.pending_within_deadline, s.score.partially_fulfilled,
          s.score.declined, s.score.withdrawn, s.score.transferred, s.score.verified,
-         s.score.disputed, _page_link("reports.agency", code=s.score.agency)]
+         s.score.disputed, s.score.confirmed_by_asker, s.score.contested_by_asker,
+         _page_link("reports.agency", code=s.score.agency)]
         for s in listed])
 
 

@@ -53,6 +53,9 @@ class QuestionForm(Form):
     asker_name = Text(required=True, max_length=s.NAME)
     asker_title = Text(max_length=s.LABEL)
     asker_organisation = Text(max_length=s.LABEL)
+    # Private: the mails about the question go there (domain.asker).
+    asker_email = s.Address()
+    asker_phone = Text(max_length=40)
     text = Text(required=True)
     addressed_to = s.Items(AgencyCode(), most=s.AGENCIES, load_default=list)
     asked_at = fields.Time(load_default=None)
@@ -199,7 +202,8 @@ def _record(posted: str, held_on: Any, dialogue_id: UUID, account: Account) -> N
                  "organisation": q.get("asker_organisation"), "kind": q["asker_kind"].value}
         command = c.AskQuestion(
             dialogue_id=dialogue_id, asker={k: v for k, v in asker.items() if v},
-            text=q["text"], addressed_to=q["addressed_to"], asked_at=at(q["asked_at"]))
+            text=q["text"], addressed_to=q["addressed_to"], asked_at=at(q["asked_at"]),
+            contact={"email": q.get("asker_email"), "phone": q.get("asker_phone")})
     elif posted == "answer":
         a = AnswerForm().load(data)
         responder = {"name": a["responder_name"], "title": a.get("responder_title"),

@@ -22,6 +22,7 @@ from tests.api.conftest import TODAY, Caller, World, created
 
 HOOK = "https://hooks.sxd.example.vn/secret-path-3f9a"
 OUTBOX = "/srv/commitments/outbox/0001.eml"
+ASKER_MAIL, ASKER_PHONE = "lo.thi.mai@example.vn", "+84 912 345 678"
 # Each GET route under /api/v1: the resource it reads, and the agency that owns
 # what it reads (None: nobody, or a list of many owners).
 ROUTES: dict[str, tuple[str, str | None]] = {
@@ -54,6 +55,7 @@ class Reminded:
     world: World
     commitment: str
     tokens: dict[Audience, str | None]
+    question: str  # asked by someone who left a contact
 
 
 @pytest.fixture
@@ -67,6 +69,11 @@ def reminded(api: Caller, world: World) -> Reminded:
     created(api.post("/api/v1/commitments", {
         "agency": "SGDDT", "kind": "review", "answer_id": world.answer, "status": "proposed",
         "text": "Sẽ rà soát biên chế kế toán trường học."}))
+
+    question = created(api.post(f"/api/v1/dialogues/{world.dialogue}/questions", {
+        "asker": {"name": "Chị Lò Thị Mai", "contact": {"email": ASKER_MAIL,
+                                                        "phone": ASKER_PHONE}},
+        "text": "Bao giờ có nhà ở xã hội cho công nhân?"}))["id"]
 
     def mail(notice: Notice) -> str:
         return OUTBOX
@@ -89,14 +96,14 @@ def reminded(api: Caller, world: World) -> Reminded:
               Audience.OWN_AGENCY: api.service.issue_token(Role.AGENCY, "SXD"),
               Audience.OTHER_AGENCY: world.other_agency_token,
               Audience.AUDITOR: world.auditor_token, Audience.ADMIN: api.token}
-    return Reminded(world, commitment, tokens)
+    return Reminded(world, commitment, tokens, question)
 
 
 def _path(rule: str, r: Reminded) -> str:
     return (rule.replace("<code>", "SXD")
             .replace("<uuid:commitment_id>", r.commitment)
             .replace("<uuid:dialogue_id>", r.world.dialogue)
-            .replace("<uuid:question_id>", r.world.question))
+            .replace("<uuid:question_id>", r.question))
 
 
 def _fields(value: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -202,3 +209,28 @@ def test_an_officer_reads_its_own_commitments_only(api: Caller, reminded: Remind
         for who in (Audience.OWN_AGENCY, Audience.OTHER_AGENCY, Audience.AUDITOR)}
     assert by == {Audience.OWN_AGENCY: ["SXD"], Audience.OTHER_AGENCY: ["SGDDT"],
                   Audience.AUDITOR: ["SGDDT", "SXD", "SYT"]}
+
+
+def test_an_askers_contact_is_read_by_admins_only(api: Caller, reminded: Reminded) -> None:
+    """Issue 18: how to reach the person who asked is written once and read
+    back by the secretariat alone; no public page, export or history has it."""
+    path = f"/api/v1/questions/{reminded.question}"
+    admin = api.as_(reminded.tokens[Audience.ADMIN]).get(path).json
+    assert admin["asker"]["contact"] == {"email": ASKER_MAIL, "phone": ASKER_PHONE}
+    for who in (Audience.AUDITOR, Audience.OWN_AGENCY, Audience.OTHER_AGENCY):
+        read = api.as_(reminded.tokens[who]).get(path).json
+        assert read["asker"]["name"] == "Chị Lò Thị Mai" and "contact" not in read["asker"]
+    dialogue = reminded.world.dialogue
+    public: list[tuple[str, dict[str, str]]] = [
+        (f"/reports/dialogues/{dialogue}", {}),
+        *((f"/reports/dialogues/{dialogue}", {"format": f}) for f in ("json", "csv")),
+        (f"/reports/commitments/{reminded.commitment}", {}), ("/reports/", {"format": "json"}),
+        (f"/api/v1/dialogues/{dialogue}", {}),
+        (f"/api/v1/commitments/{reminded.commitment}/history", {})]
+    for page, args in public:
+        response = api.as_(reminded.tokens[Audience.AUDITOR]).get(page, **args)
+        assert response.status_code == 200, page
+        text = response.get_data(as_text=True)
+        assert ASKER_MAIL not in text and "912 345" not in text, page
+    shown = api.client.get(f"/reports/dialogues/{dialogue}").get_data(as_text=True)
+    assert "Lò Thị Mai" in shown
