@@ -35,11 +35,12 @@ from api.documents import content
 from api.documents.content import Document
 from api.documents.content import inert as inert
 from api.errors import envelope
-from api.schemas import CURSOR, NOTE, Input, Text
+from api.schemas import CURSOR, NOTE, Input, PublishedReportOut, Text
 from domain.agency import canonical_code
 from domain.dialogue import ForumKind
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
 from service.asker import feedback_request, give_feedback
+from service.published_reports import PublishedReports, view_of
 from service.reports import Reports
 from service.signed_links import LinkRefused
 
@@ -183,6 +184,29 @@ def commitment(commitment_id: str) -> Any:
             "One commitment has no table to export: use format=json, or the CSV of its "
             "agency or dialogue."))
     return _page("reports/commitment.html", report=report)
+
+
+@blp.route("/published/<report_id>")
+def published(report_id: str) -> Any:
+    """A report the secretariat published after the agencies' replies: as it
+    was frozen, each reply beside its entry, with the log's head digest."""
+    args = _args()
+    found = PublishedReports(service(), current_app.extensions["queries"]).published(
+        _uuid(report_id, "published report"))
+    view = view_of(found)
+    if args["format"] == "json":
+        return _json(PublishedReportOut().dump(view))
+    names = {a.code: a.name for a in current_app.extensions["queries"].agencies()}
+    name = f"published-report-{found.as_of}"
+    if args["format"] == "csv":
+        return documents.csv_response(content.published(view.entries, names), name)
+    if args["format"] == "xlsx":
+        return documents.workbook_response([content.published(view.entries, names)], name)
+    if args["format"] != "html":
+        raise BadRequest("format", i18n._(
+            "A published report is exported as CSV, Excel or JSON: use format=csv, xlsx "
+            "or json."))
+    return _page("reports/published.html", published=view, names=names, as_of=found.as_of)
 
 
 @blp.route("/asker/<token>", methods=["GET", "POST"])

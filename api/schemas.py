@@ -708,3 +708,73 @@ class ImportOut(Schema):
     agencies_created = fields.List(fields.Dict(), metadata={
         "description": "unconfirmed agencies made for names that matched none: {name, code}"})
     agencies_matched = fields.List(fields.Dict())
+
+
+# -- reports before they go out: the agencies' right of reply -------------------------
+
+
+class PublishedReportIn(Body):
+    title = Text(required=True, max_length=TITLE, metadata={
+        "example": "Báo cáo kết quả thực hiện cam kết đối thoại năm 2024"})
+    as_of = fields.Date(required=True, metadata={"description": "the report's date"})
+    reply_days = fields.Integer(load_default=10, validate=validate.Range(min=0, max=60),
+                                metadata={"description": "days the agencies may reply "
+                                                         "(0: publish at once)"})
+
+
+class ReplyIn(Body):
+    commitment_id = fields.UUID(required=True)
+    text = Text(required=True, max_length=NOTE)
+
+
+class ReplyOut(Schema):
+    report_id = fields.UUID()
+    commitment_id = fields.UUID()
+    agency = fields.String()
+    text = fields.String()
+    on = fields.Date()
+
+
+class ReportReplyOut(Schema):
+    agency = fields.String()
+    text = fields.String()
+    on = fields.Date()
+
+
+class ReportEntryOut(Schema):
+    id = fields.UUID()
+    agency = fields.String()
+    text = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    # As kept in the report when it was opened: ISO dates.
+    made_on = fields.String(metadata={"format": "date"})
+    due_on = fields.String(metadata={"format": "date"})
+    overdue = fields.Boolean()
+    days_overdue = fields.Integer()
+    fulfilled_on = fields.String(allow_none=True, metadata={"format": "date"})
+    verdict = fields.String(allow_none=True)
+    dialogue_id = fields.UUID()
+    reply = fields.Nested(ReportReplyOut, allow_none=True)
+
+
+class LogHeadOut(Schema):
+    events = fields.Integer()
+    digest = fields.String()
+
+
+class PublishedReportSummaryOut(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    as_of = fields.Date()
+    state = fields.String(metadata={"description": "open_for_reply or published"})
+    opened_on = fields.Date()
+    replies_close_on = fields.Date()
+    published_on = fields.Date(allow_none=True)
+    log_head = fields.Nested(LogHeadOut, attribute="head", allow_none=True, metadata={
+        "description": "the log's head when it was published: note the digest"})
+    agencies = fields.List(fields.String())
+
+
+class PublishedReportOut(PublishedReportSummaryOut):
+    entries = fields.List(fields.Nested(ReportEntryOut))

@@ -32,6 +32,7 @@ from domain.reminders import Attempt, Mark, Step, claim_step
 class Purpose(StrEnum):
     ANSWERED = "answered"  # the asker's question was answered
     CLAIMED = "claimed"  # a promise made to the asker was claimed kept, partly kept, or declined
+    REPLY_INVITED = "reply_invited"  # an agency may reply to its entries before a report goes out
 
 
 def message_id(key: str) -> UUID:

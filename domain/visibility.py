@@ -84,6 +84,11 @@ READS: dict[str, Resource] = {
     "candidates": Resource(STAFF, why="candidates are the secretariat's draft; the union "
                                       "confirms them first"),
     "public_report": Resource(EVERYONE),
+    # A report before it goes out: staff, and each agency for its own entries
+    # (the handler leaves out the others'); the public reads it once published.
+    "published_report": Resource(EVERYONE - {Audience.PUBLIC},
+                                 why="a report is public once it is published, at "
+                                     "/reports/published/{id}"),
     # The API's own description, for anyone writing a client.
     "documentation": Resource(EVERYONE),
 }

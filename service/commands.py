@@ -179,6 +179,31 @@ class GiveAskerFeedback:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class OpenReportForReply:
+    """A report as of a date, opened for the agencies' replies; its entries
+    are read by the service (service/published_reports.py), not given."""
+
+    title: str
+    as_of: date
+    reply_days: int
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReplyToReport:
+    report_id: UUID
+    commitment_id: UUID
+    text: str
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    report_id: UUID
+    # The log's head when it is published: {events, digest}.
+    head: dict[str, Any] | None = None
+
+
 Command = (
     RegisterAgency
     | AddAgencyAlias
@@ -196,4 +221,7 @@ Command = (
     | UpdateCommitment
     | GiveVerdict
     | GiveAskerFeedback
+    | OpenReportForReply
+    | ReplyToReport
+    | PublishReport
 )

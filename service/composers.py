@@ -6,5 +6,6 @@ from __future__ import annotations
 from domain.messages import Purpose
 from service.asker_mail import ASKER_COMPOSERS
 from service.messages import Composer
+from service.published_reports import reply_invited
 
-COMPOSERS: dict[Purpose, Composer] = {**ASKER_COMPOSERS}
+COMPOSERS: dict[Purpose, Composer] = {**ASKER_COMPOSERS, Purpose.REPLY_INVITED: reply_invited}

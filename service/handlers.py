@@ -34,6 +34,7 @@ from domain.deadlines import DueBasis, DuePolicy, Kind, due_date
 from domain.dialogue import Answer, Dialogue, Question, asker_of
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
 from domain.messages import Message, Purpose
+from domain.published_report import PublishedReport, replies_close_on
 from domain.status import Action, Status, allowed_actions
 from service import commands as c
 
@@ -470,6 +471,44 @@ def give_verdict(cmd: c.GiveVerdict, ctx: Context) -> list[Aggregate]:
     return [commitment]
 
 
+def open_report_for_reply(cmd: c.OpenReportForReply, ctx: Context) -> list[Aggregate]:
+    """The report, and a mail owed to each agency in it that has an address."""
+    authorize(ctx.actor, Permission.RECORD)
+    if cmd.as_of > ctx.today:
+        raise InvalidInput("as_of", f"as_of {cmd.as_of.isoformat()} is in the future")
+    replies_close_on(ctx.today, cmd.reply_days)  # refuses a window out of bounds
+    report = PublishedReport(title=cmd.title, as_of=cmd.as_of, reply_days=cmd.reply_days,
+                             opened_on=ctx.today, entries=cmd.entries, actor=ctx.recorded_by)
+    invited: list[Aggregate] = []
+    for code in report.agencies:
+        agency = ctx.get(Agency, agency_id(code))
+        if any(contact.get("email") for contact in agency.contacts):
+            invited.append(Message(
+                key=f"{Purpose.REPLY_INVITED.value}:{report.id}:{code}",
+                purpose=Purpose.REPLY_INVITED.value,
+                about={"report_id": str(report.id), "agency": code}))
+    return [report, *invited]
+
+
+def reply_to_report(cmd: c.ReplyToReport, ctx: Context) -> list[Aggregate]:
+    report = ctx.get(PublishedReport, cmd.report_id)
+    try:
+        entry = report.entry(cmd.commitment_id)
+    except NotFound as error:
+        raise InvalidInput("commitment_id", error.message) from None
+    # The owning agency replies (the secretariat may enter a reply sent by letter).
+    authorize(ctx.actor, Permission.UPDATE, owner=entry["agency"])
+    report.reply(cmd.commitment_id, cmd.text, today=ctx.today, actor=ctx.recorded_by)
+    return [report]
+
+
+def publish_report(cmd: c.PublishReport, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    report = ctx.get(PublishedReport, cmd.report_id)
+    report.publish(today=ctx.today, head=cmd.head, actor=ctx.recorded_by)
+    return [report]
+
+
 HANDLERS: dict[type, Handler] = {
     c.RegisterAgency: register_agency,
     c.AddAgencyAlias: add_agency_alias,
@@ -486,4 +525,7 @@ HANDLERS: dict[type, Handler] = {
     c.UpdateCommitment: update_commitment,
     c.GiveVerdict: give_verdict,
     c.GiveAskerFeedback: give_asker_feedback,
+    c.OpenReportForReply: open_report_for_reply,
+    c.ReplyToReport: reply_to_report,
+    c.PublishReport: publish_report,
 }

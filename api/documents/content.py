@@ -380,6 +380,28 @@ def listed(views: Sequence[CommitmentView], names: Mapping[str, str]) -> Table:
          address(v.id)] for v in views])
 
 
+def published(entries: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> Table:
+    """A published report's entries as they were frozen, each agency's reply
+    beside its promise (service.published_reports)."""
+    address = _commitment_link()
+    return Table(_("Promises"), [
+        Column(_("Id"), 18), Column(_("Agency code"), 8), Column(_("Agency"), 25),
+        Column(_("Promise"), 50), Column(_("Status"), 12), Column(_("Made on"), 6),
+        Column(_("Due"), 6), Column(_("Overdue"), 6), Column(_("Days overdue"), 6),
+        Column(_("Fulfilled on"), 6), Column(_("Union's verdict"), 12),
+        Column(_("The agency's reply"), 40), Column(_("Address"), 25),
+    ], [[e["id"], e["agency"], names.get(e["agency"], e["agency"]), e["text"],
+         _status(e["status"]), _day_of(e["made_on"]), _day_of(e["due_on"]),
+         _("Yes") if e["overdue"] else _("No"), e["days_overdue"], _day_of(e["fulfilled_on"]),
+         _verdict(e["verdict"]), (e["reply"] or {}).get("text"), address(UUID(e["id"]))]
+        for e in entries])
+
+
+def _day_of(text: str | None) -> date | None:
+    # A frozen entry keeps its dates as text (it is an event's payload).
+    return date.fromisoformat(text) if text else None
+
+
 def _status(code: str) -> str:
     return _(labels.STATUS[code])
 

@@ -37,6 +37,8 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "/api/v1/questions/<uuid:question_id>": ("question", None),
     "/api/v1/public/reports/agencies": ("public_report", None),
     "/api/v1/openapi.json": ("documentation", None),
+    "/api/v1/published-reports": ("published_report", None),
+    "/api/v1/published-reports/<uuid:report_id>": ("published_report", None),
 }
 # Lists an officer reads limited to its own agency's items.
 OWN_LISTS = {"/api/v1/commitments"}
@@ -56,6 +58,7 @@ class Reminded:
     commitment: str
     tokens: dict[Audience, str | None]
     question: str  # asked by someone who left a contact
+    report: str  # opened for the agencies' replies
 
 
 @pytest.fixture
@@ -96,14 +99,17 @@ def reminded(api: Caller, world: World) -> Reminded:
               Audience.OWN_AGENCY: api.service.issue_token(Role.AGENCY, "SXD"),
               Audience.OTHER_AGENCY: world.other_agency_token,
               Audience.AUDITOR: world.auditor_token, Audience.ADMIN: api.token}
-    return Reminded(world, commitment, tokens, question)
+    report = created(api.post("/api/v1/published-reports", {
+        "title": "Báo cáo 2024", "as_of": "2024-08-31", "reply_days": 5}))["id"]
+    return Reminded(world, commitment, tokens, question, report)
 
 
 def _path(rule: str, r: Reminded) -> str:
     return (rule.replace("<code>", "SXD")
             .replace("<uuid:commitment_id>", r.commitment)
             .replace("<uuid:dialogue_id>", r.world.dialogue)
-            .replace("<uuid:question_id>", r.question))
+            .replace("<uuid:question_id>", r.question)
+            .replace("<uuid:report_id>", r.report))
 
 
 def _fields(value: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -234,3 +240,13 @@ def test_an_askers_contact_is_read_by_admins_only(api: Caller, reminded: Reminde
         assert ASKER_MAIL not in text and "912 345" not in text, page
     shown = api.client.get(f"/reports/dialogues/{dialogue}").get_data(as_text=True)
     assert "Lò Thị Mai" in shown
+
+
+def test_an_agency_reads_its_own_entries_of_a_report_before_it_goes_out(
+        api: Caller, reminded: Reminded) -> None:
+    path = f"/api/v1/published-reports/{reminded.report}"
+    agencies = {who: {e["agency"] for e in api.as_(reminded.tokens[who]).get(path).json[
+        "entries"]} for who in (Audience.ADMIN, Audience.OWN_AGENCY, Audience.OTHER_AGENCY)}
+    assert agencies == {Audience.ADMIN: {"SYT", "SXD"}, Audience.OWN_AGENCY: {"SXD"},
+                        Audience.OTHER_AGENCY: set()}
+    assert api.client.get(f"/reports/published/{reminded.report}").status_code == 404
