@@ -312,6 +312,8 @@ def _document(build: Callable[..., Document], report: Any, form: str) -> Respons
 
 def register(app: Any) -> None:
     """The blueprint, with the template helpers its pages use."""
+    from api import feeds  # noqa: F401  (its routes: feeds and following, on this blueprint)
+
     app.register_blueprint(blp)
     # Someone who types the bare address is a reader: show them the report.
     app.add_url_rule("/", "front", lambda: redirect(url_for("reports.index"), code=302))

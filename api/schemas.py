@@ -468,6 +468,24 @@ class AskerFeedbackIn(Body):
     note = Text(max_length=NOTE, metadata={"description": "what was not done (contested)"})
 
 
+class FollowIn(Body):
+    email = Address(required=True)
+    commitment_id = fields.UUID(metadata={"description": "follow one promise"})
+    agency = AgencyCode(metadata={"description": "or every promise of one agency"})
+    dialogue_id = fields.UUID(metadata={"description": "or every promise of one dialogue"})
+
+    @validates_schema
+    def _one_thing(self, data: dict[str, Any], **_: Any) -> None:
+        given = [name for name in ("commitment_id", "agency", "dialogue_id") if name in data]
+        if len(given) != 1:
+            raise ValidationError("give one of commitment_id, agency, dialogue_id",
+                                  field_name="_schema")
+
+
+class FollowAccepted(Schema):
+    message = fields.String()
+
+
 class AskerFeedbackGiven(Schema):
     commitment_id = fields.UUID(attribute="id")
     asker_feedback = fields.Nested(AskerFeedbackOut)

@@ -23,6 +23,8 @@ class Role(StrEnum):
     # The person who asked a question, through a signed link in a mail: holds
     # no permission and no token; recorded on the word they give.
     ASKER = "asker"
+    # Anyone else outside the service: a reader who follows a promise.
+    PUBLIC = "public"
 
 
 # Roles a token or an account may have.

@@ -33,6 +33,8 @@ class Purpose(StrEnum):
     ANSWERED = "answered"  # the asker's question was answered
     CLAIMED = "claimed"  # a promise made to the asker was claimed kept, partly kept, or declined
     REPLY_INVITED = "reply_invited"  # an agency may reply to its entries before a report goes out
+    FOLLOW_CONFIRM = "follow_confirm"  # the link that starts a follow
+    FOLLOW_CHANGE = "follow_change"  # a public change of what is followed
 
 
 def message_id(key: str) -> UUID:

@@ -35,7 +35,7 @@ OWNER_AND_ADMIN = frozenset({Audience.OWN_AGENCY, Audience.ADMIN})
 def audience(actor: Actor | None, owner: str | None) -> Audience:
     """The caller's audience for a thing owned by agency `owner` (None: owned
     by no agency, such as a dialogue)."""
-    if actor is None or actor.role is Role.ASKER:
+    if actor is None or actor.role in (Role.ASKER, Role.PUBLIC):
         return Audience.PUBLIC
     if actor.role is Role.ADMIN:
         return Audience.ADMIN

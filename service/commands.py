@@ -10,6 +10,7 @@ from uuid import UUID
 from domain.asker import FeedbackVerdict
 from domain.deadlines import Kind
 from domain.dialogue import Channel, ForumKind
+from domain.follow import Followed
 from domain.status import Action, ExtensionDecision, Verdict
 
 
@@ -204,6 +205,26 @@ class PublishReport:
     head: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class RequestFollow:
+    email: str
+    kind: Followed
+    target: str
+
+
+@dataclass(frozen=True)
+class ConfirmFollow:
+    follow_id: UUID
+    # Which request the link answered: a link from before an unsubscribe
+    # does not start the follow again.
+    request: int
+
+
+@dataclass(frozen=True)
+class EndFollow:
+    follow_id: UUID
+
+
 Command = (
     RegisterAgency
     | AddAgencyAlias
@@ -224,4 +245,7 @@ Command = (
     | OpenReportForReply
     | ReplyToReport
     | PublishReport
+    | RequestFollow
+    | ConfirmFollow
+    | EndFollow
 )

@@ -21,6 +21,9 @@ SHOWN = frozenset({
     # The asker's word is public; their note is not (it may say who they are).
     "AskerConfirmed", "AskerContested",
 })
+# What a reader following a promise is told of, and what its feed lists:
+# every change the public history shows but the reminders.
+PUBLIC_CHANGES = SHOWN - {"ReminderSent"}
 # Events whose note is a public statement: an agency's report, a reason for a
 # new date or a refusal, an auditor's finding.
 _WITH_NOTE = frozenset({

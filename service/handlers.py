@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from domain.commitment import Commitment
 from domain.deadlines import DueBasis, DuePolicy, Kind, due_date
 from domain.dialogue import Answer, Dialogue, Question, asker_of
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
+from domain.follow import Follow, Followed, follow_id
 from domain.messages import Message, Purpose
 from domain.published_report import PublishedReport, replies_close_on
 from domain.status import Action, Status, allowed_actions
@@ -509,6 +510,56 @@ def publish_report(cmd: c.PublishReport, ctx: Context) -> list[Aggregate]:
     return [report]
 
 
+def request_follow(cmd: c.RequestFollow, ctx: Context) -> list[Aggregate]:
+    """A follow asked for, and its confirmation mail; nothing else is sent
+    until it is confirmed. Asked again, a pending or ended follow gets a new
+    mail; an active one, nothing (the answer is the same either way)."""
+    _check_followable(ctx, cmd.kind, cmd.target)
+    found = follow_id(cmd.email, cmd.kind, cmd.target)
+    now = datetime.now(UTC)
+    if found in ctx.repository:
+        follow = ctx.get(Follow, found)
+        if not follow.request_again(now):
+            return [follow]
+    else:
+        follow = Follow(email=cmd.email, kind=cmd.kind.value, target=cmd.target, at=now)
+    return [follow, Message(key=f"{Purpose.FOLLOW_CONFIRM.value}:{follow.id}:{follow.requests}",
+                            purpose=Purpose.FOLLOW_CONFIRM.value,
+                            about={"follow_id": str(follow.id),
+                                   "request": str(follow.requests)})]
+
+
+def _check_followable(ctx: Context, kind: Followed, target: str) -> None:
+    """What may be followed: a promise of the public report, an agency, a dialogue."""
+    if kind is Followed.AGENCY:
+        ctx.agency(target, "agency")
+        return
+    field = f"{kind.value}_id"
+    try:
+        key = UUID(target)
+    except ValueError:
+        raise InvalidInput(field, f"no {kind.value} with id {target!r}") from None
+    if kind is Followed.DIALOGUE:
+        ctx.get(Dialogue, key, field)
+        return
+    commitment = ctx.get(Commitment, key, field)
+    if commitment.status in (Status.PROPOSED, Status.REJECTED):
+        raise InvalidInput(field, f"commitment {key} is not in the public report")
+
+
+def confirm_follow(cmd: c.ConfirmFollow, ctx: Context) -> list[Aggregate]:
+    follow = ctx.get(Follow, cmd.follow_id)
+    if cmd.request == follow.requests:
+        follow.confirm(datetime.now(UTC))
+    return [follow]
+
+
+def end_follow(cmd: c.EndFollow, ctx: Context) -> list[Aggregate]:
+    follow = ctx.get(Follow, cmd.follow_id)
+    follow.end(datetime.now(UTC))
+    return [follow]
+
+
 HANDLERS: dict[type, Handler] = {
     c.RegisterAgency: register_agency,
     c.AddAgencyAlias: add_agency_alias,
@@ -528,4 +579,7 @@ HANDLERS: dict[type, Handler] = {
     c.OpenReportForReply: open_report_for_reply,
     c.ReplyToReport: reply_to_report,
     c.PublishReport: publish_report,
+    c.RequestFollow: request_follow,
+    c.ConfirmFollow: confirm_follow,
+    c.EndFollow: end_follow,
 }

@@ -74,7 +74,7 @@ def message(notice: Notice, sender: str) -> EmailMessage:
 
 def mime(outgoing: Outgoing, sender: str) -> EmailMessage:
     """A message to a person: plain text, and HTML beside it when given."""
-    mail = EmailMessage()
+    mail = EmailMessage(policy=POLICY)
     mail["From"] = sender
     mail["To"] = ", ".join(outgoing.to)
     mail["Subject"] = outgoing.subject

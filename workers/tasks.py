@@ -17,6 +17,7 @@ from domain.reminders import Channel, Rung
 from service.application import Commitments
 from service.bootstrap import build, build_queries
 from service.composers import COMPOSERS
+from service.follows import Follows
 from service.messages import Messages, Outcome
 from service.queries import Queries
 from service.reminders import Due, Reminders, Sender
@@ -126,6 +127,8 @@ def scan_messages(self: Task) -> int:
     """Queue one task for each message owed and not yet sent."""
     service = runtime()
     try:
+        # Mails owed to followers are opened here, from the changes in the log.
+        Follows(service.app).fan_out(service.queries)
         found = service.queries.open_messages()
     except _TRANSIENT as error:
         raise self.retry(exc=error, countdown=30, max_retries=3) from error

@@ -10,5 +10,14 @@ LOOP_TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_messages (id TEXT PRIMARY KEY, purpose TEXT NOT NULL, "
     "open INTEGER NOT NULL, position BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_messages_open ON rm_messages (position) WHERE open = 1",
+    # Follows by what they follow (never the address: that stays in the log);
+    # `since` is when the follow was confirmed, changes before it are not sent.
+    "CREATE TABLE IF NOT EXISTS rm_follows (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+    "target TEXT NOT NULL, active INTEGER NOT NULL, since TEXT, position BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_follows_target ON rm_follows (kind, target) WHERE active = 1",
+    # Which follower was owed a mail for which change (a Message was opened).
+    "CREATE TABLE IF NOT EXISTS rm_follow_mails (follow_id TEXT NOT NULL, "
+    "commitment_id TEXT NOT NULL, version INTEGER NOT NULL, "
+    "PRIMARY KEY (follow_id, commitment_id, version))",
 ]
-LOOP_TABLE_NAMES = ("rm_messages",)
+LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails")
