@@ -105,8 +105,10 @@ def follow() -> Any:
     """The "Theo dõi" form of the public pages."""
     try:
         data = FollowForm().load(request.form.to_dict())
+        kind = Followed(data["kind"])
+        target = _code(data["target"]) if kind is Followed.AGENCY else data["target"]
         _follows().request(client=request.remote_addr or "unknown", email=data["email"],
-                           kind=Followed(data["kind"]), target=data["target"])
+                           kind=kind, target=target)
     except TooManySignUps as error:
         response = _error(429, i18n._("Too many sign-ups"), i18n._(
             "Too many sign-ups lately: try again in %(minutes)d minutes.",

@@ -61,6 +61,7 @@ EVENT = {
     "ReminderSent": N_("Reminder sent"),
     "AskerConfirmed": N_("Confirmed by the person who asked"),
     "AskerContested": N_("Contested by the person who asked"),
+    "CarriedOver": N_("Carried over to a later dialogue"),
 }
 
 ROLE = {

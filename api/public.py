@@ -35,6 +35,17 @@ def agency_report(args: dict[str, Any]) -> list[views.AgencyScore]:
                                    forum=args.get("forum"))
 
 
+@blp.route("/reports/grievances", methods=["GET"])
+@blp.arguments(schemas.GrievanceQuery(), location="query", unknown=RAISE)
+@blp.response(200, schemas.GrievanceOut(many=True))
+@blp.doc(security=[])
+def grievances(args: dict[str, Any]) -> list[views.Grievance]:
+    """The grievances raised most often (at least twice), each by its latest
+    question; `?agency=` those put to one agency."""
+    check_read("public_report")
+    return queries().grievances(args.get("agency"))
+
+
 @blp.route("/asker-feedback", methods=["POST"])
 @blp.arguments(schemas.AskerFeedbackIn())
 @blp.response(201, schemas.AskerFeedbackGiven)

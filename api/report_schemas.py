@@ -13,6 +13,8 @@ from typing import Any
 from flask import current_app, url_for
 from marshmallow import Schema, fields
 
+from api.schemas import CarriedOverOut, GrievanceOut
+
 
 def public_url(endpoint: str, **values: Any) -> str:
     base: str = current_app.extensions["commitments"].settings.public_base_url
@@ -156,6 +158,7 @@ class DialogueReportOut(Schema):
     questions = fields.List(fields.Nested(QuestionOut))
     other_commitments = fields.List(fields.Nested(ReportedOut(exclude=("timeline",))),
                                     attribute="others")
+    carried_over = fields.List(fields.Nested(CarriedOverOut))
 
 
 class AgencyLinkOut(Schema):
@@ -175,6 +178,7 @@ class AgencyReportOut(Schema):
     total = fields.Int()
     commitments = fields.List(fields.Nested(ReportedOut(exclude=("timeline",))))
     months = fields.List(fields.Nested(MonthOut))
+    grievances = fields.List(fields.Nested(GrievanceOut))
 
 
 class CommitmentReportOut(Schema):

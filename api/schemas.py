@@ -335,6 +335,9 @@ class DialogueOut(Disclosed):
     overdue = fields.Integer()
     unanswered = fields.List(fields.Dict(), metadata={
         "description": "questions nobody answered: {id, asker, text}"})
+    carried_over = fields.List(fields.Nested(lambda: CarriedOverOut()), metadata={
+        "description": "promises of earlier dialogues carried into this one, each with "
+                       "where it came from"})
 
 
 class DialogueQuery(Body):
@@ -629,6 +632,41 @@ class HistoryEntryOut(Disclosed):
     data = fields.Function(lambda entry: _leaves(entry.data, _plain))
 
 
+class CarriedOverOut(Schema):
+    commitment_id = fields.UUID()
+    from_dialogue_id = fields.UUID()
+    from_title = fields.String()
+    from_held_on = fields.Date()
+    on = fields.Date(metadata={"description": "when it was carried over"})
+    text = fields.String()
+    agency = fields.String()
+    status = fields.String()
+    due_on = fields.Date()
+
+
+class CarryOverIn(Body):
+    commitment_id = fields.UUID(required=True)
+
+
+class EarlierIn(Body):
+    question_id = fields.UUID(required=True, metadata={
+        "description": "the same grievance, raised at an earlier forum"})
+
+
+class GrievanceOut(Schema):
+    question_id = fields.UUID(metadata={"description": "its latest raising"})
+    text = fields.String()
+    times_raised = fields.Integer()
+    dialogue_id = fields.UUID()
+    dialogue_title = fields.String()
+    held_on = fields.Date()
+    agencies = fields.List(fields.String())
+
+
+class GrievanceQuery(Body):
+    agency = AgencyCode()
+
+
 class QuestionOut(Disclosed):
     resource = "question"
     id = fields.UUID(attribute="question.id")
@@ -643,6 +681,9 @@ class QuestionOut(Disclosed):
     answered = fields.Boolean()
     answers = fields.List(fields.Nested(AnswerOut))
     commitments = fields.List(fields.Nested(CommitmentOut))
+    raised_before = fields.List(fields.UUID(), metadata={
+        "description": "the same grievance raised at earlier forums, the nearest first"})
+    times_raised = fields.Integer(metadata={"description": "1 + len(raised_before)"})
 
 
 class ReportQuery(Body):

@@ -149,6 +149,8 @@ class Commitment(Aggregate):
         # about, and the asker's word on it (domain.asker).
         self.claim_version: int | None = None
         self.asker_feedback: dict[str, Any] | None = None
+        # Later dialogues this promise was carried into, still owed.
+        self.carried_into: list[UUID] = []
 
     # -- derived state -------------------------------------------------------
 
@@ -403,6 +405,12 @@ class Commitment(Aggregate):
         recorder(claim_version=claim_version, note=(note or "").strip() or None,
                  effective_on=when, actor=actor)
 
+    def carry_over(self, dialogue_id: UUID, *, today: date, actor: dict[str, Any]) -> None:
+        """Carried into a later dialogue (domain.recurrence.check_carry_over):
+        its history says so; its owner, dates and status stay."""
+        when = self._check_effective_on(None, today)
+        self._carried_over(dialogue_id=dialogue_id, effective_on=when, actor=actor)
+
     def transfer(
         self, agency: str, *, today: date, actor: dict[str, Any], effective_on: date | None = None
     ) -> Commitment:
@@ -627,6 +635,12 @@ class Commitment(Aggregate):
         self, verdict: str, note: str | None, effective_on: date, actor: dict[str, Any]
     ) -> None:
         self.verdict = Verdict(verdict)
+        self._changed(effective_on)
+
+    @event("CarriedOver")
+    def _carried_over(self, dialogue_id: UUID, effective_on: date, actor: dict[str, Any]
+                      ) -> None:
+        self.carried_into.append(dialogue_id)
         self._changed(effective_on)
 
     @event("AskerConfirmed")

@@ -225,6 +225,22 @@ class EndFollow:
     follow_id: UUID
 
 
+@dataclass(frozen=True)
+class CarryOver:
+    """An unresolved promise of an earlier dialogue, carried into this one."""
+
+    dialogue_id: UUID
+    commitment_id: UUID
+
+
+@dataclass(frozen=True)
+class LinkEarlierQuestion:
+    """This question raises the same grievance as an earlier one."""
+
+    question_id: UUID
+    earlier_id: UUID
+
+
 Command = (
     RegisterAgency
     | AddAgencyAlias
@@ -248,4 +264,6 @@ Command = (
     | RequestFollow
     | ConfirmFollow
     | EndFollow
+    | CarryOver
+    | LinkEarlierQuestion
 )

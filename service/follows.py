@@ -44,6 +44,7 @@ EVENT_VI = {
     "Transferred": "Chuyển giao cho cơ quan khác", "VerdictGiven": "Công đoàn kết luận",
     "AskerConfirmed": "Người hỏi xác nhận kết quả",
     "AskerContested": "Người hỏi phản hồi không đúng",
+    "CarriedOver": "Chuyển sang hội nghị sau",
 }
 _WORDS = ", ".join(f"'{name}'" for name in sorted(PUBLIC_CHANGES))
 # Every public change of a promise a confirmed follow covers, recorded after

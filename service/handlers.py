@@ -36,6 +36,7 @@ from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, Vers
 from domain.follow import Follow, Followed, follow_id
 from domain.messages import Message, Purpose
 from domain.published_report import PublishedReport, replies_close_on
+from domain.recurrence import check_carry_over, check_raised_before
 from domain.status import Action, Status, allowed_actions
 from service import commands as c
 
@@ -514,37 +515,37 @@ def request_follow(cmd: c.RequestFollow, ctx: Context) -> list[Aggregate]:
     """A follow asked for, and its confirmation mail; nothing else is sent
     until it is confirmed. Asked again, a pending or ended follow gets a new
     mail; an active one, nothing (the answer is the same either way)."""
-    _check_followable(ctx, cmd.kind, cmd.target)
-    found = follow_id(cmd.email, cmd.kind, cmd.target)
+    target = _followable(ctx, cmd.kind, cmd.target)
+    found = follow_id(cmd.email, cmd.kind, target)
     now = datetime.now(UTC)
     if found in ctx.repository:
         follow = ctx.get(Follow, found)
         if not follow.request_again(now):
             return [follow]
     else:
-        follow = Follow(email=cmd.email, kind=cmd.kind.value, target=cmd.target, at=now)
+        follow = Follow(email=cmd.email, kind=cmd.kind.value, target=target, at=now)
     return [follow, Message(key=f"{Purpose.FOLLOW_CONFIRM.value}:{follow.id}:{follow.requests}",
                             purpose=Purpose.FOLLOW_CONFIRM.value,
                             about={"follow_id": str(follow.id),
                                    "request": str(follow.requests)})]
 
 
-def _check_followable(ctx: Context, kind: Followed, target: str) -> None:
-    """What may be followed: a promise of the public report, an agency, a dialogue."""
+def _followable(ctx: Context, kind: Followed, target: str) -> str:
+    """What may be followed: a promise of the public report, an agency, a
+    dialogue; its key as the read tables hold it."""
     if kind is Followed.AGENCY:
-        ctx.agency(target, "agency")
-        return
+        return ctx.agency(target, "agency").code
     field = f"{kind.value}_id"
     try:
         key = UUID(target)
     except ValueError:
         raise InvalidInput(field, f"no {kind.value} with id {target!r}") from None
     if kind is Followed.DIALOGUE:
-        ctx.get(Dialogue, key, field)
-        return
+        return str(ctx.get(Dialogue, key, field).id)
     commitment = ctx.get(Commitment, key, field)
     if commitment.status in (Status.PROPOSED, Status.REJECTED):
         raise InvalidInput(field, f"commitment {key} is not in the public report")
+    return str(commitment.id)
 
 
 def confirm_follow(cmd: c.ConfirmFollow, ctx: Context) -> list[Aggregate]:
@@ -558,6 +559,36 @@ def end_follow(cmd: c.EndFollow, ctx: Context) -> list[Aggregate]:
     follow = ctx.get(Follow, cmd.follow_id)
     follow.end(datetime.now(UTC))
     return [follow]
+
+
+def carry_over(cmd: c.CarryOver, ctx: Context) -> list[Aggregate]:
+    """The dialogue lists the promise, and the promise's history says so."""
+    authorize(ctx.actor, Permission.RECORD)
+    dialogue = ctx.get(Dialogue, cmd.dialogue_id)
+    commitment = ctx.get(Commitment, cmd.commitment_id, "commitment_id")
+    source = ctx.get(Dialogue, commitment.dialogue_id)
+    check_carry_over(commitment.status, source.id, source.held_on, dialogue.id,
+                     dialogue.held_on, dialogue.carried, commitment.id)
+    dialogue.carry_over(commitment.id, source.id, on=ctx.today, actor=ctx.recorded_by)
+    commitment.carry_over(dialogue.id, today=ctx.today, actor=ctx.recorded_by)
+    return [dialogue, commitment]
+
+
+def _asked_on(ctx: Context, question: Question) -> date:
+    """When a question was put: its time if recorded, else its forum's day."""
+    if question.asked_at is not None:
+        return question.asked_at.astimezone(ctx.timezone).date()
+    return ctx.get(Dialogue, question.dialogue_id).held_on
+
+
+def link_earlier_question(cmd: c.LinkEarlierQuestion, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    question = ctx.get(Question, cmd.question_id)
+    earlier = ctx.get(Question, cmd.earlier_id, "question_id")
+    check_raised_before(question.id, _asked_on(ctx, question), earlier.id,
+                        _asked_on(ctx, earlier), question.raised_before)
+    question.link_earlier(earlier.id, actor=ctx.recorded_by)
+    return [question]
 
 
 HANDLERS: dict[type, Handler] = {
@@ -582,4 +613,6 @@ HANDLERS: dict[type, Handler] = {
     c.RequestFollow: request_follow,
     c.ConfirmFollow: confirm_follow,
     c.EndFollow: end_follow,
+    c.CarryOver: carry_over,
+    c.LinkEarlierQuestion: link_earlier_question,
 }

@@ -409,6 +409,15 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Follow.Ended, tracking: Tracking) -> None:
         self._follow_is(event, active=False, since=None, tracking=tracking)
 
+    @process_event.register
+    def _(self, event: Question.RaisedBefore, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute(
+            "INSERT INTO rm_question_links VALUES (:question_id, :earlier_id, :agencies, "
+            ":position)", question_id=str(event.originator_id),
+            earlier_id=str(event.question_id), agencies=dumps(event.addressed_to),
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
     def _follow_is(self, event: Follow.Event, *, active: bool, since: str | None,
                    tracking: Tracking) -> None:
         self.batch.execute("UPDATE rm_follows SET active = :active, since = :since "

@@ -33,6 +33,7 @@ from domain.asker import AskerContact, contact_id
 from domain.commitment import Commitment
 from domain.dialogue import Answer, Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
+from domain.recurrence import most_raised, raised_before
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
@@ -253,6 +254,12 @@ class QuestionView:
     commitments: list[CommitmentView]
     # The asker's private contact: the read matrix shows it to admins only.
     contact: dict[str, str] | None = None
+    # Every earlier raising of the same grievance, the nearest first.
+    raised_before: list[UUID] = field(default_factory=list)
+
+    @property
+    def times_raised(self) -> int:
+        return len(self.raised_before) + 1
 
     @property
     def answered(self) -> bool:
@@ -296,6 +303,21 @@ class DialogueView:
     by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     unanswered: list[dict[str, Any]] = field(default_factory=list)
+    # Promises of earlier dialogues carried into this one (issue 18).
+    carried_over: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Grievance:
+    """A grievance raised at several forums, by its latest question."""
+
+    question_id: UUID
+    text: str
+    times_raised: int
+    dialogue_id: UUID
+    dialogue_title: str
+    held_on: date
+    agencies: list[str]
 
 
 @dataclass(frozen=True)
@@ -693,7 +715,86 @@ class Queries:
             answers=[self.app.get(UUID(str(row["answer_id"]))) for row in answers],
             commitments=[CommitmentView.of_row(row, today) for row in commitments],
             contact=contact,
+            raised_before=self.raised_before(found),
         )
+
+    def raised_before(self, question: Question) -> list[UUID]:
+        """The earlier raisings of a question's grievance, from the questions'
+        own links (a chain is a few questions long)."""
+        links: dict[UUID, list[UUID]] = {}
+        pending = [question]
+        while pending:
+            current = pending.pop()
+            links[current.id] = list(current.raised_before)
+            pending += [load(self.app.repository, Question, earlier)
+                        for earlier in current.raised_before if earlier not in links]
+        return raised_before(question.id, links)
+
+    def grievances(self, agency: str | None = None, limit: int = 5) -> list[Grievance]:
+        """The grievances raised most often (at least twice), each by its
+        latest question; only those put to `agency` when given."""
+        self.fresh()
+        links: dict[UUID, list[UUID]] = {}
+        agencies: dict[UUID, set[str]] = {}
+        for row in self._rows("SELECT question_id, earlier_id, agencies FROM rm_question_links"):
+            key = UUID(str(row["question_id"]))
+            links.setdefault(key, []).append(UUID(str(row["earlier_id"])))
+            agencies.setdefault(key, set()).update(json.loads(row["agencies"]))
+        ranked = [(q, n) for q, n in most_raised(links, limit=len(links))
+                  if agency is None or agency in agencies.get(q, set())][:limit]
+        found = []
+        for question_id, times in ranked:
+            [row] = self._rows(
+                "SELECT q.text, q.dialogue_id, d.title, d.held_on FROM rm_questions q "
+                "JOIN rm_dialogues d ON d.id = q.dialogue_id WHERE q.id = :id",
+                id=str(question_id))
+            found.append(Grievance(question_id, row["text"], times,
+                                   UUID(str(row["dialogue_id"])), row["title"],
+                                   as_date(row["held_on"]),
+                                   sorted(agencies.get(question_id, set()))))
+        return found
+
+    def still_owed_before(self, held_on: date, limit: int = 50) -> list[CommitmentView]:
+        """Promises of dialogues held before `held_on` still owed, the overdue
+        first, then the latest dialogue's: what a new dialogue may carry over."""
+        self.fresh()
+        today = self.app.clock()
+        rows = self._rows(
+            "SELECT c.* FROM rm_commitments c JOIN rm_dialogues d ON d.id = c.dialogue_id "
+            "WHERE d.held_on < :held_on AND c.status IN ('open', 'in_progress', "
+            "'partially_fulfilled') ORDER BY CASE WHEN c.active = 1 AND c.due_on < :today "
+            "THEN 0 ELSE 1 END, d.held_on DESC, c.due_on, c.position LIMIT :limit",
+            held_on=held_on, today=today, limit=limit)
+        return [CommitmentView.of_row(row, today) for row in rows]
+
+    def questions_before(self, held_on: date, limit: int = 200) -> list[dict[str, Any]]:
+        """Questions of the forums held before `held_on`, the latest first."""
+        self.fresh()
+        return [{"id": UUID(str(row["id"])), "text": row["text"], "title": row["title"],
+                 "held_on": as_date(row["held_on"])} for row in self._rows(
+            "SELECT q.id, q.text, d.title, d.held_on FROM rm_questions q JOIN rm_dialogues d "
+            "ON d.id = q.dialogue_id WHERE d.held_on < :held_on "
+            "ORDER BY d.held_on DESC, q.position LIMIT :limit", held_on=held_on, limit=limit)]
+
+    def carried_over(self, dialogue: Dialogue, on: date | None = None) -> list[dict[str, Any]]:
+        """The promises carried into a dialogue (by `on`), each with where it came from."""
+        found = []
+        for item in dialogue.carried_over:
+            if on is not None and item["on"] > on:
+                continue
+            rows = self._rows(
+                "SELECT c.text, c.agency, c.status, c.due_on, d.title, d.held_on "
+                "FROM rm_commitments c JOIN rm_dialogues d ON d.id = c.dialogue_id "
+                "WHERE c.id = :id", id=str(item["commitment_id"]))
+            if not rows:
+                continue
+            row = rows[0]
+            found.append({"commitment_id": item["commitment_id"],
+                          "from_dialogue_id": item["from_dialogue_id"],
+                          "from_title": row["title"], "from_held_on": as_date(row["held_on"]),
+                          "on": item["on"], "text": row["text"], "agency": row["agency"],
+                          "status": row["status"], "due_on": as_date(row["due_on"])})
+        return found
 
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
         found: Dialogue = load(self.app.repository, Dialogue, dialogue_id)
@@ -722,6 +823,7 @@ class Queries:
             for row in self._rows("SELECT id, asker, text FROM rm_questions WHERE "
                                   "dialogue_id = :id AND answers = 0 ORDER BY position", id=key)]
         return DialogueView(
+            carried_over=self.carried_over(found),
             dialogue=found,
             questions=int(questions["asked"]),
             answered=int(questions["answered"]),

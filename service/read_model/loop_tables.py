@@ -20,4 +20,11 @@ LOOP_TABLES = [
     "commitment_id TEXT NOT NULL, version INTEGER NOT NULL, "
     "PRIMARY KEY (follow_id, commitment_id, version))",
 ]
-LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails")
+LOOP_TABLES += [
+    # A question linked to the same grievance raised before, with the agencies
+    # the later question was put to: what "raised most often" counts.
+    "CREATE TABLE IF NOT EXISTS rm_question_links (question_id TEXT NOT NULL, "
+    "earlier_id TEXT NOT NULL, agencies TEXT NOT NULL, position BIGINT NOT NULL, "
+    "PRIMARY KEY (question_id, earlier_id))",
+]
+LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_question_links")

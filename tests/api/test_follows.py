@@ -96,7 +96,7 @@ def test_an_agency_followed_from_its_page(api: Caller, world: World, smtp: SmtpS
     page = api.client.get("/reports/agencies/SYT").get_data(as_text=True)
     assert 'id="follow-form"' in page and "/reports/agencies/SYT/feed.atom" in page
     sent = api.client.post("/reports/follows", data={"email": READER, "kind": "agency",
-                                                     "target": "SYT"})
+                                                     "target": "syt"})
     assert sent.status_code == 202 and 'id="follow-sent"' in sent.get_data(as_text=True)
     [confirmation] = _deliver(api, smtp)
     [token] = re.findall(r"/reports/follows/confirm/([\w.\-]+)", confirmation.text)

@@ -36,6 +36,7 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "/api/v1/dialogues/<uuid:dialogue_id>/candidates": ("candidates", None),
     "/api/v1/questions/<uuid:question_id>": ("question", None),
     "/api/v1/public/reports/agencies": ("public_report", None),
+    "/api/v1/public/reports/grievances": ("public_report", None),
     "/api/v1/openapi.json": ("documentation", None),
     "/api/v1/published-reports": ("published_report", None),
     "/api/v1/published-reports/<uuid:report_id>": ("published_report", None),
