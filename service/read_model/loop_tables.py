@@ -1,6 +1,6 @@
 """The read tables of closing the loop with the people who asked (issue 18),
 in one list `tables` appends to its own: the messages owed to people
-outside the service."""
+outside the service, who follows what, and the grievances raised again."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ LOOP_TABLES = [
     "PRIMARY KEY (follow_id, commitment_id, version))",
 ]
 LOOP_TABLES += [
+    # The feeds list the latest public changes first, and stop at fifty.
+    "CREATE INDEX IF NOT EXISTS rm_history_recorded ON rm_history (recorded_at)",
     # A question linked to the same grievance raised before, with the agencies
     # the later question was put to: what "raised most often" counts.
     "CREATE TABLE IF NOT EXISTS rm_question_links (question_id TEXT NOT NULL, "
