@@ -23,6 +23,10 @@ LOOP_TABLES = [
 LOOP_TABLES += [
     # The feeds list the latest public changes first, and stop at fifty.
     "CREATE INDEX IF NOT EXISTS rm_history_recorded ON rm_history (recorded_at)",
+    # The askers' words counted per agency by a report's date: a few rows
+    # among every change.
+    "CREATE INDEX IF NOT EXISTS rm_history_asker ON rm_history (effective_on) "
+    "WHERE event IN ('AskerConfirmed', 'AskerContested')",
     # A question linked to the same grievance raised before, with the agencies
     # the later question was put to: what "raised most often" counts.
     "CREATE TABLE IF NOT EXISTS rm_question_links (question_id TEXT NOT NULL, "
