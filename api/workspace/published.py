@@ -12,6 +12,7 @@ from marshmallow import ValidationError, fields, validate
 from api import i18n
 from api import schemas as s
 from api.context import queries, service
+from api.i18n import N_, Day
 from api.schemas import Text
 from api.workspace.core import Form, blank_as_missing, blp, form_errors, once, requires
 from domain.access import Role
@@ -22,7 +23,7 @@ from service.published_reports import PublishedReports, view_of
 
 class OpenForm(Form):
     title = Text(required=True, max_length=s.TITLE)
-    as_of = fields.Date(required=True)
+    as_of = Day(label=N_("As of"), required=True)
     reply_days = fields.Integer(load_default=10, validate=validate.Range(min=0, max=60))
 
 

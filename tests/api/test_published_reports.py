@@ -127,10 +127,12 @@ def test_from_the_workspace(api: Caller, world: World, clerk: FlaskClient,
                             people: dict[str, str]) -> None:
     page = "/workspace/published-reports"
     opened = clerk.post(page, data={**form_of(clerk, page, "open-report-form"),
-                                    "title": "Báo cáo quý III", "as_of": "2024-09-01",
+                                    "title": "Báo cáo quý III", "as_of": "01/09/2024",
                                     "reply_days": "0"})
     assert opened.status_code == 302, opened.data.decode()
     path = opened.headers["Location"]
+    # Typed day/month/year, as every date field of the workspace.
+    assert api.get(f"{REPORTS}/{path.rsplit('/', 1)[-1]}").json["as_of"] == "2024-09-01"
     officer = api.client.application.test_client()
     assert sign_in(officer, people["officer"]).status_code == 302
     mine = officer.get(path).data.decode()
