@@ -33,6 +33,7 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
         identity,
         imports,
         public,
+        published_reports,
         reports,
         workspace,
     )
@@ -97,7 +98,8 @@ def create_app(service: Commitments | None = None, queries: Queries | None = Non
     freshness.register(app, https=https)
     api = errors.EnvelopeApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (agencies, dialogues, commitments, imports, public, health):
+    for module in (agencies, dialogues, commitments, imports, public, health,
+                   published_reports):
         api.register_blueprint(module.blp)
     errors.register(app)
     docs.register(app)

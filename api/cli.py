@@ -18,7 +18,7 @@ from api.cli_imports import CLI_ADMIN, candidates, import_command
 from api.cli_log import backup_command, log_group
 from api.cli_settings import cli_settings
 from api.supervision import Child, Supervisor
-from domain.access import Role
+from domain.access import STAFF_ROLES, Role
 from domain.agency import canonical_code
 from domain.errors import DomainError
 from service.application import Commitments, token_id_of
@@ -232,7 +232,7 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+@click.option("--role", required=True, type=click.Choice([r.value for r in STAFF_ROLES]),
               help="admin: union secretariat; auditor: union leader; agency: one agency.")
 @click.option("--agency", help="Agency code, for --role agency.")
 @click.option("--label", default="", help="A note saying who holds the token.")
@@ -295,7 +295,7 @@ def user() -> None:
 @user.command("create")
 @click.option("--email", required=True, help="The address the person signs in with.")
 @click.option("--name", required=True, help="The person's name, as shown in the history.")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+@click.option("--role", required=True, type=click.Choice([r.value for r in STAFF_ROLES]),
               help="admin: union secretariat; auditor: union leader; agency: an officer.")
 @click.option("--agency", help="Agency code, for --role agency.")
 @click.password_option(envvar="COMMITMENTS_NEW_PASSWORD",

@@ -14,7 +14,13 @@ from api.writes import execute
 from domain.dialogue import Answer
 from domain.status import Status
 from service import queries as views
-from service.commands import AskQuestion, GiveAnswer, RecordDialogue
+from service.commands import (
+    AskQuestion,
+    CarryOver,
+    GiveAnswer,
+    LinkEarlierQuestion,
+    RecordDialogue,
+)
 from service.queries import Sort
 
 blp = Blueprint("dialogues", __name__, url_prefix="/api/v1",
@@ -56,7 +62,11 @@ def get_dialogue(dialogue_id: UUID) -> views.DialogueView:
 @blp.response(201, schemas.QuestionOut)
 def ask_question(body: dict[str, Any], dialogue_id: UUID) -> views.QuestionView:
     """Record a question asked at the dialogue (admin)."""
-    outcome = execute(AskQuestion(dialogue_id=dialogue_id, **body))
+    asker = dict(body.pop("asker"))
+    # Kept apart from the question (domain.asker): never on a public page.
+    contact = asker.pop("contact", None)
+    outcome = execute(AskQuestion(dialogue_id=dialogue_id, asker=asker, contact=contact,
+                                  **body))
     return queries().question(outcome.aggregate_id)
 
 
@@ -91,3 +101,24 @@ def list_candidates(args: dict[str, Any], dialogue_id: UUID) -> views.Page:
     where = views.CommitmentFilter(dialogue=dialogue_id, status=Status.PROPOSED)
     return queries().list_commitments(where, sort=Sort.MADE, cursor=args.get("cursor"),
                                       limit=args["limit"])
+
+
+@blp.route("/dialogues/<uuid:dialogue_id>/carry-overs", methods=["POST"])
+@blp.arguments(schemas.CarryOverIn())
+@blp.response(201, schemas.DialogueOut)
+def carry_over(body: dict[str, Any], dialogue_id: UUID) -> views.DialogueView:
+    """Carry a promise still owed from an earlier dialogue into this one
+    (admin): the dialogue lists it under `carried_over`, the promise's
+    history records it; its owner, dates and status stay."""
+    execute(CarryOver(dialogue_id, body["commitment_id"]))
+    return queries().dialogue(dialogue_id)
+
+
+@blp.route("/questions/<uuid:question_id>/earlier", methods=["POST"])
+@blp.arguments(schemas.EarlierIn())
+@blp.response(201, schemas.QuestionOut)
+def link_earlier(body: dict[str, Any], question_id: UUID) -> views.QuestionView:
+    """Record that this question raises the same grievance as one asked at an
+    earlier forum (admin): it then answers `raised_before` and `times_raised`."""
+    execute(LinkEarlierQuestion(question_id, body["question_id"]))
+    return queries().question(question_id)

@@ -59,12 +59,16 @@ EVENT = {
     "Transferred": N_("Transferred to another agency"),
     "VerdictGiven": N_("Union verdict"),
     "ReminderSent": N_("Reminder sent"),
+    "AskerConfirmed": N_("Confirmed by the person who asked"),
+    "AskerContested": N_("Contested by the person who asked"),
+    "CarriedOver": N_("Carried over to a later dialogue"),
 }
 
 ROLE = {
     "admin": N_("union secretariat"),
     "auditor": N_("union auditor"),
     "agency": N_("agency"),
+    "asker": N_("the person who asked"),
     "system": N_("the service"),
 }
 

@@ -13,6 +13,8 @@ from typing import Any
 from flask import current_app, url_for
 from marshmallow import Schema, fields
 
+from api.schemas import CarriedOverOut, GrievanceOut
+
 
 def public_url(endpoint: str, **values: Any) -> str:
     base: str = current_app.extensions["commitments"].settings.public_base_url
@@ -32,6 +34,8 @@ class ScorecardOut(Schema):
     withdrawn = fields.Int()
     verified = fields.Int()
     disputed = fields.Int()
+    confirmed_by_asker = fields.Int()
+    contested_by_asker = fields.Int()
 
 
 class StandingOut(Schema):
@@ -51,6 +55,8 @@ class StandingOut(Schema):
     transferred = fields.Int(attribute="score.transferred")
     verified = fields.Int(attribute="score.verified")
     disputed = fields.Int(attribute="score.disputed")
+    confirmed_by_asker = fields.Int(attribute="score.confirmed_by_asker")
+    contested_by_asker = fields.Int(attribute="score.contested_by_asker")
     url = fields.Function(lambda s: public_url("reports.agency", code=s.score.agency))
 
 
@@ -152,6 +158,7 @@ class DialogueReportOut(Schema):
     questions = fields.List(fields.Nested(QuestionOut))
     other_commitments = fields.List(fields.Nested(ReportedOut(exclude=("timeline",))),
                                     attribute="others")
+    carried_over = fields.List(fields.Nested(CarriedOverOut))
 
 
 class AgencyLinkOut(Schema):
@@ -171,6 +178,7 @@ class AgencyReportOut(Schema):
     total = fields.Int()
     commitments = fields.List(fields.Nested(ReportedOut(exclude=("timeline",))))
     months = fields.List(fields.Nested(MonthOut))
+    grievances = fields.List(fields.Nested(GrievanceOut))
 
 
 class CommitmentReportOut(Schema):

@@ -35,11 +35,14 @@ from api.documents import content
 from api.documents.content import Document
 from api.documents.content import inert as inert
 from api.errors import envelope
-from api.schemas import CURSOR, Input, Text
+from api.schemas import CURSOR, NOTE, Input, PublishedReportOut, Text
 from domain.agency import canonical_code
 from domain.dialogue import ForumKind
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
+from service.asker import feedback_request, give_feedback
+from service.published_reports import PublishedReports, view_of
 from service.reports import Reports
+from service.signed_links import LinkRefused
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
@@ -183,6 +186,54 @@ def commitment(commitment_id: str) -> Any:
     return _page("reports/commitment.html", report=report)
 
 
+@blp.route("/published/<report_id>")
+def published(report_id: str) -> Any:
+    """A report the secretariat published after the agencies' replies: as it
+    was frozen, each reply beside its entry, with the log's head digest."""
+    args = _args()
+    found = PublishedReports(service(), current_app.extensions["queries"]).published(
+        _uuid(report_id, "published report"))
+    view = view_of(found)
+    if args["format"] == "json":
+        return _json(PublishedReportOut().dump(view))
+    names = {a.code: a.name for a in current_app.extensions["queries"].agencies()}
+    name = f"published-report-{found.as_of}"
+    if args["format"] == "csv":
+        return documents.csv_response(content.published(view.entries, names), name)
+    if args["format"] == "xlsx":
+        return documents.workbook_response([content.published(view.entries, names)], name)
+    if args["format"] != "html":
+        raise BadRequest("format", i18n._(
+            "A published report is exported as CSV, Excel or JSON: use format=csv, xlsx "
+            "or json."))
+    return _page("reports/published.html", published=view, names=names, as_of=found.as_of)
+
+
+@blp.route("/asker/<token>", methods=["GET", "POST"])
+def asker_feedback(token: str) -> Any:
+    """The page the links in a claim's mail open: the asker confirms the
+    agency's report, or contests it with a note (the link's signature is
+    the proof; domain.asker says when it may be given)."""
+    try:
+        asked = feedback_request(service(), token)
+    except LinkRefused as error:
+        return _error(403, i18n._("This link cannot be used"), error.message, None)
+    done, error_text, note = None, None, None
+    if request.method == "POST":
+        note = request.form.get("note", "")[:NOTE]
+        try:
+            done = give_feedback(service(), token, note).asker_feedback
+        except InvalidInput:
+            error_text = i18n._("Say what was not done: an objection needs a note.")
+        except TransitionNotAllowed:
+            asked = feedback_request(service(), token)
+    response = _page("reports/asker.html", request_=asked, done=done, error=error_text,
+                     note=note)
+    # The link is the asker's key: never sent on to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response, 422 if error_text else 200
+
+
 # -- errors -------------------------------------------------------------------------
 
 
@@ -261,6 +312,8 @@ def _document(build: Callable[..., Document], report: Any, form: str) -> Respons
 
 def register(app: Any) -> None:
     """The blueprint, with the template helpers its pages use."""
+    from api import feeds  # noqa: F401  (its routes: feeds and following, on this blueprint)
+
     app.register_blueprint(blp)
     # Someone who types the bare address is a reader: show them the report.
     app.add_url_rule("/", "front", lambda: redirect(url_for("reports.index"), code=302))

@@ -335,6 +335,9 @@ class DialogueOut(Disclosed):
     overdue = fields.Integer()
     unanswered = fields.List(fields.Dict(), metadata={
         "description": "questions nobody answered: {id, asker, text}"})
+    carried_over = fields.List(fields.Nested(lambda: CarriedOverOut()), metadata={
+        "description": "promises of earlier dialogues carried into this one, each with "
+                       "where it came from"})
 
 
 class DialogueQuery(Body):
@@ -365,7 +368,15 @@ class DialoguePage(Schema):
     total = fields.Integer()
 
 
+class AskerContactIn(Body):
+    email = Address()
+    phone = Text(max_length=40, metadata={"example": "0912 345 678"})
+
+
 class Person(Body):
+    contact = fields.Nested(AskerContactIn, metadata={
+        "description": "how to reach the asker, for the mails about their question: "
+                       "private (only admins read it back, never a public page)"})
     name = Text(required=True, max_length=NAME, metadata={
         "description": "a person's name, or a group's or body's: "
                        "\"Cử tri xã Phú Giáo\", \"Tổ đại biểu huyện Trấn Yên\""})
@@ -448,6 +459,41 @@ class ExtensionRequestOut(Schema):
     evidence = fields.List(fields.Dict())
 
 
+class AskerFeedbackOut(Schema):
+    verdict = fields.String(metadata={"description": "confirmed or contested"})
+    on = fields.Date()
+    note = fields.String(allow_none=True)
+
+
+class AskerFeedbackIn(Body):
+    token = Text(required=True, max_length=1_000, metadata={
+        "description": "the signed link's last part, from the mail to the asker"})
+    note = Text(max_length=NOTE, metadata={"description": "what was not done (contested)"})
+
+
+class FollowIn(Body):
+    email = Address(required=True)
+    commitment_id = fields.UUID(metadata={"description": "follow one promise"})
+    agency = AgencyCode(metadata={"description": "or every promise of one agency"})
+    dialogue_id = fields.UUID(metadata={"description": "or every promise of one dialogue"})
+
+    @validates_schema
+    def _one_thing(self, data: dict[str, Any], **_: Any) -> None:
+        given = [name for name in ("commitment_id", "agency", "dialogue_id") if name in data]
+        if len(given) != 1:
+            raise ValidationError("give one of commitment_id, agency, dialogue_id",
+                                  field_name="_schema")
+
+
+class FollowAccepted(Schema):
+    message = fields.String()
+
+
+class AskerFeedbackGiven(Schema):
+    commitment_id = fields.UUID(attribute="id")
+    asker_feedback = fields.Nested(AskerFeedbackOut)
+
+
 class CommitmentOut(Disclosed):
     resource = "commitment"
     owner_field = "agency"
@@ -473,6 +519,9 @@ class CommitmentOut(Disclosed):
     extensions = fields.Integer(metadata={"description": "extensions the union approved"})
     extension_request = fields.Nested(ExtensionRequestOut, allow_none=True, metadata={
         "description": "the agency's request for a later date, until the union decides"})
+    asker_feedback = fields.Nested(AskerFeedbackOut, allow_none=True, metadata={
+        "description": "the asker's word on the agency's last claim (one commitment's "
+                       "read only; null in lists)"})
 
 
 class Evidence(Body):
@@ -583,11 +632,48 @@ class HistoryEntryOut(Disclosed):
     data = fields.Function(lambda entry: _leaves(entry.data, _plain))
 
 
+class CarriedOverOut(Schema):
+    commitment_id = fields.UUID()
+    from_dialogue_id = fields.UUID()
+    from_title = fields.String()
+    from_held_on = fields.Date()
+    on = fields.Date(metadata={"description": "when it was carried over"})
+    text = fields.String()
+    agency = fields.String()
+    status = fields.String()
+    due_on = fields.Date()
+
+
+class CarryOverIn(Body):
+    commitment_id = fields.UUID(required=True)
+
+
+class EarlierIn(Body):
+    question_id = fields.UUID(required=True, metadata={
+        "description": "the same grievance, raised at an earlier forum"})
+
+
+class GrievanceOut(Schema):
+    question_id = fields.UUID(metadata={"description": "its latest raising"})
+    text = fields.String()
+    times_raised = fields.Integer()
+    dialogue_id = fields.UUID()
+    dialogue_title = fields.String()
+    held_on = fields.Date()
+    agencies = fields.List(fields.String())
+
+
+class GrievanceQuery(Body):
+    agency = AgencyCode()
+
+
 class QuestionOut(Disclosed):
     resource = "question"
     id = fields.UUID(attribute="question.id")
     dialogue_id = fields.UUID(attribute="question.dialogue_id")
-    asker = fields.Dict(attribute="question.asker")
+    asker = fields.Function(lambda view: {**view.question.asker, **(
+        {"contact": view.contact} if view.contact else {})}, metadata={
+        "description": "name, title, organisation, kind; `contact` for admins only"})
     text = fields.String(attribute="question.text")
     addressed_to = fields.List(fields.String(), attribute="question.addressed_to")
     topics = fields.List(fields.String(), attribute="question.topics")
@@ -595,6 +681,9 @@ class QuestionOut(Disclosed):
     answered = fields.Boolean()
     answers = fields.List(fields.Nested(AnswerOut))
     commitments = fields.List(fields.Nested(CommitmentOut))
+    raised_before = fields.List(fields.UUID(), metadata={
+        "description": "the same grievance raised at earlier forums, the nearest first"})
+    times_raised = fields.Integer(metadata={"description": "1 + len(raised_before)"})
 
 
 class ReportQuery(Body):
@@ -622,6 +711,10 @@ class AgencyScoreOut(Schema):
     transferred = fields.Integer()
     verified = fields.Integer()
     disputed = fields.Integer()
+    confirmed_by_asker = fields.Integer(metadata={
+        "description": "promises whose asker's last word confirmed the agency's claim"})
+    contested_by_asker = fields.Integer(metadata={
+        "description": "promises whose asker's last word contested the agency's claim"})
 
 
 class HealthOut(Schema):
@@ -674,3 +767,73 @@ class ImportOut(Schema):
     agencies_created = fields.List(fields.Dict(), metadata={
         "description": "unconfirmed agencies made for names that matched none: {name, code}"})
     agencies_matched = fields.List(fields.Dict())
+
+
+# -- reports before they go out: the agencies' right of reply -------------------------
+
+
+class PublishedReportIn(Body):
+    title = Text(required=True, max_length=TITLE, metadata={
+        "example": "Báo cáo kết quả thực hiện cam kết đối thoại năm 2024"})
+    as_of = fields.Date(required=True, metadata={"description": "the report's date"})
+    reply_days = fields.Integer(load_default=10, validate=validate.Range(min=0, max=60),
+                                metadata={"description": "days the agencies may reply "
+                                                         "(0: publish at once)"})
+
+
+class ReplyIn(Body):
+    commitment_id = fields.UUID(required=True)
+    text = Text(required=True, max_length=NOTE)
+
+
+class ReplyOut(Schema):
+    report_id = fields.UUID()
+    commitment_id = fields.UUID()
+    agency = fields.String()
+    text = fields.String()
+    on = fields.Date()
+
+
+class ReportReplyOut(Schema):
+    agency = fields.String()
+    text = fields.String()
+    on = fields.Date()
+
+
+class ReportEntryOut(Schema):
+    id = fields.UUID()
+    agency = fields.String()
+    text = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    # As kept in the report when it was opened: ISO dates.
+    made_on = fields.String(metadata={"format": "date"})
+    due_on = fields.String(metadata={"format": "date"})
+    overdue = fields.Boolean()
+    days_overdue = fields.Integer()
+    fulfilled_on = fields.String(allow_none=True, metadata={"format": "date"})
+    verdict = fields.String(allow_none=True)
+    dialogue_id = fields.UUID()
+    reply = fields.Nested(ReportReplyOut, allow_none=True)
+
+
+class LogHeadOut(Schema):
+    events = fields.Integer()
+    digest = fields.String()
+
+
+class PublishedReportSummaryOut(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    as_of = fields.Date()
+    state = fields.String(metadata={"description": "open_for_reply or published"})
+    opened_on = fields.Date()
+    replies_close_on = fields.Date()
+    published_on = fields.Date(allow_none=True)
+    log_head = fields.Nested(LogHeadOut, attribute="head", allow_none=True, metadata={
+        "description": "the log's head when it was published: note the digest"})
+    agencies = fields.List(fields.String())
+
+
+class PublishedReportOut(PublishedReportSummaryOut):
+    entries = fields.List(fields.Nested(ReportEntryOut))

@@ -20,6 +20,15 @@ class Role(StrEnum):
     ADMIN = "admin"  # union secretariat
     AUDITOR = "auditor"  # union leader
     AGENCY = "agency"  # an officer of one agency
+    # The person who asked a question, through a signed link in a mail: holds
+    # no permission and no token; recorded on the word they give.
+    ASKER = "asker"
+    # Anyone else outside the service: a reader who follows a promise.
+    PUBLIC = "public"
+
+
+# Roles a token or an account may have.
+STAFF_ROLES = (Role.ADMIN, Role.AUDITOR, Role.AGENCY)
 
 
 class Permission(StrEnum):

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.asker import FeedbackVerdict, check_feedback
 from domain.deadlines import DueBasis, Kind, check_horizon
 from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.reminders import (
@@ -40,6 +41,8 @@ from domain.status import (
 
 # Actions after which the agency's earlier claim is new and not yet judged.
 _CLAIMS = frozenset({Action.FULFIL, Action.PARTIALLY_FULFIL})
+# Claims the person who asked is asked about (domain.asker).
+_ASKED_ABOUT = _CLAIMS | {Action.DECLINE}
 
 
 # Statuses a recorded promise can be corrected in: a candidate is edited
@@ -142,6 +145,12 @@ class Commitment(Aggregate):
         # Reminder events since the last change of the promise itself: the
         # sender's bookkeeping, which must not fail a writer's If-Match.
         self.reminders_since_change = 0
+        # The version that recorded the agency's last claim the asker is asked
+        # about, and the asker's word on it (domain.asker).
+        self.claim_version: int | None = None
+        self.asker_feedback: dict[str, Any] | None = None
+        # Later dialogues this promise was carried into, still owed.
+        self.carried_into: list[UUID] = []
 
     # -- derived state -------------------------------------------------------
 
@@ -376,6 +385,32 @@ class Commitment(Aggregate):
         when = self._check_effective_on(effective_on, today)
         self._verdict_given(verdict=verdict.value, note=note, effective_on=when, actor=actor)
 
+    def give_asker_feedback(
+        self,
+        verdict: FeedbackVerdict,
+        *,
+        claim_version: int,
+        today: date,
+        actor: dict[str, Any],
+        note: str | None = None,
+    ) -> None:
+        """The person who asked confirms the agency's last claim, or contests
+        it; a contested delivery goes back to the auditors (its verdict is
+        undone)."""
+        check_feedback(self.status, self.claim_version, claim_version, self.asker_feedback,
+                       verdict, note)
+        when = self._check_effective_on(None, today)
+        recorder = (self._asker_confirmed if verdict is FeedbackVerdict.CONFIRMED
+                    else self._asker_contested)
+        recorder(claim_version=claim_version, note=(note or "").strip() or None,
+                 effective_on=when, actor=actor)
+
+    def carry_over(self, dialogue_id: UUID, *, today: date, actor: dict[str, Any]) -> None:
+        """Carried into a later dialogue (domain.recurrence.check_carry_over):
+        its history says so; its owner, dates and status stay."""
+        when = self._check_effective_on(None, today)
+        self._carried_over(dialogue_id=dialogue_id, effective_on=when, actor=actor)
+
     def transfer(
         self, agency: str, *, today: date, actor: dict[str, Any], effective_on: date | None = None
     ) -> Commitment:
@@ -454,6 +489,10 @@ class Commitment(Aggregate):
         self._changed(effective_on)
         if action in _CLAIMS:
             self.verdict = None
+        if action in _ASKED_ABOUT:
+            # Applied before the version moves: this event's own version.
+            self.claim_version = self.version + 1
+            self.asker_feedback = None
         if action is Action.FULFIL:
             self.fulfilled_on = effective_on
         if not is_working(self.status):
@@ -597,6 +636,28 @@ class Commitment(Aggregate):
     ) -> None:
         self.verdict = Verdict(verdict)
         self._changed(effective_on)
+
+    @event("CarriedOver")
+    def _carried_over(self, dialogue_id: UUID, effective_on: date, actor: dict[str, Any]
+                      ) -> None:
+        self.carried_into.append(dialogue_id)
+        self._changed(effective_on)
+
+    @event("AskerConfirmed")
+    def _asker_confirmed(self, claim_version: int, note: str | None, effective_on: date,
+                         actor: dict[str, Any]) -> None:
+        self._asker_said(FeedbackVerdict.CONFIRMED, note, effective_on)
+
+    @event("AskerContested")
+    def _asker_contested(self, claim_version: int, note: str | None, effective_on: date,
+                         actor: dict[str, Any]) -> None:
+        self._asker_said(FeedbackVerdict.CONTESTED, note, effective_on)
+        # Back in the auditors' queue: a verdict given before no longer stands.
+        self.verdict = None
+
+    def _asker_said(self, verdict: FeedbackVerdict, note: str | None, on: date) -> None:
+        self.asker_feedback = {"verdict": verdict.value, "on": on, "note": note}
+        self._changed(on)
 
     def _remember(self, rung: str, due_on: date, channel: str, mark: Mark, at: datetime,
                   claim: str | None = None, attempt: int = 0) -> None:

@@ -94,6 +94,8 @@ class Dialogue(Aggregate):
         self.organiser = organiser
         self.source_url = source_url
         self.imports: list[dict[str, Any]] = []
+        # Promises of earlier dialogues still owed, carried into this one.
+        self.carried_over: list[dict[str, Any]] = []
 
     def record_import(self, summary: dict[str, Any], actor: dict[str, Any]) -> None:
         """Keep what an import found and how it decided (which answer was
@@ -103,6 +105,23 @@ class Dialogue(Aggregate):
     @event("TranscriptImported")
     def _transcript_imported(self, summary: dict[str, Any], actor: dict[str, Any]) -> None:
         self.imports.append(summary)
+
+    def carry_over(self, commitment_id: UUID, from_dialogue_id: UUID, *, on: date,
+                   actor: dict[str, Any]) -> None:
+        """Record a promise of an earlier dialogue as carried into this one
+        (domain.recurrence says which may be)."""
+        self._carried_over(commitment_id=commitment_id, from_dialogue_id=from_dialogue_id,
+                           on=on, actor=actor)
+
+    @property
+    def carried(self) -> list[UUID]:
+        return [item["commitment_id"] for item in self.carried_over]
+
+    @event("CarriedOver")
+    def _carried_over(self, commitment_id: UUID, from_dialogue_id: UUID, on: date,
+                      actor: dict[str, Any]) -> None:
+        self.carried_over.append({"commitment_id": commitment_id,
+                                  "from_dialogue_id": from_dialogue_id, "on": on})
 
 
 class Question(Aggregate):
@@ -143,6 +162,19 @@ class Question(Aggregate):
         self.addressed_to = addressed_to
         self.topics = topics
         self.asked_at = asked_at
+        # The same grievance raised at earlier forums (the links recorded here).
+        self.raised_before: list[UUID] = []
+
+    def link_earlier(self, question_id: UUID, *, actor: dict[str, Any]) -> None:
+        """The same grievance was raised before, as `question_id` (checked by
+        domain.recurrence); the agencies it was put to go with the link."""
+        self._raised_before(question_id=question_id, addressed_to=list(self.addressed_to),
+                            actor=actor)
+
+    @event("RaisedBefore")
+    def _raised_before(self, question_id: UUID, addressed_to: list[str],
+                       actor: dict[str, Any]) -> None:
+        self.raised_before.append(question_id)
 
 
 class Answer(Aggregate):

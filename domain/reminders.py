@@ -109,6 +109,15 @@ class Record:
     attempt: int = 0
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """The last thing recorded of a message that is not a reminder."""
+
+    mark: Mark
+    at: datetime
+    claim: str | None = None
+
+
 class Step(StrEnum):
     SEND = "send"  # claim it, then send
     DONE = "done"  # sent or given up already
@@ -133,6 +142,14 @@ def delivery_step(records: Iterable[Record], delivery: Delivery, claim: str, att
     for record in records:
         if record.delivery == delivery:
             last = record
+    return claim_step(last, claim, now, lease)
+
+
+def claim_step(last: Record | Attempt | None, claim: str, now: datetime, lease: timedelta
+               ) -> Step:
+    """What a sender holding `claim` must do, given the last record of its
+    message (None: nothing recorded yet): the rule of `delivery_step`, for
+    any message sent at most once (a reminder, a mail to an asker)."""
     if last is None:
         return Step.SEND
     if last.mark in FINAL:

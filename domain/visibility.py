@@ -35,7 +35,7 @@ OWNER_AND_ADMIN = frozenset({Audience.OWN_AGENCY, Audience.ADMIN})
 def audience(actor: Actor | None, owner: str | None) -> Audience:
     """The caller's audience for a thing owned by agency `owner` (None: owned
     by no agency, such as a dialogue)."""
-    if actor is None:
+    if actor is None or actor.role in (Role.ASKER, Role.PUBLIC):
         return Audience.PUBLIC
     if actor.role is Role.ADMIN:
         return Audience.ADMIN
@@ -78,11 +78,17 @@ READS: dict[str, Resource] = {
     }),
     # Dialogues and questions are what the forum heard in public.
     "dialogue": Resource(EVERYONE),
-    "question": Resource(EVERYONE),
+    # ... but how to reach the person who asked is the secretariat's alone.
+    "question": Resource(EVERYONE, {"asker.contact": ADMIN_ONLY}),
     # Import candidates are the secretariat's draft, not yet anybody's promise.
     "candidates": Resource(STAFF, why="candidates are the secretariat's draft; the union "
                                       "confirms them first"),
     "public_report": Resource(EVERYONE),
+    # A report before it goes out: staff, and each agency for its own entries
+    # (the handler leaves out the others'); the public reads it once published.
+    "published_report": Resource(EVERYONE - {Audience.PUBLIC},
+                                 why="a report is public once it is published, at "
+                                     "/reports/published/{id}"),
     # The API's own description, for anyone writing a client.
     "documentation": Resource(EVERYONE),
 }

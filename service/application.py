@@ -346,6 +346,10 @@ class Commitments(Application[UUID]):
         return account
 
     def _check_binding(self, role: Role, agency: str | None) -> None:
+        if role in (Role.ASKER, Role.PUBLIC):
+            raise InvalidInput("role", "people outside the service act through public pages "
+                                       "and the links mailed to them, never with a token or "
+                                       "an account")
         if role is Role.AGENCY:
             if not agency:
                 raise InvalidInput("agency", "an agency officer needs --agency CODE")

@@ -7,8 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.asker import FeedbackVerdict
 from domain.deadlines import Kind
 from domain.dialogue import Channel, ForumKind
+from domain.follow import Followed
 from domain.status import Action, ExtensionDecision, Verdict
 
 
@@ -72,6 +74,8 @@ class AskQuestion:
     addressed_to: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     asked_at: datetime | None = None
+    # How to reach the asker: {email, phone}, kept apart and never shown.
+    contact: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,77 @@ class GiveVerdict:
     expected_version: int | None = None
 
 
+@dataclass(frozen=True)
+class GiveAskerFeedback:
+    """The asker's word on the agency's claim, through a signed link."""
+
+    commitment_id: UUID
+    claim_version: int
+    verdict: FeedbackVerdict
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenReportForReply:
+    """A report as of a date, opened for the agencies' replies; its entries
+    are read by the service (service/published_reports.py), not given."""
+
+    title: str
+    as_of: date
+    reply_days: int
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReplyToReport:
+    report_id: UUID
+    commitment_id: UUID
+    text: str
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    report_id: UUID
+    # The log's head when it is published: {events, digest}.
+    head: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RequestFollow:
+    email: str
+    kind: Followed
+    target: str
+
+
+@dataclass(frozen=True)
+class ConfirmFollow:
+    follow_id: UUID
+    # Which request the link answered: a link from before an unsubscribe
+    # does not start the follow again.
+    request: int
+
+
+@dataclass(frozen=True)
+class EndFollow:
+    follow_id: UUID
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """An unresolved promise of an earlier dialogue, carried into this one."""
+
+    dialogue_id: UUID
+    commitment_id: UUID
+
+
+@dataclass(frozen=True)
+class LinkEarlierQuestion:
+    """This question raises the same grievance as an earlier one."""
+
+    question_id: UUID
+    earlier_id: UUID
+
+
 Command = (
     RegisterAgency
     | AddAgencyAlias
@@ -182,4 +257,13 @@ Command = (
     | MakeCommitment
     | UpdateCommitment
     | GiveVerdict
+    | GiveAskerFeedback
+    | OpenReportForReply
+    | ReplyToReport
+    | PublishReport
+    | RequestFollow
+    | ConfirmFollow
+    | EndFollow
+    | CarryOver
+    | LinkEarlierQuestion
 )

@@ -18,7 +18,14 @@ SHOWN = frozenset({
     "Made", "Confirmed", "ProgressReported", "DeadlineExtended", "ExtensionRequested",
     "ExtensionDecided", "Corrected", "Fulfilled", "PartiallyFulfilled", "Declined",
     "Withdrawn", "Transferred", "VerdictGiven", "ReminderSent",
+    # The asker's word is public; their note is not (it may say who they are).
+    "AskerConfirmed", "AskerContested",
+    # Carried into a later dialogue (issue 18): which one is public.
+    "CarriedOver",
 })
+# What a reader following a promise is told of, and what its feed lists:
+# every change the public history shows but the reminders.
+PUBLIC_CHANGES = SHOWN - {"ReminderSent"}
 # Events whose note is a public statement: an agency's report, a reason for a
 # new date or a refusal, an auditor's finding.
 _WITH_NOTE = frozenset({
@@ -58,6 +65,8 @@ def disclosed(event: Any) -> dict[str, Any]:
         detail["new_due_on"] = event.new_due_on
     if name == "ExtensionDecided":
         detail["decision"] = event.decision
+    if name == "CarriedOver":
+        detail["dialogue_id"] = str(event.dialogue_id)
     if name == "Corrected":
         detail["changes"] = {key: event.changes[key] for key in _CORRECTED_FIELDS
                              if key in event.changes}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -20,17 +20,23 @@ from eventsourcing.domain import Aggregate
 from domain.access import (
     Actor,
     Permission,
+    Role,
     authorize,
     backdating_limit,
     permission_for,
     requests_only,
 )
 from domain.agency import Agency, AgencyName, agency_id, agency_name_id, alias_key
+from domain.asker import AskerContact, contact_id, contact_of
 from domain.calendar import Calendar
 from domain.commitment import Commitment
 from domain.deadlines import DueBasis, DuePolicy, Kind, due_date
 from domain.dialogue import Answer, Dialogue, Question, asker_of
-from domain.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
+from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, VersionConflict
+from domain.follow import Follow, Followed, follow_id
+from domain.messages import Message, Purpose
+from domain.published_report import PublishedReport, replies_close_on
+from domain.recurrence import check_carry_over, check_raised_before
 from domain.status import Action, Status, allowed_actions
 from service import commands as c
 
@@ -242,17 +248,40 @@ def ask_question(cmd: c.AskQuestion, ctx: Context) -> list[Aggregate]:
     ctx.get(Dialogue, cmd.dialogue_id)
     for code in cmd.addressed_to:
         ctx.agency(code, "addressed_to")
-    return [
-        Question(
-            dialogue_id=cmd.dialogue_id,
-            asker=asker_of(cmd.asker),
-            text=cmd.text,
-            addressed_to=cmd.addressed_to,
-            topics=cmd.topics,
-            asked_at=cmd.asked_at,
-            actor=ctx.recorded_by,
-        )
-    ]
+    contact = contact_of(cmd.contact)
+    question = Question(
+        dialogue_id=cmd.dialogue_id,
+        asker=asker_of(cmd.asker),
+        text=cmd.text,
+        addressed_to=cmd.addressed_to,
+        topics=cmd.topics,
+        asked_at=cmd.asked_at,
+        actor=ctx.recorded_by,
+    )
+    if contact is None:
+        return [question]
+    return [question, AskerContact(question_id=question.id, email=contact.get("email"),
+                                   phone=contact.get("phone"), actor=ctx.recorded_by)]
+
+
+def _reachable(ctx: Context, question_ids: list[UUID]) -> list[UUID]:
+    """The questions whose askers left an address to write to."""
+    found = []
+    for question_id in question_ids:
+        if contact_id(question_id) in ctx.repository:
+            contact = ctx.get(AskerContact, contact_id(question_id))
+            if contact.email:
+                found.append(question_id)
+    return found
+
+
+def _tell_askers(ctx: Context, purpose: Purpose, question_ids: list[UUID], about: str,
+                 **ids: str) -> list[Aggregate]:
+    """The mails owed to the askers of `question_ids`, opened in the write
+    that owes them (domain.messages); `about` makes each one's key."""
+    return [Message(key=f"{purpose.value}:{about}:{question_id}", purpose=purpose.value,
+                    about={**ids, "question_id": str(question_id)})
+            for question_id in _reachable(ctx, question_ids)]
 
 
 def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
@@ -277,19 +306,19 @@ def give_answer(cmd: c.GiveAnswer, ctx: Context) -> list[Aggregate]:
             raise InvalidInput(
                 "answered_at", f"answered_at {answered_on} is before the dialogue ({held_on})"
             )
-    return [
-        Answer(
-            dialogue_id=dialogues.pop(),
-            question_ids=list(cmd.question_ids),
-            responder=cmd.responder,
-            text=cmd.text,
-            answered_at=cmd.answered_at,
-            channel=cmd.channel.value,
-            actor=ctx.recorded_by,
-            linked_by=cmd.linked_by,
-            evidence=cmd.evidence,
-        )
-    ]
+    answer = Answer(
+        dialogue_id=dialogues.pop(),
+        question_ids=list(cmd.question_ids),
+        responder=cmd.responder,
+        text=cmd.text,
+        answered_at=cmd.answered_at,
+        channel=cmd.channel.value,
+        actor=ctx.recorded_by,
+        linked_by=cmd.linked_by,
+        evidence=cmd.evidence,
+    )
+    return [answer, *_tell_askers(ctx, Purpose.ANSWERED, answer.question_ids, str(answer.id),
+                                  answer_id=str(answer.id))]
 
 
 def make_commitment(cmd: c.MakeCommitment, ctx: Context) -> list[Aggregate]:
@@ -371,6 +400,23 @@ def update_commitment(cmd: c.UpdateCommitment, ctx: Context) -> list[Aggregate]:
         effective_on=cmd.effective_on,
         backdating=backdating,
     )
+    if commitment.claim_version != commitment.version:
+        return [commitment]
+    # A claim the askers are asked about: each gets a mail with two links.
+    return [commitment, *_tell_askers(
+        ctx, Purpose.CLAIMED, commitment.question_ids,
+        f"{commitment.id}:{commitment.version}", commitment_id=str(commitment.id),
+        claim_version=str(commitment.version))]
+
+
+def give_asker_feedback(cmd: c.GiveAskerFeedback, ctx: Context) -> list[Aggregate]:
+    if ctx.actor.role is not Role.ASKER:
+        # Staff judge through verdicts; this is the asker's own word.
+        raise Forbidden("only the person who asked gives this, through the link mailed to "
+                        "them")
+    commitment = ctx.get(Commitment, cmd.commitment_id)
+    commitment.give_asker_feedback(cmd.verdict, claim_version=cmd.claim_version,
+                                   today=ctx.today, actor=ctx.recorded_by, note=cmd.note)
     return [commitment]
 
 
@@ -427,6 +473,124 @@ def give_verdict(cmd: c.GiveVerdict, ctx: Context) -> list[Aggregate]:
     return [commitment]
 
 
+def open_report_for_reply(cmd: c.OpenReportForReply, ctx: Context) -> list[Aggregate]:
+    """The report, and a mail owed to each agency in it that has an address."""
+    authorize(ctx.actor, Permission.RECORD)
+    if cmd.as_of > ctx.today:
+        raise InvalidInput("as_of", f"as_of {cmd.as_of.isoformat()} is in the future")
+    replies_close_on(ctx.today, cmd.reply_days)  # refuses a window out of bounds
+    report = PublishedReport(title=cmd.title, as_of=cmd.as_of, reply_days=cmd.reply_days,
+                             opened_on=ctx.today, entries=cmd.entries, actor=ctx.recorded_by)
+    invited: list[Aggregate] = []
+    for code in report.agencies:
+        agency = ctx.get(Agency, agency_id(code))
+        if any(contact.get("email") for contact in agency.contacts):
+            invited.append(Message(
+                key=f"{Purpose.REPLY_INVITED.value}:{report.id}:{code}",
+                purpose=Purpose.REPLY_INVITED.value,
+                about={"report_id": str(report.id), "agency": code}))
+    return [report, *invited]
+
+
+def reply_to_report(cmd: c.ReplyToReport, ctx: Context) -> list[Aggregate]:
+    report = ctx.get(PublishedReport, cmd.report_id)
+    try:
+        entry = report.entry(cmd.commitment_id)
+    except NotFound as error:
+        raise InvalidInput("commitment_id", error.message) from None
+    # The owning agency replies (the secretariat may enter a reply sent by letter).
+    authorize(ctx.actor, Permission.UPDATE, owner=entry["agency"])
+    report.reply(cmd.commitment_id, cmd.text, today=ctx.today, actor=ctx.recorded_by)
+    return [report]
+
+
+def publish_report(cmd: c.PublishReport, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    report = ctx.get(PublishedReport, cmd.report_id)
+    report.publish(today=ctx.today, head=cmd.head, actor=ctx.recorded_by)
+    return [report]
+
+
+def request_follow(cmd: c.RequestFollow, ctx: Context) -> list[Aggregate]:
+    """A follow asked for, and its confirmation mail; nothing else is sent
+    until it is confirmed. Asked again, a pending or ended follow gets a new
+    mail; an active one, nothing (the answer is the same either way)."""
+    target = _followable(ctx, cmd.kind, cmd.target)
+    found = follow_id(cmd.email, cmd.kind, target)
+    now = datetime.now(UTC)
+    if found in ctx.repository:
+        follow = ctx.get(Follow, found)
+        if not follow.request_again(now):
+            return [follow]
+    else:
+        follow = Follow(email=cmd.email, kind=cmd.kind.value, target=target, at=now)
+    return [follow, Message(key=f"{Purpose.FOLLOW_CONFIRM.value}:{follow.id}:{follow.requests}",
+                            purpose=Purpose.FOLLOW_CONFIRM.value,
+                            about={"follow_id": str(follow.id),
+                                   "request": str(follow.requests)})]
+
+
+def _followable(ctx: Context, kind: Followed, target: str) -> str:
+    """What may be followed: a promise of the public report, an agency, a
+    dialogue; its key as the read tables hold it."""
+    if kind is Followed.AGENCY:
+        return ctx.agency(target, "agency").code
+    field = f"{kind.value}_id"
+    try:
+        key = UUID(target)
+    except ValueError:
+        raise InvalidInput(field, f"no {kind.value} with id {target!r}") from None
+    if kind is Followed.DIALOGUE:
+        return str(ctx.get(Dialogue, key, field).id)
+    commitment = ctx.get(Commitment, key, field)
+    if commitment.status in (Status.PROPOSED, Status.REJECTED):
+        raise InvalidInput(field, f"commitment {key} is not in the public report")
+    return str(commitment.id)
+
+
+def confirm_follow(cmd: c.ConfirmFollow, ctx: Context) -> list[Aggregate]:
+    follow = ctx.get(Follow, cmd.follow_id)
+    if cmd.request == follow.requests:
+        follow.confirm(datetime.now(UTC))
+    return [follow]
+
+
+def end_follow(cmd: c.EndFollow, ctx: Context) -> list[Aggregate]:
+    follow = ctx.get(Follow, cmd.follow_id)
+    follow.end(datetime.now(UTC))
+    return [follow]
+
+
+def carry_over(cmd: c.CarryOver, ctx: Context) -> list[Aggregate]:
+    """The dialogue lists the promise, and the promise's history says so."""
+    authorize(ctx.actor, Permission.RECORD)
+    dialogue = ctx.get(Dialogue, cmd.dialogue_id)
+    commitment = ctx.get(Commitment, cmd.commitment_id, "commitment_id")
+    source = ctx.get(Dialogue, commitment.dialogue_id)
+    check_carry_over(commitment.status, source.id, source.held_on, dialogue.id,
+                     dialogue.held_on, dialogue.carried, commitment.id)
+    dialogue.carry_over(commitment.id, source.id, on=ctx.today, actor=ctx.recorded_by)
+    commitment.carry_over(dialogue.id, today=ctx.today, actor=ctx.recorded_by)
+    return [dialogue, commitment]
+
+
+def _asked_on(ctx: Context, question: Question) -> date:
+    """When a question was put: its time if recorded, else its forum's day."""
+    if question.asked_at is not None:
+        return question.asked_at.astimezone(ctx.timezone).date()
+    return ctx.get(Dialogue, question.dialogue_id).held_on
+
+
+def link_earlier_question(cmd: c.LinkEarlierQuestion, ctx: Context) -> list[Aggregate]:
+    authorize(ctx.actor, Permission.RECORD)
+    question = ctx.get(Question, cmd.question_id)
+    earlier = ctx.get(Question, cmd.earlier_id, "question_id")
+    check_raised_before(question.id, _asked_on(ctx, question), earlier.id,
+                        _asked_on(ctx, earlier), question.raised_before)
+    question.link_earlier(earlier.id, actor=ctx.recorded_by)
+    return [question]
+
+
 HANDLERS: dict[type, Handler] = {
     c.RegisterAgency: register_agency,
     c.AddAgencyAlias: add_agency_alias,
@@ -442,4 +606,13 @@ HANDLERS: dict[type, Handler] = {
     c.MakeCommitment: make_commitment,
     c.UpdateCommitment: update_commitment,
     c.GiveVerdict: give_verdict,
+    c.GiveAskerFeedback: give_asker_feedback,
+    c.OpenReportForReply: open_report_for_reply,
+    c.ReplyToReport: reply_to_report,
+    c.PublishReport: publish_report,
+    c.RequestFollow: request_follow,
+    c.ConfirmFollow: confirm_follow,
+    c.EndFollow: end_follow,
+    c.CarryOver: carry_over,
+    c.LinkEarlierQuestion: link_earlier_question,
 }

@@ -308,6 +308,19 @@ class Lockout:
                     window, Scope.ACCOUNT),
         ])
 
+    def follow_sign_up(self, client: str, email: str) -> Attempt:
+        """A sign-up to follow something (issue 18): every one counts, by the
+        address it would mail and by the client asking, so that nobody
+        floods an inbox with confirmation mails or the service with sign-ups."""
+        window = self.settings.follow_sign_up_window
+        address = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        return self.ledger.reserve([
+            Counter(f"follow:email:{address}", self.settings.follow_sign_ups_per_address,
+                    window, Scope.ACCOUNT),
+            Counter(f"follow:client:{client}", self.settings.follow_sign_ups_per_client,
+                    window),
+        ])
+
     def succeeded(self, attempt: Attempt) -> None:
         self.ledger.take_back(attempt)
 

@@ -36,6 +36,8 @@ from domain.agency import Agency
 from domain.commitment import Commitment
 from domain.delivery import ReminderDelivery
 from domain.dialogue import Answer, Dialogue, ForumKind, Question
+from domain.follow import Follow
+from domain.messages import Message, Purpose
 from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
 from domain.status import Status
 from domain.text import fold
@@ -370,6 +372,63 @@ class ReadModelProjection(Projection[ReadModel]):
             )
             self.batch.execute("UPDATE rm_questions SET answers = answers + 1 WHERE id = :id",
                                id=str(question_id))
+        self.batch.last = tracking
+
+    # -- messages owed to people outside the service (service/read_model/loop_tables.py) -----
+
+    @process_event.register
+    def _(self, event: Message.Opened, tracking: Tracking) -> None:
+        self.batch.execute("INSERT INTO rm_messages VALUES (:id, :purpose, 1, :position)",
+                           id=str(event.originator_id), purpose=event.purpose,
+                           position=tracking.notification_id)
+        if event.purpose == Purpose.FOLLOW_CHANGE.value:
+            self.batch.execute(
+                "INSERT INTO rm_follow_mails VALUES (:follow_id, :commitment_id, :version)",
+                follow_id=event.about["follow_id"], commitment_id=event.about["commitment_id"],
+                version=int(event.about["version"]))
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Follow.Requested, tracking: Tracking) -> None:
+        self.batch.execute(
+            "INSERT INTO rm_follows VALUES (:id, :kind, :target, 0, NULL, :position)",
+            id=str(event.originator_id), kind=event.kind, target=event.target,
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Follow.RequestedAgain, tracking: Tracking) -> None:
+        self._follow_is(event, active=False, since=None, tracking=tracking)
+
+    @process_event.register
+    def _(self, event: Follow.Confirmed, tracking: Tracking) -> None:
+        self._follow_is(event, active=True, since=event.timestamp.isoformat(),
+                        tracking=tracking)
+
+    @process_event.register
+    def _(self, event: Follow.Ended, tracking: Tracking) -> None:
+        self._follow_is(event, active=False, since=None, tracking=tracking)
+
+    @process_event.register
+    def _(self, event: Question.RaisedBefore, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute(
+            "INSERT INTO rm_question_links VALUES (:question_id, :earlier_id, :agencies, "
+            ":position)", question_id=str(event.originator_id),
+            earlier_id=str(event.question_id), agencies=dumps(event.addressed_to),
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
+    def _follow_is(self, event: Follow.Event, *, active: bool, since: str | None,
+                   tracking: Tracking) -> None:
+        self.batch.execute("UPDATE rm_follows SET active = :active, since = :since "
+                           "WHERE id = :id", active=int(active), since=since,
+                           id=str(event.originator_id))
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: Message.Closed, tracking: Tracking) -> None:
+        self.batch.execute("UPDATE rm_messages SET open = 0 WHERE id = :id",
+                           id=str(event.originator_id))
         self.batch.last = tracking
 
 

@@ -18,7 +18,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from enum import Enum, StrEnum
 from typing import Any
@@ -29,9 +29,11 @@ from eventsourcing.domain import DomainEvent
 
 from domain.access import Role
 from domain.agency import Agency, agency_id
+from domain.asker import AskerContact, contact_id
 from domain.commitment import Commitment
 from domain.dialogue import Answer, Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
+from domain.recurrence import most_raised, raised_before
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
@@ -77,6 +79,9 @@ class CommitmentView:
     extensions: int
     extension_request: dict[str, Any] | None
     reminders_sent: int = 0
+    # The asker's word on the last claim: read from the commitment itself,
+    # so only a single commitment's read carries it.
+    asker_feedback: dict[str, Any] | None = None
 
     @classmethod
     def of_row(cls, row: Any, on: date) -> CommitmentView:
@@ -143,6 +148,7 @@ class CommitmentView:
             extension_request=(dict(commitment.extension_request)
                                if commitment.extension_request else None),
             reminders_sent=commitment.times_reminded,
+            asker_feedback=commitment.asker_feedback,
         )
 
 
@@ -246,6 +252,14 @@ class QuestionView:
     question: Question
     answers: list[Answer]
     commitments: list[CommitmentView]
+    # The asker's private contact: the read matrix shows it to admins only.
+    contact: dict[str, str] | None = None
+    # Every earlier raising of the same grievance, the nearest first.
+    raised_before: list[UUID] = field(default_factory=list)
+
+    @property
+    def times_raised(self) -> int:
+        return len(self.raised_before) + 1
 
     @property
     def answered(self) -> bool:
@@ -289,6 +303,21 @@ class DialogueView:
     by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     unanswered: list[dict[str, Any]] = field(default_factory=list)
+    # Promises of earlier dialogues carried into this one (issue 18).
+    carried_over: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Grievance:
+    """A grievance raised at several forums, by its latest question."""
+
+    question_id: UUID
+    text: str
+    times_raised: int
+    dialogue_id: UUID
+    dialogue_title: str
+    held_on: date
+    agencies: list[str]
 
 
 @dataclass(frozen=True)
@@ -313,6 +342,9 @@ class AgencyScore:
     transferred: int = 0
     verified: int = 0
     disputed: int = 0
+    # Promises whose asker's last word confirmed, or contested, the agency's claim.
+    confirmed_by_asker: int = 0
+    contested_by_asker: int = 0
 
     @classmethod
     def of(cls, code: str, name: str, counts: dict[str, int], late: int) -> AgencyScore:
@@ -603,6 +635,26 @@ class Queries:
 
     # -- agencies, dialogues, questions -----------------------------------------------
 
+    def contested_by_asker(self, ids: list[UUID]) -> set[UUID]:
+        """Those of `ids` whose agency's last claim the asker contested."""
+        if not ids:
+            return set()
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        rows = self._rows(
+            f"SELECT h.commitment_id FROM rm_history h WHERE h.commitment_id IN ({marks}) "
+            "AND h.event = 'AskerContested' AND h.version = (SELECT MAX(l.version) FROM "
+            "rm_history l WHERE l.commitment_id = h.commitment_id AND l.event IN "
+            "('Fulfilled', 'PartiallyFulfilled', 'Declined', 'AskerConfirmed', "
+            "'AskerContested'))", **{f"id{n}": str(i) for n, i in enumerate(ids)})
+        return {UUID(str(row["commitment_id"])) for row in rows}
+
+    def open_messages(self, limit: int = 1000) -> list[UUID]:
+        """Messages owed and not yet sent or given up, oldest first."""
+        self.fresh()
+        return [UUID(str(row["id"])) for row in self._rows(
+            "SELECT id FROM rm_messages WHERE open = 1 ORDER BY position LIMIT :limit",
+            limit=limit)]
+
     def agency(self, code: str) -> Agency:
         try:
             found = self.app.get(agency_id(code))
@@ -655,11 +707,94 @@ class Queries:
             "ON q.commitment_id = c.id WHERE q.question_id = :id ORDER BY c.position",
             id=str(question_id))
         today = self.app.clock()
+        contact = None
+        if contact_id(question_id) in self.app.repository:
+            contact = load(self.app.repository, AskerContact, contact_id(question_id)).as_dict()
         return QuestionView(
             question=found,
             answers=[self.app.get(UUID(str(row["answer_id"]))) for row in answers],
             commitments=[CommitmentView.of_row(row, today) for row in commitments],
+            contact=contact,
+            raised_before=self.raised_before(found),
         )
+
+    def raised_before(self, question: Question) -> list[UUID]:
+        """The earlier raisings of a question's grievance, from the questions'
+        own links (a chain is a few questions long)."""
+        links: dict[UUID, list[UUID]] = {}
+        pending = [question]
+        while pending:
+            current = pending.pop()
+            links[current.id] = list(current.raised_before)
+            pending += [load(self.app.repository, Question, earlier)
+                        for earlier in current.raised_before if earlier not in links]
+        return raised_before(question.id, links)
+
+    def grievances(self, agency: str | None = None, limit: int = 5) -> list[Grievance]:
+        """The grievances raised most often (at least twice), each by its
+        latest question; only those put to `agency` when given."""
+        self.fresh()
+        links: dict[UUID, list[UUID]] = {}
+        agencies: dict[UUID, set[str]] = {}
+        for row in self._rows("SELECT question_id, earlier_id, agencies FROM rm_question_links"):
+            key = UUID(str(row["question_id"]))
+            links.setdefault(key, []).append(UUID(str(row["earlier_id"])))
+            agencies.setdefault(key, set()).update(json.loads(row["agencies"]))
+        ranked = [(q, n) for q, n in most_raised(links, limit=len(links))
+                  if agency is None or agency in agencies.get(q, set())][:limit]
+        found = []
+        for question_id, times in ranked:
+            [row] = self._rows(
+                "SELECT q.text, q.dialogue_id, d.title, d.held_on FROM rm_questions q "
+                "JOIN rm_dialogues d ON d.id = q.dialogue_id WHERE q.id = :id",
+                id=str(question_id))
+            found.append(Grievance(question_id, row["text"], times,
+                                   UUID(str(row["dialogue_id"])), row["title"],
+                                   as_date(row["held_on"]),
+                                   sorted(agencies.get(question_id, set()))))
+        return found
+
+    def still_owed_before(self, held_on: date, limit: int = 50) -> list[CommitmentView]:
+        """Promises of dialogues held before `held_on` still owed, the overdue
+        first, then the latest dialogue's: what a new dialogue may carry over."""
+        self.fresh()
+        today = self.app.clock()
+        rows = self._rows(
+            "SELECT c.* FROM rm_commitments c JOIN rm_dialogues d ON d.id = c.dialogue_id "
+            "WHERE d.held_on < :held_on AND c.status IN ('open', 'in_progress', "
+            "'partially_fulfilled') ORDER BY CASE WHEN c.active = 1 AND c.due_on < :today "
+            "THEN 0 ELSE 1 END, d.held_on DESC, c.due_on, c.position LIMIT :limit",
+            held_on=held_on, today=today, limit=limit)
+        return [CommitmentView.of_row(row, today) for row in rows]
+
+    def questions_before(self, held_on: date, limit: int = 200) -> list[dict[str, Any]]:
+        """Questions of the forums held before `held_on`, the latest first."""
+        self.fresh()
+        return [{"id": UUID(str(row["id"])), "text": row["text"], "title": row["title"],
+                 "held_on": as_date(row["held_on"])} for row in self._rows(
+            "SELECT q.id, q.text, d.title, d.held_on FROM rm_questions q JOIN rm_dialogues d "
+            "ON d.id = q.dialogue_id WHERE d.held_on < :held_on "
+            "ORDER BY d.held_on DESC, q.position LIMIT :limit", held_on=held_on, limit=limit)]
+
+    def carried_over(self, dialogue: Dialogue, on: date | None = None) -> list[dict[str, Any]]:
+        """The promises carried into a dialogue (by `on`), each with where it came from."""
+        found = []
+        for item in dialogue.carried_over:
+            if on is not None and item["on"] > on:
+                continue
+            rows = self._rows(
+                "SELECT c.text, c.agency, c.status, c.due_on, d.title, d.held_on "
+                "FROM rm_commitments c JOIN rm_dialogues d ON d.id = c.dialogue_id "
+                "WHERE c.id = :id", id=str(item["commitment_id"]))
+            if not rows:
+                continue
+            row = rows[0]
+            found.append({"commitment_id": item["commitment_id"],
+                          "from_dialogue_id": item["from_dialogue_id"],
+                          "from_title": row["title"], "from_held_on": as_date(row["held_on"]),
+                          "on": item["on"], "text": row["text"], "agency": row["agency"],
+                          "status": row["status"], "due_on": as_date(row["due_on"])})
+        return found
 
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
         found: Dialogue = load(self.app.repository, Dialogue, dialogue_id)
@@ -688,6 +823,7 @@ class Queries:
             for row in self._rows("SELECT id, asker, text FROM rm_questions WHERE "
                                   "dialogue_id = :id AND answers = 0 ORDER BY position", id=key)]
         return DialogueView(
+            carried_over=self.carried_over(found),
             dialogue=found,
             questions=int(questions["asked"]),
             answered=int(questions["answered"]),
@@ -744,10 +880,40 @@ class Queries:
             "SELECT code, name FROM rm_agencies")}
         tallies, late = self.tallies("agency", as_of=as_of,
                                      where=CommitmentFilter(dialogue=dialogue, forum=forum))
+        said = self.asker_feedback_counts(as_of=as_of, dialogue=dialogue, forum=forum)
         return [
-            AgencyScore.of(code, names.get(code, code), tallies.get(code, {}), late.get(code, 0))
+            replace(AgencyScore.of(code, names.get(code, code), tallies.get(code, {}),
+                                   late.get(code, 0)),
+                    confirmed_by_asker=said.get(code, {}).get("confirmed_by_asker", 0),
+                    contested_by_asker=said.get(code, {}).get("contested_by_asker", 0))
             for code in sorted(set(names) | set(tallies))
         ]
+
+    def asker_feedback_counts(self, *, as_of: date | None = None, dialogue: UUID | None = None,
+                              forum: ForumKind | None = None) -> dict[str, dict[str, int]]:
+        """Per agency: promises whose asker's last word, by the end of `as_of`,
+        confirmed the agency's claim, and those where it contested it."""
+        on = as_of or self.app.clock()
+        words = "('AskerConfirmed', 'AskerContested')"
+        only = ""
+        if dialogue is not None:
+            only += " AND c.dialogue_id = :dialogue"
+        if forum is not None:
+            only += " AND c.dialogue_id IN (SELECT id FROM rm_dialogues WHERE forum = :forum)"
+        found: dict[str, dict[str, int]] = {}
+        for row in self._rows(
+                "SELECT c.agency AS agency, h.event AS event, COUNT(*) AS n FROM rm_history h "
+                "JOIN rm_commitments c ON c.id = h.commitment_id "
+                f"WHERE h.event IN {words} AND h.effective_on <= :on{only} AND NOT EXISTS ("
+                "SELECT 1 FROM rm_history l WHERE l.commitment_id = h.commitment_id "
+                f"AND l.event IN {words} AND l.version > h.version AND l.effective_on <= :on) "
+                "GROUP BY c.agency, h.event", on=on,
+                dialogue=str(dialogue) if dialogue else None,
+                forum=forum.value if forum else None):
+            name = ("confirmed_by_asker" if row["event"] == "AskerConfirmed"
+                    else "contested_by_asker")
+            found.setdefault(str(row["agency"]), {})[name] = int(row["n"])
+        return found
 
     def tallies(self, by: str, *, as_of: date | None = None,
                 where: CommitmentFilter | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -25,6 +25,7 @@ from service.queries import (
     AgencyScore,
     CommitmentFilter,
     CommitmentView,
+    Grievance,
     Queries,
     Sort,
 )
@@ -49,6 +50,8 @@ class Scorecard:
     withdrawn: int = 0
     verified: int = 0
     disputed: int = 0
+    confirmed_by_asker: int = 0
+    contested_by_asker: int = 0
 
     @classmethod
     def of(cls, scores: Iterable[AgencyScore]) -> Scorecard:
@@ -220,6 +223,8 @@ class DialogueReport:
     questions: list[QuestionItem]
     # Promises recorded against the dialogue but no question.
     others: list[Reported]
+    # Promises of earlier dialogues carried into this one (issue 18).
+    carried_over: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def commitments(self) -> list[Reported]:
@@ -252,6 +257,8 @@ class AgencyReport:
     total: int
     next: str | None
     months: list[MonthPoint]
+    # The grievances put to it raised most often (issue 18).
+    grievances: list[Grievance] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -319,6 +326,15 @@ class Reports:
         for row in rows:
             key = str(row["id"])
             score = AgencyScore.of(key, key, tallies.get(key, {}), late.get(key, 0))
+            if only is not None:
+                # One dialogue's page: what its askers said, over its agencies.
+                said = self.queries.asker_feedback_counts(as_of=as_of, dialogue=only)
+                score = replace(
+                    score,
+                    confirmed_by_asker=sum(c.get("confirmed_by_asker", 0)
+                                           for c in said.values()),
+                    contested_by_asker=sum(c.get("contested_by_asker", 0)
+                                           for c in said.values()))
             summaries.append(DialogueSummary(
                 id=UUID(key), title=row["title"], held_on=as_date(row["held_on"]),
                 place=row["place"], forum=row["forum"], questions=int(row["asked"]),
@@ -379,8 +395,10 @@ class Reports:
         linked = {c for ids in links.values() for c in ids}
         others = [item for key, item in by_id.items() if key not in linked]
         row = found[0]
+        carried = self.queries.carried_over(self.queries.app.get(dialogue_id), on)
         return DialogueReport(as_of=on, summary=summaries[0], organiser=row["organiser"],
-                              source_url=row["source_url"], questions=listed, others=others)
+                              source_url=row["source_url"], questions=listed, others=others,
+                              carried_over=carried)
 
     def _questions(self, dialogue_id: UUID, on: date,
                    only: list[str] | None = None) -> list[QuestionItem]:
@@ -438,7 +456,7 @@ class Reports:
             name_en=row["name_en"], successor=successor, predecessors=predecessors,
             score=score, scorecard=Scorecard.of([score]), standing=standing,
             commitments=page_items, total=total, next=after,
-            months=self._months(as_of, agency=code))
+            months=self._months(as_of, agency=code), grievances=self.queries.grievances(code))
 
     # -- one commitment ----------------------------------------------------------------
 

@@ -102,6 +102,11 @@ class Settings:
     sign_in_failures_allowed: int = 5
     sign_in_failure_window: float = 300.0
     account_failures_allowed: int = 20
+    # Sign-ups to follow something, per address followed and per client,
+    # within the window (the same counters' store; service/lockout.py).
+    follow_sign_ups_per_address: int = 3
+    follow_sign_ups_per_client: int = 20
+    follow_sign_up_window: float = 3600.0
     # Where the failure counters live, shared by every web process: a Redis
     # URL, or sqlite:///PATH (a file every process on this machine opens).
     failure_store_url: str = "sqlite:///data/failures.sqlite3"
@@ -277,6 +282,12 @@ class Settings:
                                            float, low=1),
             account_failures_allowed=_number(env, "ACCOUNT_SIGN_IN_FAILURES_ALLOWED", 20, int,
                                              low=1),
+            follow_sign_ups_per_address=_number(env, "FOLLOW_SIGN_UPS_PER_ADDRESS", 3, int,
+                                                low=1),
+            follow_sign_ups_per_client=_number(env, "FOLLOW_SIGN_UPS_PER_CLIENT", 20, int,
+                                               low=1),
+            follow_sign_up_window=_number(env, "FOLLOW_SIGN_UP_WINDOW_SECONDS", 3600.0, float,
+                                          low=1),
             failure_store_url=_failure_store(env, broker, data_dir),
             proxy_hops=_number(env, "PROXY_HOPS", 0, int),
             secret_key=env.get("SECRET_KEY", ""),

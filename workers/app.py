@@ -42,6 +42,12 @@ def make_celery(settings: Settings) -> Celery:
                 # A scan that waited longer than its period is superseded by the next.
                 "options": {"expires": settings.reminders.scan_seconds},
             },
+            # Mails to the people who asked: owed by a write, sent once.
+            "message-scan": {
+                "task": "messages.scan",
+                "schedule": settings.reminders.scan_seconds,
+                "options": {"expires": settings.reminders.scan_seconds},
+            },
         },
     )
     celery.conf.commitments_settings = settings

@@ -11,6 +11,7 @@ from email.utils import formataddr, formatdate
 from pathlib import Path
 from typing import Any
 
+from service.messages import Outgoing
 from service.notices import Notice
 from service.reminders import DeliveryFailed
 from service.settings import MailSettings
@@ -71,15 +72,35 @@ def message(notice: Notice, sender: str) -> EmailMessage:
     return mail
 
 
+def mime(outgoing: Outgoing, sender: str) -> EmailMessage:
+    """A message to a person: plain text, and HTML beside it when given."""
+    mail = EmailMessage(policy=POLICY)
+    mail["From"] = sender
+    mail["To"] = ", ".join(outgoing.to)
+    mail["Subject"] = outgoing.subject
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = f"<{outgoing.key.replace(':', '.')}@commitments>"
+    for name, value in outgoing.headers.items():
+        mail[name] = value
+    mail.set_content(outgoing.text, charset="utf-8")
+    if outgoing.html:
+        mail.add_alternative(outgoing.html, subtype="html", charset="utf-8")
+    return mail
+
+
+def _mail(item: Notice | Outgoing, sender: str) -> EmailMessage:
+    return message(item, sender) if isinstance(item, Notice) else mime(item, sender)
+
+
 class SmtpMailer:
     def __init__(self, settings: MailSettings, timeout: float = 30.0) -> None:
         assert settings.host
         self.settings = settings
         self.timeout = timeout
 
-    def __call__(self, notice: Notice) -> str | None:
+    def __call__(self, notice: Notice | Outgoing) -> str | None:
         s = self.settings
-        mail = message(notice, s.sender)
+        mail = _mail(notice, s.sender)
         try:
             with smtplib.SMTP(s.host or "", s.port, timeout=self.timeout) as smtp:
                 if s.starttls:
@@ -102,14 +123,14 @@ class Outbox:
         self.folder = Path(settings.outbox)
         self.sender = settings.sender
 
-    def __call__(self, notice: Notice) -> str | None:
-        target = self.folder / f"{notice.key}.eml"
+    def __call__(self, notice: Notice | Outgoing) -> str | None:
+        target = self.folder / f"{notice.key.replace(':', '_')}.eml"
         partial = target.with_suffix(".part")
         try:
             # Inside the try: a folder that cannot be made is a failed
             # delivery (retried, then recorded), not a dead task holding a claim.
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(bytes(message(notice, self.sender)))
+            partial.write_bytes(bytes(_mail(notice, self.sender)))
             partial.replace(target)
         except OSError as error:
             raise DeliveryFailed(f"outbox {self.folder}: {error}") from error

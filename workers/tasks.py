@@ -16,6 +16,9 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from domain.reminders import Channel, Rung
 from service.application import Commitments
 from service.bootstrap import build, build_queries
+from service.composers import COMPOSERS
+from service.follows import Follows
+from service.messages import Messages, Outcome
 from service.queries import Queries
 from service.reminders import Due, Reminders, Sender
 from service.settings import Settings
@@ -38,12 +41,14 @@ class Runtime:
     app: Commitments
     queries: Queries
     reminders: Reminders
+    messages: Messages
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         service = build(settings)
         queries = build_queries(service)
-        return cls(service, queries, Reminders(service, queries, senders(settings)))
+        return cls(service, queries, Reminders(service, queries, senders(settings)),
+                   Messages(service, mailer(settings.mail), COMPOSERS))
 
 
 _runtime: Runtime | None = None
@@ -112,3 +117,43 @@ def remind(self: Task, commitment_id: str, due_on: str, rung: str | None, today:
 
 def _backoff(base: float, attempt: int) -> float:
     return float(base * 2**attempt)
+
+
+# -- messages to people outside the service (the person who asked) -----------------
+
+
+@app.task(bind=True, name="messages.scan")
+def scan_messages(self: Task) -> int:
+    """Queue one task for each message owed and not yet sent."""
+    service = runtime()
+    try:
+        # Mails owed to followers are opened here, from the changes in the log.
+        Follows(service.app).fan_out(service.queries)
+        found = service.queries.open_messages()
+    except _TRANSIENT as error:
+        raise self.retry(exc=error, countdown=30, max_retries=3) from error
+    for message_id in found:
+        send_message.delay(str(message_id))
+    return len(found)
+
+
+@app.task(bind=True, name="messages.send", max_retries=None)
+def send_message(self: Task, message_id: str) -> str:
+    """Send one message, once: its task id is its claim, the same on a retry
+    and a redelivery (service/messages.py)."""
+    service = runtime()
+    settings = service.app.settings.reminders
+    attempt = int(self.request.retries or 0)
+    try:
+        outcome, why = service.messages.deliver(
+            UUID(message_id), claim=str(self.request.id), attempt=attempt,
+            final=attempt + 1 >= settings.max_attempts)
+    except _TRANSIENT as error:
+        if attempt + 1 >= settings.max_attempts * 2:
+            raise
+        raise self.retry(exc=error, countdown=_backoff(settings.retry_seconds, attempt)
+                         ) from error
+    if outcome is Outcome.RETRY:
+        log.warning("message %s: %s; retrying", message_id, why)
+        raise self.retry(countdown=_backoff(settings.retry_seconds, attempt))
+    return f"{outcome.value}: {why}"

@@ -270,6 +270,8 @@ _SCORECARD_ROWS = (
     ("withdrawn", "withdrawn"),
     ("verified", "verified by the union"),
     ("disputed", "disputed by the union"),
+    ("confirmed_by_asker", "confirmed by the asker"),
+    ("contested_by_asker", "contested by the asker"),
 )
 
 
@@ -303,12 +305,15 @@ def standings(listed: Sequence[Standing]) -> Table:
         Column(_("declined").capitalize(), 8), Column(_("withdrawn").capitalize(), 8),
         Column(_("transferred").capitalize(), 8),
         Column(_("verified by the union").capitalize(), 8),
-        Column(_("disputed by the union").capitalize(), 8), Column(_("Address"), 25),
+        Column(_("disputed by the union").capitalize(), 8),
+        Column(_("confirmed by the asker").capitalize(), 8),
+        Column(_("contested by the asker").capitalize(), 8), Column(_("Address"), 25),
     ], [[s.rank, s.score.agency, s.score.name, s.owned, round(s.overdue_share, 4),
          s.score.overdue, s.score.fulfilled_on_time, s.score.fulfilled_by_original_date,
          s.score.fulfilled_late, s.score.pending_within_deadline, s.score.partially_fulfilled,
          s.score.declined, s.score.withdrawn, s.score.transferred, s.score.verified,
-         s.score.disputed, _page_link("reports.agency", code=s.score.agency)]
+         s.score.disputed, s.score.confirmed_by_asker, s.score.contested_by_asker,
+         _page_link("reports.agency", code=s.score.agency)]
         for s in listed])
 
 
@@ -373,6 +378,28 @@ def listed(views: Sequence[CommitmentView], names: Mapping[str, str]) -> Table:
     ], [[str(v.id), v.agency, names.get(v.agency, v.agency), v.text, _status(v.status),
          v.due_on, v.days_overdue, _verdict(v.verdict), v.reminders_sent,
          address(v.id)] for v in views])
+
+
+def published(entries: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> Table:
+    """A published report's entries as they were frozen, each agency's reply
+    beside its promise (service.published_reports)."""
+    address = _commitment_link()
+    return Table(_("Promises"), [
+        Column(_("Id"), 18), Column(_("Agency code"), 8), Column(_("Agency"), 25),
+        Column(_("Promise"), 50), Column(_("Status"), 12), Column(_("Made on"), 6),
+        Column(_("Due"), 6), Column(_("Overdue"), 6), Column(_("Days overdue"), 6),
+        Column(_("Fulfilled on"), 6), Column(_("Union's verdict"), 12),
+        Column(_("The agency's reply"), 40), Column(_("Address"), 25),
+    ], [[e["id"], e["agency"], names.get(e["agency"], e["agency"]), e["text"],
+         _status(e["status"]), _day_of(e["made_on"]), _day_of(e["due_on"]),
+         _("Yes") if e["overdue"] else _("No"), e["days_overdue"], _day_of(e["fulfilled_on"]),
+         _verdict(e["verdict"]), (e["reply"] or {}).get("text"), address(UUID(e["id"]))]
+        for e in entries])
+
+
+def _day_of(text: str | None) -> date | None:
+    # A frozen entry keeps its dates as text (it is an event's payload).
+    return date.fromisoformat(text) if text else None
 
 
 def _status(code: str) -> str:

@@ -23,7 +23,7 @@ from api.workspace.core import (
     once,
     requires,
 )
-from domain.access import Role
+from domain.access import STAFF_ROLES, Role
 from domain.account import Account, canonical_email
 from domain.agency import Agency, canonical_code
 from domain.errors import DomainError, NotFound
@@ -178,7 +178,7 @@ def agency(code: str) -> Any:
 class AccountForm(Form):
     email = schemas.Address(required=True)
     name = schemas.Text(required=True, max_length=schemas.NAME)
-    role = fields.Str(required=True, validate=OneOf([r.value for r in Role]))
+    role = fields.Str(required=True, validate=OneOf([r.value for r in STAFF_ROLES]))
     agency = schemas.AgencyCode(load_default=None)
     # Its least length is the service's rule, checked there.
     password = schemas.Text(required=True, max_length=schemas.PASSWORD)
@@ -235,6 +235,6 @@ def accounts() -> Any:
     bindable = [a for a in queries().agencies() if a.successor is None]
     return render_template(
         "workspace/accounts.html", account=account, accounts=queries().accounts(),
-        agencies=bindable, roles=[r.value for r in Role], errors=errors, form=request.form,
+        agencies=bindable, roles=[r.value for r in STAFF_ROLES], errors=errors, form=request.form,
         posted=posted, person=request.form.get("email", "").strip().lower(),
         minimum=MINIMUM_LENGTH, saved=request.args.get("saved")), status

@@ -39,8 +39,10 @@ def claims() -> Any:
         CommitmentFilter(extension_requested=True, promised=True), sort=Sort.MADE,
         cursor=request.args.get("requests_after"), limit=PAGE_SIZE)
     earlier = queries().extension_steps([r.id for r in requests.items])
+    # A claim the asker contested is back here; it says so.
+    contested = queries().contested_by_asker([c.id for c in page.items])
     return render_template("workspace/claims.html", account=g.account, page=page,
-                           requests=requests, earlier=earlier)
+                           requests=requests, earlier=earlier, contested=contested)
 
 
 @blp.route("/lists/<which>")

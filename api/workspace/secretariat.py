@@ -53,9 +53,21 @@ class QuestionForm(Form):
     asker_name = Text(required=True, max_length=s.NAME)
     asker_title = Text(max_length=s.LABEL)
     asker_organisation = Text(max_length=s.LABEL)
+    # Private: the mails about the question go there (domain.asker).
+    asker_email = s.Address()
+    asker_phone = Text(max_length=40)
     text = Text(required=True)
     addressed_to = s.Items(AgencyCode(), most=s.AGENCIES, load_default=list)
     asked_at = fields.Time(load_default=None)
+
+
+class CarryForm(Form):
+    commitment_id = fields.UUID(required=True)
+
+
+class EarlierForm(Form):
+    question_id = fields.UUID(required=True)
+    earlier_id = fields.UUID(required=True)
 
 
 class AnswerForm(Form):
@@ -178,10 +190,16 @@ def dialogue(dialogue_id: UUID) -> Any:
             errors, status = form_errors(error)
         found = meeting(queries(), dialogue_id)
     agencies = queries().agencies()
+    # Last dialogues' promises still owed, to carry into this one, and their
+    # questions, to link a grievance raised again (issue 18).
+    held_on = found.held_on
     return render_template(
         "workspace/dialogue.html", account=account, m=found, errors=errors, posted=posted,
         target=target, form=request.form, agencies=agencies, kinds=[k.value for k in Kind],
-        saved=request.args.get("saved")), status
+        saved=request.args.get("saved"),
+        carried=queries().carried_over(service().get(dialogue_id)),
+        owed=queries().still_owed_before(held_on),
+        earlier=queries().questions_before(held_on)), status
 
 
 def _record(posted: str, held_on: Any, dialogue_id: UUID, account: Account) -> None:
@@ -199,7 +217,8 @@ def _record(posted: str, held_on: Any, dialogue_id: UUID, account: Account) -> N
                  "organisation": q.get("asker_organisation"), "kind": q["asker_kind"].value}
         command = c.AskQuestion(
             dialogue_id=dialogue_id, asker={k: v for k, v in asker.items() if v},
-            text=q["text"], addressed_to=q["addressed_to"], asked_at=at(q["asked_at"]))
+            text=q["text"], addressed_to=q["addressed_to"], asked_at=at(q["asked_at"]),
+            contact={"email": q.get("asker_email"), "phone": q.get("asker_phone")})
     elif posted == "answer":
         a = AnswerForm().load(data)
         responder = {"name": a["responder_name"], "title": a.get("responder_title"),
@@ -226,6 +245,11 @@ def _record(posted: str, held_on: Any, dialogue_id: UUID, account: Account) -> N
             command = c.UpdateCommitment(
                 d["commitment_id"], Action.CONFIRM if posted == "confirm" else Action.REJECT,
                 note=d["note"], expected_version=d["version"])
+    elif posted == "carry_over":
+        command = c.CarryOver(dialogue_id, CarryForm().load(data)["commitment_id"])
+    elif posted == "earlier":
+        e = EarlierForm().load(data)
+        command = c.LinkEarlierQuestion(e["question_id"], e["earlier_id"])
     else:
         abort(400, description=i18n._("This form is not one of this page's."))
     service().execute(command, account.actor, once(request.form))

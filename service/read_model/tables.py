@@ -9,6 +9,7 @@ SQLite file or in the event store's PostgreSQL database (tables prefixed
 from __future__ import annotations
 
 from service.read_model.counters import TALLIES
+from service.read_model.loop_tables import LOOP_TABLE_NAMES, LOOP_TABLES
 
 _STATE = ("status", "active", "due_on", "due_basis", "verdict", "fulfilled_on", "updated_on",
           "evidence", "transferred_to", "version", "reminder_rank", "reminders_pending",
@@ -24,7 +25,7 @@ EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 META_DDL = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 TABLES = [
@@ -143,11 +144,12 @@ TABLES = [
     "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, topic TEXT NOT NULL, "
     "error TEXT NOT NULL, quarantined_at TEXT NOT NULL)",
     META_DDL,
+    *LOOP_TABLES,
 ]
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_agency_contacts", "rm_accounts", "rm_tokens",
                "rm_dialogues", "rm_questions", "rm_answer_questions", "rm_answers",
-               "rm_deliveries", "rm_quarantine", "rm_meta")
+               "rm_deliveries", "rm_quarantine", "rm_meta", *LOOP_TABLE_NAMES)
 # When each long-running part of the service last said it was alive
 # (service/heartbeats.py): beside the read tables, not a view of the log, so
 # a rebuild leaves it alone.

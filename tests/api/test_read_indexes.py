@@ -22,6 +22,8 @@ from domain.dialogue import ForumKind
 from domain.status import Status, Verdict
 from service import commands as c
 from service.bootstrap import build_queries
+from service.feeds import changes
+from service.follows import Follows
 from service.queries import CommitmentFilter, DialogueFilter, Queries, Sort, _encode_cursor
 from service.read_model import PostgresReadModel
 from tests.api.conftest import Caller
@@ -70,6 +72,16 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         "question": lambda: queries.question(question),
         "agency scores as of": lambda: queries.agency_scores(as_of=ON),
         "agency scores at a dialogue": lambda: queries.agency_scores(dialogue=dialogue),
+        # Closing the loop with the people who asked (issue 18).
+        "asker's word by agency as of": lambda: queries.asker_feedback_counts(as_of=ON),
+        "contested by the asker": lambda: queries.contested_by_asker([commitment]),
+        "open messages": lambda: queries.open_messages(),
+        "follow mails owed": lambda: Follows(queries.app).fan_out(queries),
+        "feed of an agency": lambda: changes(queries, agency="SYT"),
+        "feed of a dialogue": lambda: changes(queries, dialogue=dialogue),
+        "grievances of an agency": lambda: queries.grievances(agency="SYT"),
+        "still owed before": lambda: queries.still_owed_before(ON),
+        "questions before": lambda: queries.questions_before(ON),
     })
     for name, found in DIALOGUE_FILTERS.items():
         calls[f"list dialogues {name}"] = lambda w=found: queries.list_dialogues(w)

@@ -22,6 +22,7 @@ from tests.api.conftest import TODAY, Caller, World, created
 
 HOOK = "https://hooks.sxd.example.vn/secret-path-3f9a"
 OUTBOX = "/srv/commitments/outbox/0001.eml"
+ASKER_MAIL, ASKER_PHONE = "lo.thi.mai@example.vn", "+84 912 345 678"
 # Each GET route under /api/v1: the resource it reads, and the agency that owns
 # what it reads (None: nobody, or a list of many owners).
 ROUTES: dict[str, tuple[str, str | None]] = {
@@ -35,7 +36,10 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "/api/v1/dialogues/<uuid:dialogue_id>/candidates": ("candidates", None),
     "/api/v1/questions/<uuid:question_id>": ("question", None),
     "/api/v1/public/reports/agencies": ("public_report", None),
+    "/api/v1/public/reports/grievances": ("public_report", None),
     "/api/v1/openapi.json": ("documentation", None),
+    "/api/v1/published-reports": ("published_report", None),
+    "/api/v1/published-reports/<uuid:report_id>": ("published_report", None),
 }
 # Lists an officer reads limited to its own agency's items.
 OWN_LISTS = {"/api/v1/commitments"}
@@ -54,6 +58,8 @@ class Reminded:
     world: World
     commitment: str
     tokens: dict[Audience, str | None]
+    question: str  # asked by someone who left a contact
+    report: str  # opened for the agencies' replies
 
 
 @pytest.fixture
@@ -67,6 +73,11 @@ def reminded(api: Caller, world: World) -> Reminded:
     created(api.post("/api/v1/commitments", {
         "agency": "SGDDT", "kind": "review", "answer_id": world.answer, "status": "proposed",
         "text": "Sẽ rà soát biên chế kế toán trường học."}))
+
+    question = created(api.post(f"/api/v1/dialogues/{world.dialogue}/questions", {
+        "asker": {"name": "Chị Lò Thị Mai", "contact": {"email": ASKER_MAIL,
+                                                        "phone": ASKER_PHONE}},
+        "text": "Bao giờ có nhà ở xã hội cho công nhân?"}))["id"]
 
     def mail(notice: Notice) -> str:
         return OUTBOX
@@ -89,14 +100,17 @@ def reminded(api: Caller, world: World) -> Reminded:
               Audience.OWN_AGENCY: api.service.issue_token(Role.AGENCY, "SXD"),
               Audience.OTHER_AGENCY: world.other_agency_token,
               Audience.AUDITOR: world.auditor_token, Audience.ADMIN: api.token}
-    return Reminded(world, commitment, tokens)
+    report = created(api.post("/api/v1/published-reports", {
+        "title": "Báo cáo 2024", "as_of": "2024-08-31", "reply_days": 5}))["id"]
+    return Reminded(world, commitment, tokens, question, report)
 
 
 def _path(rule: str, r: Reminded) -> str:
     return (rule.replace("<code>", "SXD")
             .replace("<uuid:commitment_id>", r.commitment)
             .replace("<uuid:dialogue_id>", r.world.dialogue)
-            .replace("<uuid:question_id>", r.world.question))
+            .replace("<uuid:question_id>", r.question)
+            .replace("<uuid:report_id>", r.report))
 
 
 def _fields(value: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -202,3 +216,38 @@ def test_an_officer_reads_its_own_commitments_only(api: Caller, reminded: Remind
         for who in (Audience.OWN_AGENCY, Audience.OTHER_AGENCY, Audience.AUDITOR)}
     assert by == {Audience.OWN_AGENCY: ["SXD"], Audience.OTHER_AGENCY: ["SGDDT"],
                   Audience.AUDITOR: ["SGDDT", "SXD", "SYT"]}
+
+
+def test_an_askers_contact_is_read_by_admins_only(api: Caller, reminded: Reminded) -> None:
+    """Issue 18: how to reach the person who asked is written once and read
+    back by the secretariat alone; no public page, export or history has it."""
+    path = f"/api/v1/questions/{reminded.question}"
+    admin = api.as_(reminded.tokens[Audience.ADMIN]).get(path).json
+    assert admin["asker"]["contact"] == {"email": ASKER_MAIL, "phone": ASKER_PHONE}
+    for who in (Audience.AUDITOR, Audience.OWN_AGENCY, Audience.OTHER_AGENCY):
+        read = api.as_(reminded.tokens[who]).get(path).json
+        assert read["asker"]["name"] == "Chị Lò Thị Mai" and "contact" not in read["asker"]
+    dialogue = reminded.world.dialogue
+    public: list[tuple[str, dict[str, str]]] = [
+        (f"/reports/dialogues/{dialogue}", {}),
+        *((f"/reports/dialogues/{dialogue}", {"format": f}) for f in ("json", "csv")),
+        (f"/reports/commitments/{reminded.commitment}", {}), ("/reports/", {"format": "json"}),
+        (f"/api/v1/dialogues/{dialogue}", {}),
+        (f"/api/v1/commitments/{reminded.commitment}/history", {})]
+    for page, args in public:
+        response = api.as_(reminded.tokens[Audience.AUDITOR]).get(page, **args)
+        assert response.status_code == 200, page
+        text = response.get_data(as_text=True)
+        assert ASKER_MAIL not in text and "912 345" not in text, page
+    shown = api.client.get(f"/reports/dialogues/{dialogue}").get_data(as_text=True)
+    assert "Lò Thị Mai" in shown
+
+
+def test_an_agency_reads_its_own_entries_of_a_report_before_it_goes_out(
+        api: Caller, reminded: Reminded) -> None:
+    path = f"/api/v1/published-reports/{reminded.report}"
+    agencies = {who: {e["agency"] for e in api.as_(reminded.tokens[who]).get(path).json[
+        "entries"]} for who in (Audience.ADMIN, Audience.OWN_AGENCY, Audience.OTHER_AGENCY)}
+    assert agencies == {Audience.ADMIN: {"SYT", "SXD"}, Audience.OWN_AGENCY: {"SXD"},
+                        Audience.OTHER_AGENCY: set()}
+    assert api.client.get(f"/reports/published/{reminded.report}").status_code == 404

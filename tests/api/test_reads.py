@@ -177,7 +177,8 @@ def test_the_public_report_needs_no_token_and_shows_no_contacts(
         "fulfilled_on_time": 1, "fulfilled_late": 1, "fulfilled_by_original_date": 1,
         "pending_within_deadline": 0,
         "overdue": 1, "open": 1, "partially_fulfilled": 0, "declined": 0, "withdrawn": 0,
-        "transferred": 0, "verified": 0, "disputed": 1}
+        "transferred": 0, "verified": 0, "disputed": 1, "confirmed_by_asker": 0,
+        "contested_by_asker": 0}
     assert rows["SGDDT"]["pending_within_deadline"] == 1  # due 2024-12-31
     assert "syt@example.vn" not in response.get_data(as_text=True)
     then = api.as_(None).get("/api/v1/public/reports/agencies", as_of="2024-07-31").json

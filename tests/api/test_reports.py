@@ -132,7 +132,8 @@ def test_the_scorecard_counts_promises_by_timeliness(api: Caller, report: dict[s
         "made": 2, "fulfilled": 1, "fulfilled_on_time": 1, "fulfilled_late": 0,
         "fulfilled_by_original_date": 1,
         "pending_within_deadline": 0, "overdue": 1, "partially_fulfilled": 0, "declined": 0,
-        "withdrawn": 0, "verified": 1, "disputed": 0}
+        "withdrawn": 0, "verified": 1, "disputed": 0, "confirmed_by_asker": 0,
+        "contested_by_asker": 0}
     by_code = {row["agency"]: row for row in overview["agencies"]}
     assert by_code["SYT"]["overdue_share"] == 1.0
     assert by_code["SGDDT"]["overdue_share"] == 0.0

@@ -26,13 +26,19 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.cli import main
-from domain.access import Role
+from domain.access import Actor, Role
+from domain.asker import FeedbackVerdict
 from domain.commitment import Commitment
+from domain.follow import Followed, follow_id
 from service.application import Commitments
+from service.asker import links
 from service.bootstrap import build, build_queries
+from service.follows import Follows
 from service.integrity import audit, stored_events
+from service.published_reports import PublishedReports
 from service.queries import Queries
 from service.settings import Settings
+from service.signed_links import FeedbackLink
 from tests.api.conftest import sign_in
 from tests.support.clock import FixedClock
 
@@ -146,7 +152,7 @@ def _unpublished(manifest: dict[str, Any]) -> set[str]:
             if c["status"] in ("proposed", "rejected")}
 
 
-def _values(manifest: dict[str, Any]) -> dict[str, list[str]]:
+def _values(manifest: dict[str, Any], app: Commitments) -> dict[str, list[str]]:
     ids = manifest["ids"]
     commitments = list(ids["commitments"].values())
     successors = [c["transferred_to"] for c in manifest["commitments"].values()
@@ -159,7 +165,44 @@ def _values(manifest: dict[str, Any]) -> dict[str, list[str]]:
         "which": ["overdue", "disputed"],
         "form": ["csv", "xlsx"],  # the workspace lists' downloads
         "name": ["swagger-ui.css", "swagger-ui-bundle.js"],  # the API docs' assets
+        "token": _asker_links(app, commitments),
+        "report_id": [_published_report(app)],
+        **_follow_links(app),
     }
+
+
+def _follow_links(app: Commitments) -> dict[str, list[str]]:
+    """A follow asked for on the old log, and the links of its mails (issue 18)."""
+    Follows(app).request(client="upgrade", email="doc.gia@example.vn", kind=Followed.AGENCY,
+                         target="SYT")
+    follow = follow_id("doc.gia@example.vn", Followed.AGENCY, "SYT")
+    return {"signed": [links(app).sign("follow-confirm", {"f": str(follow), "n": 1})],
+            "stop": [links(app).sign("follow-end", {"f": str(follow)})]}
+
+
+def _published_report(app: Commitments) -> str:
+    """A report opened and published on the old log (issue 18)."""
+    queries = build_queries(app)
+    try:
+        reports = PublishedReports(app, queries)
+        report = reports.open(Actor(Role.ADMIN), "Báo cáo trên sổ cũ", TODAY, 0)
+        return str(reports.publish(Actor(Role.ADMIN), report.id).id)
+    finally:
+        queries.close()
+
+
+def _asker_links(app: Commitments, commitments: list[str]) -> list[str]:
+    """The links an asker would have been mailed for the old log's claims
+    (issue 18): each old claim replays with the version that made it."""
+    found = []
+    for key in commitments:
+        commitment = app.get(UUID(key))
+        if commitment.claim_version is not None and commitment.question_ids:
+            found += [links(app).feedback(FeedbackLink(
+                commitment.id, commitment.claim_version, commitment.question_ids[0], verdict))
+                for verdict in FeedbackVerdict]
+    assert found
+    return found
 
 
 def _paths(client: FlaskClient, values: dict[str, list[str]]) -> list[str]:
@@ -183,15 +226,16 @@ def _paths(client: FlaskClient, values: dict[str, list[str]]) -> list[str]:
 
 def test_every_read_answers_on_the_old_log(upgraded: Upgraded) -> None:
     tokens = upgraded.manifest["tokens"]
-    paths = _paths(upgraded.client, _values(upgraded.manifest))
+    paths = _paths(upgraded.client, _values(upgraded.manifest, upgraded.app))
     assert len(paths) > 50
     unpublished = _unpublished(upgraded.manifest)
     for path in paths:
         if path.startswith("/workspace"):
             continue
         response = upgraded.get(path, tokens["admin"])
+        # A candidate's page and feed are not public.
         expected = (404 if path.startswith("/reports/commitments/")
-                    and path.rsplit("/", 1)[-1] in unpublished
+                    and path.removesuffix("/feed.atom").rsplit("/", 1)[-1] in unpublished
                     else 404 if path == "/logo"  # no logo in this data folder
                     else 200)
         assert response.status_code in (expected, 302), (
@@ -205,7 +249,7 @@ def test_every_read_answers_on_the_old_log(upgraded: Upgraded) -> None:
 
 
 def test_every_workspace_page_answers_on_the_old_log(upgraded: Upgraded) -> None:
-    paths = [p for p in _paths(upgraded.client, _values(upgraded.manifest))
+    paths = [p for p in _paths(upgraded.client, _values(upgraded.manifest, upgraded.app))
              if p.startswith("/workspace") and "sign-in" not in p]
     admin, officer = upgraded.client, upgraded.client.application.test_client()
     passwords = upgraded.manifest["passwords"]

@@ -1,0 +1,36 @@
+"""The read tables of closing the loop with the people who asked (issue 18),
+in one list `tables` appends to its own: the messages owed to people
+outside the service, who follows what, and the grievances raised again."""
+
+from __future__ import annotations
+
+LOOP_TABLES = [
+    # Each message a write owed (domain.messages) while it is not yet sent or
+    # given up: what the message scan reads.
+    "CREATE TABLE IF NOT EXISTS rm_messages (id TEXT PRIMARY KEY, purpose TEXT NOT NULL, "
+    "open INTEGER NOT NULL, position BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_messages_open ON rm_messages (position) WHERE open = 1",
+    # Follows by what they follow (never the address: that stays in the log);
+    # `since` is when the follow was confirmed, changes before it are not sent.
+    "CREATE TABLE IF NOT EXISTS rm_follows (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+    "target TEXT NOT NULL, active INTEGER NOT NULL, since TEXT, position BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_follows_target ON rm_follows (kind, target) WHERE active = 1",
+    # Which follower was owed a mail for which change (a Message was opened).
+    "CREATE TABLE IF NOT EXISTS rm_follow_mails (follow_id TEXT NOT NULL, "
+    "commitment_id TEXT NOT NULL, version INTEGER NOT NULL, "
+    "PRIMARY KEY (follow_id, commitment_id, version))",
+]
+LOOP_TABLES += [
+    # The feeds list the latest public changes first, and stop at fifty.
+    "CREATE INDEX IF NOT EXISTS rm_history_recorded ON rm_history (recorded_at)",
+    # The askers' words counted per agency by a report's date: a few rows
+    # among every change.
+    "CREATE INDEX IF NOT EXISTS rm_history_asker ON rm_history (effective_on) "
+    "WHERE event IN ('AskerConfirmed', 'AskerContested')",
+    # A question linked to the same grievance raised before, with the agencies
+    # the later question was put to: what "raised most often" counts.
+    "CREATE TABLE IF NOT EXISTS rm_question_links (question_id TEXT NOT NULL, "
+    "earlier_id TEXT NOT NULL, agencies TEXT NOT NULL, position BIGINT NOT NULL, "
+    "PRIMARY KEY (question_id, earlier_id))",
+]
+LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_question_links")
