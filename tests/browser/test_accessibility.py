@@ -64,8 +64,11 @@ LAYOUT = """() => {
     const fields = [...form.querySelectorAll('input:not([type=hidden]):not([type=radio])' +
                                              ':not([type=checkbox]), select, textarea')]
       .filter(f => f.offsetParent !== null && !f.closest('table'));
-    const lefts = new Set(fields.map(f => Math.round(f.getBoundingClientRect().left)));
-    if (lefts.size > 1) found.push(`form ${form.id || '?'} has fields side by side`);
+    // Side by side: two fields on one line (a fieldset's indent is no column).
+    const boxes = fields.map(f => f.getBoundingClientRect());
+    const shared = boxes.some((a, i) => boxes.slice(i + 1).some(
+      b => a.top < b.bottom - 1 && b.top < a.bottom - 1));
+    if (shared) found.push(`form ${form.id || '?'} has fields side by side`);
   }
   return found;
 }"""
@@ -194,6 +197,7 @@ ROLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             ("agencies", "/workspace/agencies"),
                             ("agency", "/workspace/agencies/SYT"),
                             ("accounts", "/workspace/accounts"),
+                            ("reports-before-publication", "/workspace/published-reports"),
                             ("claims", "/workspace/claims"),
                             ("overdue", "/workspace/lists/overdue"),
                             ("disputed", "/workspace/lists/disputed"),
