@@ -55,6 +55,13 @@ class MailSettings:
     starttls: bool = False
     sender: str = "nhacviec@localhost"
     outbox: Path = Path("./data/outbox")
+    # Whose mails they are: the name is the logo's alt text, and the logo is
+    # looked for in this folder (the data folder) as the workspace finds it.
+    organisation: str = ""
+    logo_folder: Path | None = None
+
+    def logo(self) -> Path | None:
+        return find_logo(self.logo_folder) if self.logo_folder is not None else None
 
 
 @dataclass(frozen=True)
@@ -141,11 +148,7 @@ class Settings:
         """The organisation's logo, if one is put in the data folder as
         logo.png, logo.jpg, logo.webp or logo.svg (looked for on each call:
         adding or changing it needs no restart)."""
-        for name in LOGO_FILES:
-            path = self.data_dir / name
-            if path.is_file():
-                return path
-        return None
+        return find_logo(self.data_dir)
 
     def today(self) -> date:
         return datetime.now(self.timezone).date()
@@ -260,6 +263,8 @@ class Settings:
             starttls=starttls in ("1", "true", "yes"),
             sender=env.get("MAIL_FROM", "nhacviec@localhost"),
             outbox=data_dir / "outbox",
+            organisation=_organisation(env),
+            logo_folder=data_dir,
         )
         if broker.startswith(("redis", "sentinel")) and env.get("CELERY_VISIBILITY_TIMEOUT"):
             # How long a task taken by a worker that died stays invisible
@@ -329,6 +334,14 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str],
     if value is None or value < low:
         raise ConfigurationError(f"{name}={text!r}: expected a number >= {low:g}")
     return value
+
+
+def find_logo(folder: Path) -> Path | None:
+    for name in LOGO_FILES:
+        path = folder / name
+        if path.is_file():
+            return path
+    return None
 
 
 def _organisation(env: Mapping[str, str]) -> str:

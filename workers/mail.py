@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import mimetypes
+import re
 import smtplib
 import ssl
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formataddr, formatdate
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,41 @@ class _Folding(EmailPolicy):
 
 POLICY = _Folding()
 
+# The logo's part in every mail that shows it; unique within one message is
+# all a Content-ID needs.
+LOGO_CID = "logo@commitments"
+# Few mail clients draw SVG (and some strip it as a risk): such a logo stays
+# on the web pages and the mails go without it.
+_MAIL_IMAGES = ("image/png", "image/jpeg", "image/webp")
+_BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
+
+
+def _with_logo(mail: EmailMessage, logo: Path | None, organisation: str) -> EmailMessage:
+    """The HTML part opened by the organisation's logo, carried in the mail
+    itself (multipart/related, referenced by its Content-ID): clients that
+    block remote images still show it, and no mail fetches from the service."""
+    kind = mimetypes.guess_type(logo.name)[0] if logo is not None else None
+    html = mail.get_body(("html",))
+    if logo is None or kind not in _MAIL_IMAGES or not isinstance(html, EmailMessage):
+        return mail
+    try:
+        data = logo.read_bytes()
+    except OSError:
+        return mail  # a logo being replaced is no reason to hold a reminder back
+    alt = escape(organisation or "Biểu trưng của tổ chức vận hành dịch vụ này", quote=True)
+    image = f'<p><img src="cid:{LOGO_CID}" alt="{alt}" height="40"></p>'
+    text = html.get_content()
+    found = _BODY.search(text)
+    at = found.end() if found else 0
+    # Written anew: base64 stays base64 (see `message`), otherwise the library chooses.
+    base64 = str(html.get("Content-Transfer-Encoding", "")).lower() == "base64"
+    html.set_content(text[:at] + image + text[at:], subtype="html", charset="utf-8",
+                     cte="base64" if base64 else None)
+    maintype, subtype = kind.split("/")
+    html.add_related(data, maintype=maintype, subtype=subtype, cid=f"<{LOGO_CID}>",
+                     disposition="inline", filename=logo.name)
+    return mail
+
 
 def message(notice: Notice, sender: str) -> EmailMessage:
     """The mail: a plain-text part, and the same in HTML for clients that show it."""
@@ -88,8 +126,10 @@ def mime(outgoing: Outgoing, sender: str) -> EmailMessage:
     return mail
 
 
-def _mail(item: Notice | Outgoing, sender: str) -> EmailMessage:
-    return message(item, sender) if isinstance(item, Notice) else mime(item, sender)
+def _mail(item: Notice | Outgoing, settings: MailSettings) -> EmailMessage:
+    mail = message(item, settings.sender) if isinstance(item, Notice) else mime(item,
+                                                                                 settings.sender)
+    return _with_logo(mail, settings.logo(), settings.organisation)
 
 
 class SmtpMailer:
@@ -100,7 +140,7 @@ class SmtpMailer:
 
     def __call__(self, notice: Notice | Outgoing) -> str | None:
         s = self.settings
-        mail = _mail(notice, s.sender)
+        mail = _mail(notice, s)
         try:
             with smtplib.SMTP(s.host or "", s.port, timeout=self.timeout) as smtp:
                 if s.starttls:
@@ -121,7 +161,7 @@ class Outbox:
 
     def __init__(self, settings: MailSettings) -> None:
         self.folder = Path(settings.outbox)
-        self.sender = settings.sender
+        self.settings = settings
 
     def __call__(self, notice: Notice | Outgoing) -> str | None:
         target = self.folder / f"{notice.key.replace(':', '_')}.eml"
@@ -130,7 +170,7 @@ class Outbox:
             # Inside the try: a folder that cannot be made is a failed
             # delivery (retried, then recorded), not a dead task holding a claim.
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(bytes(_mail(notice, self.sender)))
+            partial.write_bytes(bytes(_mail(notice, self.settings)))
             partial.replace(target)
         except OSError as error:
             raise DeliveryFailed(f"outbox {self.folder}: {error}") from error

@@ -4,6 +4,7 @@ in them, and that one delivery is one file and one Message-ID)."""
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import json
@@ -31,6 +32,7 @@ from domain.reminders import Channel, Delivery, Mark, Rung
 from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build, build_queries
+from service.messages import Outgoing
 from service.notices import Notice, compose, delivery_key, vi_date
 from service.queries import Queries
 from service.reminders import DeliveryFailed, Reminders, Sender
@@ -333,6 +335,55 @@ def test_a_mail_over_smtp_arrives_whole_in_text_and_html(tmp_path: Path) -> None
     links.feed(html)
     assert links.found == [workspace, public]
     assert FOLDED in html and ORGANISATION in html
+
+
+# A 1x1 PNG.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD"
+                       "hgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+class Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [dict(attrs)] if tag == "img" else []
+
+
+def test_a_logo_in_the_data_folder_travels_inside_each_mail(tmp_path: Path) -> None:
+    """With logo.png in the data folder, a reminder and a message to a person
+    both arrive with the image as a part of the mail, which the HTML shows by
+    its Content-ID, named by the organisation; the text part is unchanged."""
+    (tmp_path / "logo.png").write_bytes(PNG)
+    with smtp_server() as server:
+        for service in _service(tmp_path, {"SMTP_HOST": server.host,
+                                           "SMTP_PORT": str(server.port),
+                                           "ORGANISATION_NAME": ORGANISATION}):
+            service.commit("SYT", FOLDED)
+            smtp = SmtpMailer(service.settings.mail, timeout=10)
+            reminders = Reminders(service.app, service.queries, {Channel.EMAIL: smtp})
+            [due] = reminders.scan(OVERDUE_BY_3)
+            reminders.deliver(due, today=OVERDUE_BY_3, claim="t1", attempt=0, final=True)
+            smtp(Outgoing(key="answered:1", subject="Câu hỏi đã được trả lời",
+                          text="Kính gửi ông Nguyễn Văn A\n", to=["a@vidu.vn"],
+                          html='<!doctype html><html lang="vi"><body><p>Kính gửi</p>'
+                               "</body></html>"))
+        received = server.wait_for(2, timeout=10)
+    for got in received:
+        mail = got.message
+        assert mail.get_content_type() == "multipart/alternative"
+        assert "Kính gửi" in got.text and "cid:" not in got.text
+        [related] = [p for p in mail.iter_parts() if p.get_content_type() == "multipart/related"]
+        assert isinstance(related, EmailMessage)
+        html_part, image = related.iter_parts()
+        assert isinstance(html_part, EmailMessage) and isinstance(image, EmailMessage)
+        assert image.get_content_type() == "image/png" and image.get_content() == PNG
+        cid = str(image["Content-ID"]).strip("<>")
+        images = Images()
+        images.feed(html_part.get_content())
+        assert images.found[0]["src"] == f"cid:{cid}"
+        assert images.found[0]["alt"] == ORGANISATION
 
 
 def test_every_header_survives_folding_at_any_point() -> None:
