@@ -298,8 +298,11 @@ def _page(template: str, **context: Any) -> Response:
     return Response(render_template(template, **context), mimetype="text/html")
 
 
-def _json(data: Any) -> Any:
-    return current_app.json.response(data)
+def _json(data: dict[str, Any]) -> Any:
+    """A report as JSON, saying whose it is (ORGANISATION_NAME; null when unset),
+    as its page does: a figure quoted on its own still names who published it."""
+    return current_app.json.response(
+        {"publisher": service().settings.organisation_name or None, **data})
 
 
 def _document(build: Callable[..., Document], report: Any, form: str) -> Response:

@@ -54,12 +54,15 @@ def test_the_report_and_the_workspace_say_whose_they_are(named: FlaskClient) -> 
     assert logo.status_code == 200 and logo.data == PNG
     assert logo.headers["Content-Type"] == "image/png"
     assert "sandbox" in logo.headers["Content-Security-Policy"]
+    # The report's JSON says whose it is, as its page does.
+    assert named.get("/reports/?format=json").json["publisher"] == ORGANISATION
 
 
 def test_without_a_name_or_a_logo_nothing_is_claimed(unnamed: FlaskClient) -> None:
     report = unnamed.get("/reports/").data.decode()
     assert 'class="organisation"' not in report and "published-by" not in report
     assert unnamed.get("/logo").status_code == 404
+    assert unnamed.get("/reports/?format=json").json["publisher"] is None
 
 
 def test_the_name_is_read_from_the_environment(tmp_path: Path) -> None:
