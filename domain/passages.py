@@ -13,6 +13,7 @@ it was said, across lines too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,10 @@ _LETTER = re.compile(r"([a-zđ])[.)]\s+")
 # d, đ, e, g ... (no f, j, w or z of their own, but a text may use them).
 _LETTERS = "abcdđefghijklmnopqrstuvwxyz"
 _BULLET = re.compile(r"([-\u2013+•*])\s+")  # hyphen, en dash, plus, bullet, star
+# A marker inside a line, after a space: a list written on one line,
+# "Sở sẽ: 1) rà soát; 2) bổ sung" (letters only with a parenthesis: "a." is
+# too often an initial or an abbreviation's end).
+_INLINE = re.compile(r"(?<!\S)(?:(\d{1,2})([.)])|([a-zđ])(\)))(?=\s+\S)")
 # A line ending so may be followed by a new sentence in its own paragraph.
 _SENTENCE_END = (".", "!", "?", ":", ";", "…")
 
@@ -79,6 +84,44 @@ def marker(line: str) -> tuple[str, int, int] | None:
     return None
 
 
+def inline_items(line: str) -> list[int]:
+    """Where the items of a list written on one line begin (after the first's
+    marker, when the line starts with it): markers counting 1, 2, 3 ... or
+    a), b), c) ... in order from the first, two at least. One "1." alone,
+    a year ("Nghị định 30/2020. 2 năm") or "Điều 1. ... Điều 2." (a number
+    after a word, so a name's, not a measure's) splits nothing."""
+    chains: dict[tuple[str, str], list[list[int]]] = {}
+    depth = 0  # inside "( ... )" a "2)" is the bracket's end, not a marker
+    at = 0
+    for found in _INLINE.finditer(line):
+        for char in line[at:found.start()]:
+            depth += 1 if char == "(" else -1 if char == ")" and depth else 0
+        at = found.end()
+        digits, closing = found.group(1), found.group(2) or found.group(4)
+        before = line[:found.start()].rstrip()
+        if closing == ")" and depth:
+            continue
+        if closing == "." and before and before[-1].isalnum():
+            continue
+        kind = "1" if digits else "a"
+        number = int(digits) if digits else _LETTERS.index(found.group(3)) + 1
+        runs = chains.setdefault((kind, closing), [])
+        if runs and number == len(runs[-1]) + 1:
+            runs[-1].append(found.start())
+        elif number == 1:
+            runs.append([found.start()])
+    return sorted(start for runs in chains.values() for run in runs if len(run) > 1
+                  for start in run if start)
+
+
+def _segments(text: str, begin: int, end: int) -> list[Line]:
+    """A line's parts read as lines: itself, or each item of a list written
+    on it (and the words before the first item)."""
+    line = text[begin:end]
+    cuts = [0, *inline_items(line), len(line)]
+    return [(begin + a, begin + len(line[:b].rstrip())) for a, b in itertools.pairwise(cuts)]
+
+
 @dataclass
 class _Open:
     """A list being read: its kind, and its entries' lines and inner lists."""
@@ -121,36 +164,38 @@ def passages(text: str) -> list[Passage]:
 
     at = 0
     for raw in text.split("\n"):
-        begin = at + len(raw) - len(raw.lstrip())
-        end = at + len(raw.rstrip())
+        start = at + len(raw) - len(raw.lstrip())
+        stop = at + len(raw.rstrip())
         at += len(raw) + 1
-        line = text[begin:end]
-        if not line:
+        if start >= stop:  # a blank line (spaces only too)
             gap = True
             continue
-        mark = marker(line)
-        if mark is not None and begin + mark[2] < end:
-            kind, number, words = mark
-            level = next((n for n, o in enumerate(open_lists) if o.kind == kind), None)
-            if level is not None:
-                close_lists(level + 1)
-            else:
-                close_paragraph()
-                if gap:
-                    close_lists()
-                open_lists.append(_Open(kind, number))
-            open_lists[-1].entries.append((line[:words].strip(), [(begin + words, end)], []))
-        else:
-            new_sentence = (previous.endswith(_SENTENCE_END) and line[0].isupper())
-            if open_lists and not gap and not new_sentence:
-                open_lists[-1].entries[-1][1].append((begin, end))
-            else:
-                close_lists()
-                if gap:
+        for begin, end in _segments(text, start, stop):
+            line = text[begin:end]
+            mark = marker(line)
+            if mark is not None and begin + mark[2] < end:
+                kind, number, words = mark
+                level = next((n for n, o in enumerate(open_lists) if o.kind == kind), None)
+                if level is not None:
+                    close_lists(level + 1)
+                else:
                     close_paragraph()
-                paragraph.append((begin, end))
-        gap = False
-        previous = line
+                    if gap:
+                        close_lists()
+                    open_lists.append(_Open(kind, number))
+                open_lists[-1].entries.append((line[:words].strip(), [(begin + words, end)],
+                                               []))
+            else:
+                new_sentence = (previous.endswith(_SENTENCE_END) and line[0].isupper())
+                if open_lists and not gap and not new_sentence:
+                    open_lists[-1].entries[-1][1].append((begin, end))
+                else:
+                    close_lists()
+                    if gap:
+                        close_paragraph()
+                    paragraph.append((begin, end))
+            gap = False
+            previous = line
     close_lists()
     close_paragraph()
     return found

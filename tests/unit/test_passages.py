@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,6 +76,45 @@ def test_numbers_that_are_no_markers() -> None:
     assert isinstance(paragraph, Paragraph) and len(paragraph.lines) == 7
 
 
+def test_measures_written_on_one_line_are_a_list() -> None:
+    text = "Sở trả lời: 1) rà soát chế độ; 2) bổ sung biên chế; 3) báo cáo UBND tỉnh."
+    intro, listing = passages(text)
+    assert isinstance(intro, Paragraph) and isinstance(listing, Listing)
+    assert words(text, intro) == ["Sở trả lời:"]
+    assert [e.label for e in listing.entries] == ["1)", "2)", "3)"]
+    assert [words(text, e) for e in listing.entries] == [
+        ["rà soát chế độ;"], ["bổ sung biên chế;"], ["báo cáo UBND tỉnh."]]
+    with APP.test_request_context("/?lang=vi"):
+        assert str(drawn.html(text)) == ("<p>Sở trả lời:</p><ol><li>rà soát chế độ;</li>"
+                                         "<li>bổ sung biên chế;</li><li>báo cáo UBND tỉnh.</li>"
+                                         "</ol>")
+
+
+def test_one_line_numbers_with_letters_inside_are_nested_lists() -> None:
+    text = "1. Về y tế: a) trao quà; b) thăm hỏi. 2. Về giáo dục: rà soát."
+    (listing,) = passages(text)
+    assert isinstance(listing, Listing) and listing.numbering == "1"
+    first, second = listing.entries
+    assert words(text, first) == ["Về y tế:"]
+    (letters,) = first.lists
+    assert [(e.label, words(text, e)) for e in letters.entries] == [
+        ("a)", ["trao quà;"]), ("b)", ["thăm hỏi."])]
+    assert words(text, second) == ["Về giáo dục: rà soát."]
+
+
+@pytest.mark.parametrize("text", [
+    "Theo Nghị định 30/2020. 2 năm nữa sẽ xong.",  # a year's dot, then a number
+    "Sở đã làm 1. Việc còn lại sẽ báo cáo sau.",  # one "1." alone is no list
+    "Sở sẽ: 2) bổ sung; 3) báo cáo.",  # a list counts from 1
+    "Điều 1. Phạm vi điều chỉnh. Điều 2. Đối tượng áp dụng.",  # numbers of a name
+    "Như đã nêu (mục 1) và (mục 2) của công văn.",  # brackets' ends
+    "Sở sẽ: 1) rà soát; 3) báo cáo.",  # out of order
+])
+def test_numbers_inside_a_line_that_are_no_list(text: str) -> None:
+    (paragraph,) = passages(text)
+    assert isinstance(paragraph, Paragraph) and words(text, paragraph) == [text]
+
+
 def test_paragraphs_are_split_by_blank_lines_only() -> None:
     text = "Dòng một được ngắt\ngiữa câu.\n\n  Đoạn hai.  \n"
     first, second = passages(text)
@@ -103,7 +143,8 @@ def labels(part: Passage | Entry) -> list[str]:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(
     st.sampled_from(["1. ", "2) ", "a) ", "đ. ", "- ", "+ ", "• ", "", "", "  "]).flatmap(
-        lambda m: st.text("abc Đê.:;,1", max_size=20).map(lambda t: m + t)),
+        # Markers inside a line too: a list written on one line.
+        lambda m: st.text("abc Đê.:;,1)2", max_size=24).map(lambda t: m + t)),
     st.just("")), max_size=12).map("\n".join))
 def test_nothing_is_lost_and_nothing_repeated(text: str) -> None:
     """Every character but spaces is in exactly one passage's words or one
