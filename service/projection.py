@@ -11,6 +11,7 @@ finds the position moved and starts again. Every event is applied once.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import OrderedDict
@@ -105,6 +106,29 @@ def occurred_on(event: Any, effective_on: date, timezone: tzinfo) -> date:
     return effective_on
 
 
+# Who acted, for an event that names nobody: the service itself.
+_SYSTEM = {"role": "system"}
+# What of an event its columns in rm_history_entries already hold.
+_NOT_DATA = frozenset({"originator_id", "originator_version", "timestamp", "actor",
+                       "originator_topic"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    return str(value)  # a UUID
+
+
+_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_plain)
+
+
+def entry_data(event: Any) -> str:
+    """An event's fields as its history entry gives them: JSON, with dates
+    and moments as ISO text and identifiers as text (as the API writes them)."""
+    return _ENTRY_ENCODER.encode({key: value for key, value in event.__dict__.items()
+                                  if key not in _NOT_DATA})
+
+
 # A commitment's version, owner, dialogue and what it adds to their counters.
 Counted = tuple[int, str, str, dict[str, int]]
 
@@ -169,12 +193,17 @@ class ReadModelProjection(Projection[ReadModel]):
         elif row["text"] != commitment.text:
             row.update(text=commitment.text, search=" " + fold(commitment.text))
         row.update(state, agency=commitment.agency, kind=commitment.kind.value)
+        name, at = type(event).__name__, event.timestamp.isoformat()
         batch.record_history({
             "commitment_id": key, "effective_on": commitment.effective_on,
-            "event": event_name(event), "recorded_at": event.timestamp.isoformat(),
+            "event": name, "recorded_at": at,
             "occurred_on": occurred_on(event, commitment.effective_on,
                                        self.app.settings.timezone),
             "detail": dumps(disclosed(event)), **state})
+        batch.entries.append({
+            "commitment_id": key, "version": event.originator_version, "type": name, "at": at,
+            # Reminders are recorded by the service itself, not a person.
+            "actor": dumps(getattr(event, "actor", _SYSTEM)), "data": entry_data(event)})
         if made:
             batch.links += [{"commitment_id": key, "question_id": str(q)}
                             for q in commitment.question_ids]
@@ -329,36 +358,45 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Dialogue.Recorded, tracking: Tracking) -> None:
         self.batch.execute(
             "INSERT INTO rm_dialogues (id, title, held_on, place, organiser, source_url, "
-            "position, forum) VALUES (:id, :title, :held_on, :place, :organiser, :source_url, "
-            ":position, :forum)", id=str(event.originator_id), title=event.title,
-            held_on=event.held_on, place=event.place, organiser=event.organiser,
-            source_url=event.source_url, position=tracking.notification_id,
-            forum=ForumKind(event.forum).value)
+            "position, forum, chair) VALUES (:id, :title, :held_on, :place, :organiser, "
+            ":source_url, :position, :forum, :chair)", id=str(event.originator_id),
+            title=event.title, held_on=event.held_on, place=event.place,
+            organiser=event.organiser, source_url=event.source_url,
+            position=tracking.notification_id, forum=ForumKind(event.forum).value,
+            chair=event.chair)
         self.batch.last = tracking
 
     @process_event.register
     def _(self, event: Question.Asked, tracking: Tracking) -> None:
         self.batch.execute(
-            "INSERT INTO rm_questions VALUES (:id, :dialogue_id, :position, 0, :asker, :text, "
-            ":asked_at)",
+            "INSERT INTO rm_questions (id, dialogue_id, position, answers, asker, text, "
+            "asked_at, addressed_to, topics) VALUES (:id, :dialogue_id, :position, 0, :asker, "
+            ":text, :asked_at, :addressed_to, :topics)",
             id=str(event.originator_id), dialogue_id=str(event.dialogue_id),
             position=tracking.notification_id, asker=dumps(_person(event.asker)),
             text=event.text,
             asked_at=event.asked_at.isoformat() if event.asked_at else None,
+            addressed_to=dumps(list(event.addressed_to)), topics=dumps(list(event.topics)),
         )
         self.batch.last = tracking
 
     @process_event.register
     def _(self, event: Answer.Given, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute(
-            "INSERT INTO rm_answers VALUES (:id, :dialogue_id, :responder, :text, :answered_on, "
-            ":channel, :position, :linked_by)", id=str(event.originator_id),
+            "INSERT INTO rm_answers (id, dialogue_id, responder, text, answered_on, channel, "
+            "position, linked_by, answered_at, question_ids, evidence) VALUES (:id, "
+            ":dialogue_id, :responder, :text, :answered_on, :channel, :position, :linked_by, "
+            ":answered_at, :question_ids, :evidence)", id=str(event.originator_id),
             dialogue_id=str(event.dialogue_id), responder=dumps(_person(event.responder)),
             text=event.text,
             answered_on=event.answered_at.date() if event.answered_at else None,
             channel=event.channel, position=tracking.notification_id,
-            # Answers recorded before imports linked them carry no linked_by.
-            linked_by=getattr(event, "linked_by", None))
+            # Answers recorded before imports linked them carry no linked_by,
+            # nor evidence.
+            linked_by=getattr(event, "linked_by", None),
+            answered_at=event.answered_at.isoformat() if event.answered_at else None,
+            question_ids=dumps([str(q) for q in event.question_ids]),
+            evidence=dumps(list(getattr(event, "evidence", None) or [])))
         for question_id in event.question_ids:
             self.batch.execute(
                 "INSERT INTO rm_answer_questions VALUES (:answer_id, :question_id, :position)",

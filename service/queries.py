@@ -1,8 +1,9 @@
 """Questions asked of the service, answered from the read tables.
 
-Only questions about one commitment (now, its history) or one question read
-their own events; lists, counts, reports, agencies, accounts, tokens and a
-commitment as of a date read the tables the projection keeps.
+Only a commitment as it stands now reads its own events; lists, counts,
+reports, agencies, accounts, tokens, forums, a question with its answers, a
+commitment's history and a commitment as of a date read the tables the
+projection keeps.
 
 Only the projector writes those tables. A web request never applies an event
 nor takes the projection's lock: a read that must see a given write names its
@@ -25,19 +26,19 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import DomainEvent
 
 from domain.access import Role
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
-from domain.dialogue import Answer, Dialogue, ForumKind, Question
+from domain.dialogue import Channel as AnswerChannel
+from domain.dialogue import ForumKind
 from domain.errors import InvalidInput, NotFound
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
-from service.projection import Projector, occurred_on
+from service.projection import Projector
 from service.read_model import (
     STATE_COLUMNS,
     STATIC_COLUMNS,
@@ -242,9 +243,51 @@ class Page:
 
 
 @dataclass(frozen=True)
+class QuestionRecord:
+    """A question as the questions' table holds it (as the forum heard it)."""
+
+    id: UUID
+    dialogue_id: UUID
+    asker: dict[str, Any]
+    text: str
+    addressed_to: list[str]
+    topics: list[str]
+    asked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """An answer as the answers' table holds it."""
+
+    id: UUID
+    dialogue_id: UUID
+    question_ids: list[UUID]
+    responder: dict[str, Any]
+    text: str
+    answered_at: datetime | None
+    channel: AnswerChannel
+    linked_by: str | None
+    evidence: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DialogueRecord:
+    """A forum as the dialogues' table holds it: never its chair's address."""
+
+    id: UUID
+    title: str
+    forum: ForumKind
+    held_on: date
+    place: str | None
+    chair: str | None
+    organiser: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True)
 class QuestionView:
-    question: Question
-    answers: list[Answer]
+    question: QuestionRecord
+    answers: list[AnswerRecord]
     commitments: list[CommitmentView]
 
     @property
@@ -254,7 +297,7 @@ class QuestionView:
 
 @dataclass(frozen=True)
 class DialogueView:
-    dialogue: Dialogue
+    dialogue: DialogueRecord
     questions: int
     answered: int
     commitments: int
@@ -448,7 +491,21 @@ class Queries:
         return CommitmentView.of_row(rows[0], as_of)
 
     def history(self, commitment_id: UUID) -> list[HistoryEntry]:
-        return history(self.app, commitment_id)
+        """Every event of a commitment, oldest first, from its history entries."""
+        self.fresh()
+        rows = self._rows("SELECT version, type, at, actor, data FROM rm_history_entries "
+                          "WHERE commitment_id = :id ORDER BY version", id=str(commitment_id))
+        if not rows:
+            raise NotFound(f"no commitment with id {commitment_id}")
+        entries = []
+        when = None
+        for row in rows:
+            data = json.loads(row["data"])
+            when = _entry_on(row["type"], data, when, self.app.settings.timezone)
+            entries.append(HistoryEntry(
+                type=row["type"], at=datetime.fromisoformat(row["at"]), effective_on=when,
+                version=int(row["version"]), actor=json.loads(row["actor"]), data=data))
+        return entries
 
     # -- lists ---------------------------------------------------------------------------
 
@@ -618,25 +675,47 @@ class Queries:
                                       "FROM rm_tokens ORDER BY position")]
 
     def question(self, question_id: UUID) -> QuestionView:
-        found: Question = load(self.app.repository, Question, question_id)
         self.fresh()
-        answers = self._rows("SELECT answer_id FROM rm_answer_questions "
-                             "WHERE question_id = :id ORDER BY position", id=str(question_id))
+        found = self._rows("SELECT * FROM rm_questions WHERE id = :id", id=str(question_id))
+        if not found:
+            raise NotFound(f"no question with id {question_id}")
+        [question] = found
+        answers = self._rows("SELECT a.* FROM rm_answer_questions aq JOIN rm_answers a "
+                             "ON a.id = aq.answer_id WHERE aq.question_id = :id "
+                             "ORDER BY aq.position", id=str(question_id))
         commitments = self._rows(
             "SELECT c.* FROM rm_commitments c JOIN rm_commitment_questions q "
             "ON q.commitment_id = c.id WHERE q.question_id = :id ORDER BY c.position",
             id=str(question_id))
         today = self.app.clock()
         return QuestionView(
-            question=found,
-            answers=[self.app.get(UUID(str(row["answer_id"]))) for row in answers],
+            question=QuestionRecord(
+                id=UUID(str(question["id"])), dialogue_id=UUID(str(question["dialogue_id"])),
+                asker=json.loads(question["asker"]), text=question["text"],
+                addressed_to=json.loads(question["addressed_to"]),
+                topics=json.loads(question["topics"]),
+                asked_at=_moment(question["asked_at"])),
+            answers=[AnswerRecord(
+                id=UUID(str(row["id"])), dialogue_id=UUID(str(row["dialogue_id"])),
+                question_ids=[UUID(q) for q in json.loads(row["question_ids"])],
+                responder=json.loads(row["responder"]), text=row["text"],
+                answered_at=_moment(row["answered_at"]), channel=AnswerChannel(row["channel"]),
+                linked_by=row["linked_by"], evidence=json.loads(row["evidence"]))
+                for row in answers],
             commitments=[CommitmentView.of_row(row, today) for row in commitments],
         )
 
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
-        found: Dialogue = load(self.app.repository, Dialogue, dialogue_id)
         self.fresh()
         key = str(dialogue_id)
+        rows = self._rows("SELECT * FROM rm_dialogues WHERE id = :id", id=key)
+        if not rows:
+            raise NotFound(f"no dialogue with id {dialogue_id}")
+        [row] = rows
+        found = DialogueRecord(
+            id=dialogue_id, title=row["title"], forum=ForumKind(row["forum"]),
+            held_on=as_date(row["held_on"]), place=row["place"], chair=row["chair"],
+            organiser=row["organiser"], source_url=row["source_url"])
         [questions] = self._rows(
             "SELECT COUNT(*) AS asked, COALESCE(SUM(CASE WHEN answers > 0 THEN 1 ELSE 0 END), 0)"
             " AS answered FROM rm_questions WHERE dialogue_id = :id", id=key)
@@ -815,43 +894,21 @@ def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value else None
 
 
-def _effective_on(event: Any, previous: date | None, timezone: tzinfo) -> date:
-    """The date an event counts from: a reminder's is the day it was sent
-    (where the service is), never before the change before it."""
-    when: date | None = (getattr(event, "effective_on", None)
-                         or getattr(event, "taken_over_on", None)
-                         or getattr(event, "made_on", None))
-    if when is None:
-        assert previous is not None, f"{type(event).__name__} cannot start a history"
-        return occurred_on(event, previous, timezone)
-    return when
+def _moment(stored: str | None) -> datetime | None:
+    return datetime.fromisoformat(stored) if stored else None
 
 
-def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
-    # The stream read once: its first event says whether it is a commitment's.
-    events = list(app.events.get(commitment_id))
-    if not events or not isinstance(events[0], Commitment.Event):
-        raise NotFound(f"no commitment with id {commitment_id}")
-    entries = []
-    when = None
-    for stored in events:
-        assert isinstance(stored, DomainEvent)
-        when = _effective_on(stored, when, app.settings.timezone)
-        data = {
-            key: value
-            for key, value in stored.__dict__.items()
-            if key not in {"originator_id", "originator_version", "timestamp", "actor",
-                           "originator_topic"}
-        }
-        entries.append(
-            HistoryEntry(
-                type=type(stored).__name__,
-                at=stored.timestamp,
-                effective_on=when,
-                version=stored.originator_version,
-                # Reminders are recorded by the service itself, not a person.
-                actor=getattr(stored, "actor", {"role": "system"}),
-                data=data,
-            )
-        )
-    return entries
+def _entry_on(kind: str, data: dict[str, Any], previous: date | None,
+              timezone: tzinfo) -> date:
+    """The date a history entry counts from: its event's effective date (a
+    commitment's made or taken over on), or for a reminder, which has none,
+    the day it was sent (where the service is), never before the entry
+    before it."""
+    given = data.get("effective_on") or data.get("taken_over_on") or data.get("made_on")
+    if given:
+        return date.fromisoformat(given)
+    assert previous is not None, f"{kind} cannot start a history"
+    at = data.get("at")
+    if kind.startswith("Reminder") and isinstance(at, str) and "T" in at:
+        return max(previous, datetime.fromisoformat(at).astimezone(timezone).date())
+    return previous
