@@ -62,8 +62,9 @@ _UNAVAILABLE = (OperationalError, InterfaceError)
 _ACTIVE = (Status.OPEN.value, Status.IN_PROGRESS.value)
 
 
-def commitment_state(c: Commitment) -> dict[str, Any]:
-    """The columns that change along a commitment's history."""
+def commitment_state(c: Commitment, evidence: str | None = None) -> dict[str, Any]:
+    """The columns that change along a commitment's history (`evidence`: its
+    evidence's JSON, when the caller has it already)."""
     status = c.status.value
     return {
         "status": status,
@@ -74,7 +75,7 @@ def commitment_state(c: Commitment) -> dict[str, Any]:
         "fulfilled_on": c.fulfilled_on,
         "updated_on": c.effective_on,
         # Most steps carry no evidence: spare the encoder an empty list.
-        "evidence": dumps(c.evidence) if c.evidence else "[]",
+        "evidence": evidence or (dumps(c.evidence) if c.evidence else "[]"),
         "transferred_to": str(c.transferred_to) if c.transferred_to else None,
         "version": c.version,
         "reminder_rank": c.reminder_rank,
@@ -153,11 +154,17 @@ class ReadModelProjection(Projection[ReadModel]):
         # What each commitment counted when the last batch settled.
         self._counted: OrderedDict[str, Counted] = OrderedDict()
         self._cache_size = cache_size
+        # Each cached commitment's evidence as last encoded: evidence only
+        # grows, and most steps add none, so most events reuse the text.
+        self._evidence: dict[UUID, tuple[list[Any], int, Any, str]] = {}
+        # Who acted, encoded: a log has few distinct actors.
+        self._actors: dict[tuple[Any, ...], str] = {}
 
     def forget(self) -> None:
         self.batch = Batch()
         self._cache.clear()
         self._counted.clear()
+        self._evidence.clear()
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -174,7 +181,7 @@ class ReadModelProjection(Projection[ReadModel]):
             # off its owner's and dialogue's counters when the batch settles.
             batch.counted[key] = self._counted_before(event)
         commitment = self._apply(event)
-        state = commitment_state(commitment)
+        state = commitment_state(commitment, self._evidence_of(commitment))
         row = batch.commitments.get(key)
         if row is None:
             if made:
@@ -202,12 +209,39 @@ class ReadModelProjection(Projection[ReadModel]):
             "detail": dumps(disclosed(event)), **state})
         batch.entries.append({
             "commitment_id": key, "version": event.originator_version, "type": name, "at": at,
-            # Reminders are recorded by the service itself, not a person.
-            "actor": dumps(getattr(event, "actor", _SYSTEM)), "data": entry_data(event)})
+            "actor": self._actor_of(event), "data": entry_data(event)})
         if made:
             batch.links += [{"commitment_id": key, "question_id": str(q)}
                             for q in commitment.question_ids]
         batch.last = tracking
+
+    def _evidence_of(self, commitment: Commitment) -> str:
+        items = commitment.evidence
+        if not items:
+            return "[]"
+        found = self._evidence.get(commitment.id)
+        if (found is not None and found[0] is items and found[1] == len(items)
+                and found[2] is items[-1]):
+            return found[3]
+        text = dumps(items)
+        self._evidence[commitment.id] = (items, len(items), items[-1], text)
+        return text
+
+    def _actor_of(self, event: Any) -> str:
+        # Reminders are recorded by the service itself, not a person.
+        actor = getattr(event, "actor", _SYSTEM)
+        if not isinstance(actor, dict):
+            return dumps(actor)
+        key = tuple(actor.items())
+        try:
+            return self._actors[key]
+        except KeyError:
+            text = self._actors[key] = dumps(actor)
+            if len(self._actors) > 1_000:  # not a log's actors: a bug, not a leak
+                self._actors.clear()
+            return text
+        except TypeError:  # a value that is no key
+            return dumps(actor)
 
     def settle(self) -> None:
         """Move each commitment the batch changed from the counters it was on
@@ -258,7 +292,8 @@ class ReadModelProjection(Projection[ReadModel]):
         self._cache[commitment.id] = commitment
         self._cache.move_to_end(commitment.id)
         while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            gone, _ = self._cache.popitem(last=False)
+            self._evidence.pop(gone, None)
 
     @process_event.register
     def _(self, event: Agency.Event, tracking: Tracking) -> None:
@@ -447,6 +482,8 @@ class Projector:
         self.view = view
         self.projection = ReadModelProjection(view, app)
         self.batch_size = batch_size
+        # Bound once: each lookup of a singledispatchmethod makes a new wrapper.
+        self._process = self.projection.process_event
 
     def catch_up(self, limit: int | None = None,
                  progress: Callable[[int], None] | None = None) -> int:
@@ -495,7 +532,7 @@ class Projector:
         self.projection.batch = Batch(events=notifications)
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
-            self.projection.process_event(event, Tracking(SOURCE, notification.id))
+            self._process(event, Tracking(SOURCE, notification.id))
         self.projection.settle()
         self.view.commit(self.projection.batch, start)
 
