@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -86,6 +89,69 @@ def _language() -> None:
     # they chose; the browser's own language is not a choice to repeat.
     g.keep = {key: request.args[key] for key in ("lang", "as_of")
               if request.args.get(key) and (key != "lang" or asked in i18n.LANGUAGES)}
+
+
+class RenderedPages:
+    """Pages as rendered, in this process, by everything they are made of:
+    the read tables' position, the day (what is overdue), the language and
+    the address. A page is the same at the same position, so a read-only
+    load renders each page once; the tables move with each write and the key
+    with them. Kept a few seconds at most: a rebuild brings the position
+    back to the same numbers with tables that may say more (events once set
+    aside)."""
+
+    def __init__(self, pages: int = 64, seconds: float = 10.0) -> None:
+        self.pages = pages
+        self.seconds = seconds
+        self._found: OrderedDict[tuple[Any, ...], tuple[float, bytes, str, str | None]] = \
+            OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Response | None:
+        with self._lock:
+            found = self._found.get(key)
+        if found is None or time.monotonic() - found[0] > self.seconds:
+            return None
+        _, body, mimetype, disposition = found
+        response = Response(body, mimetype=mimetype)
+        if disposition is not None:
+            response.headers["Content-Disposition"] = disposition
+        return response
+
+    def keep(self, key: tuple[Any, ...], response: Response) -> None:
+        entry = (time.monotonic(), response.get_data(), response.mimetype or "text/html",
+                 response.headers.get("Content-Disposition"))
+        with self._lock:
+            self._found[key] = entry
+            self._found.move_to_end(key)
+            while len(self._found) > self.pages:
+                self._found.popitem(last=False)
+
+
+def _pages() -> RenderedPages:
+    found: RenderedPages = current_app.extensions["report_pages"]
+    return found
+
+
+@blp.before_request
+def _rendered() -> Response | None:
+    queries = reports().queries
+    queries.fresh()
+    if queries.position is None or request.method != "GET":
+        return None
+    key = (queries.position, reports().today(), i18n.language(), request.full_path)
+    found = _pages().get(key)
+    if found is None:
+        g.page_key = key  # rendered below, and kept
+    return found
+
+
+@blp.after_request
+def _keep(response: Response) -> Response:
+    key = g.pop("page_key", None)
+    if key is not None and response.status_code == 200 and not response.is_streamed:
+        _pages().keep(key, response)
+    return response
 
 
 @blp.after_request
@@ -283,6 +349,7 @@ def inert(text: str) -> str:
 def register(app: Any) -> None:
     """The blueprint, with the template helpers its pages use."""
     app.register_blueprint(blp)
+    app.extensions["report_pages"] = RenderedPages()
     # Someone who types the bare address is a reader: show them the report.
     app.add_url_rule("/", "front", lambda: redirect(url_for("reports.index"), code=302))
     env = app.jinja_env

@@ -420,11 +420,24 @@ class Queries:
     def lag(self, value: int) -> None:
         self._request.lag = value
 
+    @property
+    def position(self) -> int | None:
+        """The tables' position this thread's last `fresh()` saw (None: none yet)."""
+        found: int | None = getattr(self._request, "position", None)
+        return found
+
     def read_after(self, position: int | None) -> None:
         """The reads that follow (in this thread) must see the log up to
-        `position`, a write's: the first waits for the projector to pass it."""
+        `position`, a write's: the first waits for the projector to pass it.
+        Called as each request begins: its first read looks where the tables
+        are, the reads after it take that look as theirs."""
         self._request.after = position
+        self._request.checked = False
         self.lag = 0
+
+    def request_done(self) -> None:
+        """The request is over: reads outside one look at the tables anew."""
+        self._request.checked = None
 
     def fresh(self) -> int:
         """Tables ready to read; returns how many events they are behind.
@@ -436,21 +449,32 @@ class Queries:
         if self.catches_up:
             return self.catch_up(limit=self.inline_limit)
         after: int | None = getattr(self._request, "after", None)
+        checked: bool | None = getattr(self._request, "checked", None)
+        if checked and after is None:
+            # A request's answer is read at one look at the tables: a page's
+            # later reads spare the two queries.
+            return self.lag
         self._request.after = None
         position = self.view.position()
         if after is not None and position < after:
             position = self._wait_for(after)
         head = self.app.recorder.max_notification_id() or 0
         self.lag = max(head - position, 0)
+        self._request.position = position
+        if checked is not None:
+            self._request.checked = True
         return self.lag
 
     def catch_up(self, limit: int | None = None) -> int:
         """Apply pending events (up to `limit`) here, for a reader that is no
         request: returns how many are still pending."""
         head = self.app.recorder.max_notification_id() or 0
-        if head > self.view.position():
+        position = self.view.position()
+        if head > position:
             self.projector.catch_up(limit=limit)
-        self.lag = max(head - self.view.position(), 0)
+            position = self.view.position()
+        self.lag = max(head - position, 0)
+        self._request.position = position
         return self.lag
 
     def _wait_for(self, after: int) -> int:
