@@ -16,6 +16,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import singledispatchmethod
@@ -474,6 +475,19 @@ class ProjectorStatus:
         return max(self.head - self.position, 0)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A batch handed to the writer: its write, its events, where it began."""
+
+    future: Future[None]
+    notifications: Sequence[Any]
+    start: int
+
+    @property
+    def end(self) -> int:
+        return int(self.notifications[-1].id)
+
+
 class Projector:
     """Follows the log into the read tables, a batch per transaction."""
 
@@ -484,57 +498,125 @@ class Projector:
         self.batch_size = batch_size
         # Bound once: each lookup of a singledispatchmethod makes a new wrapper.
         self._process = self.projection.process_event
+        self._executor: ThreadPoolExecutor | None = None
 
     def catch_up(self, limit: int | None = None,
                  progress: Callable[[int], None] | None = None) -> int:
         """Apply what is new, up to `limit` events; returns how many were applied
-        (quarantined ones included: the position moved past them)."""
+        (quarantined ones included: the position moved past them).
+
+        A batch is written by a second thread while this one reads and
+        projects the next: the store's work (and SQLite's, which lets go of
+        the interpreter's lock) overlaps the projection's. A batch is written
+        only once the one before it is; if that one fails, what was projected
+        after it is dropped and read again."""
         applied = 0
         # After a batch failed, its events are taken one at a time, to find
         # the one that cannot be applied and let the others through.
         single = 0
-        while limit is None or applied < limit:
-            start = self.view.position()
-            size = 1 if single else self.batch_size
-            if limit is not None:
-                size = min(size, limit - applied)
-            notifications = self.app.recorder.select_notifications(start + 1, size)
-            if not notifications:
-                break
-            try:
-                self._apply(notifications, start)
-            except PositionMoved:
-                # Another copy got there first: its writes stand, ours go.
-                self.projection.forget()
-                continue
-            except _UNAVAILABLE:
-                # The store, not the event: nothing is set aside, the caller retries.
-                self.projection.forget()
-                raise
-            except Exception as error:
-                # Any fault of one event: a refused value, a history that no
-                # longer replays.
-                self.projection.forget()
-                if len(notifications) > 1:
-                    single = len(notifications)
+        pending: _Pending | None = None
+        try:
+            while True:
+                queued = len(pending.notifications) if pending else 0
+                start = pending.end if pending else self.view.position()
+                size = 1 if single else self.batch_size
+                if limit is not None:
+                    size = min(size, limit - applied - queued)
+                notifications = (self.app.recorder.select_notifications(start + 1, size)
+                                 if size > 0 else [])
+                batch: Batch | None = None
+                failure: Exception | None = None
+                if notifications:
+                    try:
+                        batch = self._project(notifications)
+                    except _UNAVAILABLE:
+                        raise
+                    except Exception as error:  # a fault of one event
+                        self.projection.forget()
+                        failure = error
+                if pending is not None:
+                    # The batch before is written first, whatever this one holds.
+                    done, pending = pending, None
+                    count, retry = self._written(done)
+                    applied += self._count(count, progress)
+                    if retry is not None:
+                        # What was projected after it goes too.
+                        self.projection.forget()
+                        single = max(single, retry)
+                        continue
+                    single = max(single - count, 0)
+                if not notifications:
+                    break
+                if batch is None:
+                    assert failure is not None
+                    if len(notifications) > 1:
+                        single = len(notifications)
+                        continue
+                    try:
+                        self._quarantine(notifications[0], start, failure)
+                    except PositionMoved:
+                        continue
+                    applied += self._count(1, progress)
+                    single = max(single - 1, 0)
                     continue
-                try:
-                    self._quarantine(notifications[0], start, error)
-                except PositionMoved:
-                    continue
-            single = max(single - len(notifications), 0)
-            applied += len(notifications)
-            if progress is not None:
-                progress(len(notifications))
+                pending = _Pending(self._writer().submit(self.view.commit, batch, start),
+                                   notifications, start)
+        except BaseException:
+            self.projection.forget()
+            if pending is not None:
+                # Not left writing behind the caller's back.
+                pending.future.exception()
+            raise
         return applied
 
-    def _apply(self, notifications: Sequence[Any], start: int) -> None:
+    def _project(self, notifications: Sequence[Any]) -> Batch:
         self.projection.batch = Batch(events=notifications)
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             self._process(event, Tracking(SOURCE, notification.id))
         self.projection.settle()
-        self.view.commit(self.projection.batch, start)
+        return self.projection.batch
+
+    def _written(self, pending: _Pending) -> tuple[int, int | None]:
+        """Wait for a batch to be written. Returns how many events the
+        position moved past, and None, or, when what was projected after it
+        must be read again, how many events to take one at a time from there
+        (0: as many as a batch). A store that is not there is raised."""
+        try:
+            pending.future.result()
+        except PositionMoved:
+            # Another copy got there first: its writes stand, ours go.
+            return 0, 0
+        except _UNAVAILABLE:
+            # The store, not the event: nothing is set aside, the caller retries.
+            raise
+        except Exception as error:
+            # A value the store refused: which event's, one at a time.
+            if len(pending.notifications) > 1:
+                return 0, len(pending.notifications)
+            try:
+                self._quarantine(pending.notifications[0], pending.start, error)
+            except PositionMoved:
+                return 0, 0
+            return 1, 0
+        return len(pending.notifications), None
+
+    @staticmethod
+    def _count(count: int, progress: Callable[[int], None] | None) -> int:
+        if progress is not None and count:
+            progress(count)
+        return count
+
+    def close(self) -> None:
+        """Let the writer's thread go (a later catch-up starts another)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="projection-writer")
+        return self._executor
 
     def _quarantine(self, notification: Any, start: int, error: Exception) -> None:
         """Set aside an event that cannot be applied, and move past it: the

@@ -408,6 +408,7 @@ class Queries:
         self._request = threading.local()
 
     def close(self) -> None:
+        self.projector.close()
         self.view.datastore.close()
 
     @property
