@@ -19,7 +19,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from enum import Enum, StrEnum
 from typing import Any
@@ -240,6 +240,9 @@ class Page:
     items: list[CommitmentView]
     next: str | None
     total: int
+    # False when a text search matched more than it counts: `total` is then
+    # that many, a lower bound.
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -549,7 +552,9 @@ class Queries:
         self.fresh()
         on = as_of or self.app.clock()
         source = AS_OF if as_of is not None else "rm_commitments"
-        clauses, params = _where(where, on)
+        clauses, params = _where(replace(where, q=None), on)
+        text, words = _text(where.q)
+        params.update(words)
         params["as_of"] = on
         column, ascending = _ORDER[sort]
         key = f"s.{column}, s.position" if column else "s.position"
@@ -561,12 +566,18 @@ class Queries:
             params.update(after)
             mark = "(:k_value, :k_position)" if column else ":k_position"
             page_clauses.append(f"({key}) {'>' if ascending else '<'} {mark}")
-        filters = " AND ".join(clauses) or "1 = 1"
-        rows = self._rows(
-            f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses) or '1 = 1'} "
-            f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
-        [total] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}",
-                             **params) if count else [{"n": 0}]
+        exact = True
+        if text and count:
+            rows, total, exact = self._searched(source, clauses, text, page_clauses, params,
+                                                order, column, ascending, limit)
+        else:
+            filters = " AND ".join(clauses + text) or "1 = 1"
+            rows = self._rows(
+                f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text) or '1 = 1'} "
+                f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
+            [found] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}",
+                                 **params) if count else [{"n": 0}]
+            total = int(found["n"])
         items = rows[:limit]
         more = len(rows) > limit
         next_cursor = None
@@ -574,7 +585,57 @@ class Queries:
             last = items[-1]
             next_cursor = _encode_cursor(last["position"], last[column] if column else None)
         return Page(items=[CommitmentView.of_row(row, on) for row in items], next=next_cursor,
-                    total=int(total["n"]))
+                    total=total, exact=exact)
+
+    # A text search counts its matches up to this many: counting every one
+    # of tens of thousands would cost more than finding them.
+    search_counted = 1_000
+    # Rows of the list's own order a common word's page is looked for in
+    # first, before the whole list.
+    _SEARCH_WINDOWS = (5_000, 50_000)
+
+    def _searched(self, source: str, others: list[str], text: list[str],
+                  page_clauses: list[str], params: dict[str, Any], order: str,
+                  column: str | None, ascending: bool, limit: int,
+                  ) -> tuple[list[Any], int, bool]:
+        """A page of a text search, its total and whether that is exact.
+
+        The trigram index finds the matches, no more than `search_counted`
+        and one: when that is all of them, the total is exact and the page is
+        chosen among them here (by position and sort key, then its rows are
+        read by position). A word common enough to match more is found soon
+        along the list's own order: the page is read from the first rows of
+        that order (an index), and the total says "at least"."""
+        most = self.search_counted
+        key = f", s.{column} AS k" if column else ""
+        found = self._rows(f"SELECT s.position{key} FROM {source} s WHERE "
+                           f"{' AND '.join(others + text)} LIMIT :most", **params,
+                           most=most + 1)
+        if len(found) <= most:
+            marks = sorted(((as_date(r["k"]), int(r["position"])) if column
+                            else (int(r["position"]),) for r in found), reverse=not ascending)
+            if "k_position" in params:
+                after = ((params["k_value"], params["k_position"]) if column
+                         else (params["k_position"],))
+                marks = [m for m in marks if (m > after if ascending else m < after)]
+            chosen = [m[-1] for m in marks[:limit + 1]]
+            names = {f"p{n}": position for n, position in enumerate(chosen)}
+            rows = self._rows(f"SELECT * FROM {source} s WHERE s.position IN "
+                              f"({', '.join(':' + n for n in names)})", **params,
+                              **names) if chosen else []
+            by = {int(row["position"]): row for row in rows}
+            return [by[p] for p in chosen], len(found), True
+        pages = " AND ".join(page_clauses) or "1 = 1"
+        for window in self._SEARCH_WINDOWS:
+            rows = self._rows(
+                f"SELECT * FROM (SELECT * FROM {source} s WHERE {pages} ORDER BY {order} "
+                f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit",
+                **params, window=window, limit=limit + 1)
+            if len(rows) > limit:
+                return rows, most, False
+        rows = self._rows(f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text)} "
+                          f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
+        return rows, most, False
 
     def every_commitment(self, where: CommitmentFilter, *, as_of: date | None = None,
                          sort: Sort = Sort.MADE) -> Iterator[CommitmentView]:
@@ -873,8 +934,16 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
     if where.due_after is not None:
         clauses.append("s.due_on > :due_after")
         params["due_after"] = where.due_after
-    # Each word of the query begins a word of the folded text.
-    for n, word in enumerate(fold(where.q or "").split()):
+    text, words = _text(where.q)
+    return clauses + text, {**params, **words}
+
+
+def _text(q: str | None) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions that each word of the query begins a word of the
+    folded text (over a relation `s`)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for n, word in enumerate(fold(q or "").split()):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         clauses.append(f"s.search LIKE :word{n} ESCAPE '\\'")
         params[f"word{n}"] = f"% {escaped}%"

@@ -203,6 +203,31 @@ def test_every_sort_pages_without_gaps(queries: Queries, history: list[UUID],
         assert [v.id for v in seen] == list(reversed(history))
 
 
+def test_a_text_search_pages_as_the_whole_list_filtered(
+        queries: Queries, history: list[UUID]) -> None:
+    """Counted whole, or past the count (a lower bound), read from the
+    list's first rows or from all of it, a search's pages are the list's
+    own order, without gaps."""
+    queries._SEARCH_WINDOWS = (4,)  # a window, then the whole list
+    for counted in (1_000, 3):
+        queries.search_counted = counted
+        for sort in Sort:
+            whole = queries.list_commitments(CommitmentFilter(), sort=sort, limit=500).items
+            expected = [v.id for v in whole if matches("bien che", v.text)]
+            assert len(expected) > 3
+            seen, cursor = [], None
+            while True:
+                page = queries.list_commitments(CommitmentFilter(q="bien che"), sort=sort,
+                                                cursor=cursor, limit=2)
+                assert (page.total, page.exact) == ((len(expected), True) if counted > 3
+                                                    else (3, False))
+                seen += [v.id for v in page.items]
+                if page.next is None:
+                    break
+                cursor = page.next
+            assert seen == expected, (counted, sort)
+
+
 def test_the_due_index_answers_the_reminder_scan(queries: Queries,
                                                  history: list[UUID]) -> None:
     first, last = date(2024, 9, 1), date(2024, 12, 31)
