@@ -92,35 +92,49 @@ def _language() -> None:
 
 
 class RenderedPages:
-    """Pages as rendered, in this process, by everything they are made of:
-    the read tables' position, the day (what is overdue), the language and
-    the address. A page is the same at the same position, so a read-only
-    load renders each page once; the tables move with each write and the key
-    with them. Kept a few seconds at most: a rebuild brings the position
-    back to the same numbers with tables that may say more (events once set
-    aside)."""
+    """Pages as rendered, in this process, by what they are made of: the
+    day (what is overdue), the language and the address, and the read
+    tables' position they were read at.
 
-    def __init__(self, pages: int = 64, seconds: float = 10.0) -> None:
+    A page read at the tables' current position is the page again, so a
+    load of reads renders each page once. With writes coming in, the tables
+    move every few milliseconds: a reader who names no write of theirs gets
+    the page of a moment ago (`fresh_seconds`), with the events it is behind
+    in X-Read-Model-Lag, as a read of tables behind the log does; one who
+    names a write gets a page that shows it. Nothing is kept long
+    (`seconds`): a rebuild brings the position back to the same numbers
+    with tables that may say more (events once set aside)."""
+
+    def __init__(self, pages: int = 64, seconds: float = 10.0,
+                 fresh_seconds: float = 1.0) -> None:
         self.pages = pages
         self.seconds = seconds
-        self._found: OrderedDict[tuple[Any, ...], tuple[float, bytes, str, str | None]] = \
-            OrderedDict()
+        self.fresh_seconds = fresh_seconds
+        self._found: OrderedDict[tuple[Any, ...],
+                                 tuple[float, int, bytes, str, str | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> Response | None:
+    def get(self, key: tuple[Any, ...], position: int, wanted: int | None
+            ) -> tuple[Response, int] | None:
+        """The page kept for `key` that may answer a read of tables at
+        `position` that must see `wanted`, and the position it was read at."""
         with self._lock:
             found = self._found.get(key)
-        if found is None or time.monotonic() - found[0] > self.seconds:
+        if found is None:
             return None
-        _, body, mimetype, disposition = found
+        at, read_at, body, mimetype, disposition = found
+        age = time.monotonic() - at
+        if age > self.seconds or (read_at < position and (
+                age > self.fresh_seconds or read_at < (wanted or 0))):
+            return None
         response = Response(body, mimetype=mimetype)
         if disposition is not None:
             response.headers["Content-Disposition"] = disposition
-        return response
+        return response, read_at
 
-    def keep(self, key: tuple[Any, ...], response: Response) -> None:
-        entry = (time.monotonic(), response.get_data(), response.mimetype or "text/html",
-                 response.headers.get("Content-Disposition"))
+    def keep(self, key: tuple[Any, ...], position: int, response: Response) -> None:
+        entry = (time.monotonic(), position, response.get_data(),
+                 response.mimetype or "text/html", response.headers.get("Content-Disposition"))
         with self._lock:
             self._found[key] = entry
             self._found.move_to_end(key)
@@ -137,20 +151,26 @@ def _pages() -> RenderedPages:
 def _rendered() -> Response | None:
     queries = reports().queries
     queries.fresh()
-    if queries.position is None or request.method != "GET":
+    position = queries.position
+    if position is None or request.method != "GET":
         return None
-    key = (queries.position, reports().today(), i18n.language(), request.full_path)
-    found = _pages().get(key)
+    key = (reports().today(), i18n.language(), request.full_path)
+    found = _pages().get(key, position, queries.wanted)
     if found is None:
-        g.page_key = key  # rendered below, and kept
-    return found
+        g.page_key = (key, position)  # rendered below, and kept
+        return None
+    response, read_at = found
+    # Read when the tables were further behind the log.
+    queries.lag += position - read_at
+    return response
 
 
 @blp.after_request
 def _keep(response: Response) -> Response:
-    key = g.pop("page_key", None)
-    if key is not None and response.status_code == 200 and not response.is_streamed:
-        _pages().keep(key, response)
+    found = g.pop("page_key", None)
+    if found is not None and response.status_code == 200 and not response.is_streamed:
+        key, position = found
+        _pages().keep(key, position, response)
     return response
 
 

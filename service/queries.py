@@ -436,8 +436,15 @@ class Queries:
         Called as each request begins: its first read looks where the tables
         are, the reads after it take that look as theirs."""
         self._request.after = position
+        self._request.wanted = position
         self._request.checked = False
         self.lag = 0
+
+    @property
+    def wanted(self) -> int | None:
+        """The position this thread's reads must see (a write's), if any."""
+        found: int | None = getattr(self._request, "wanted", None)
+        return found
 
     def request_done(self) -> None:
         """The request is over: reads outside one look at the tables anew."""
