@@ -425,6 +425,9 @@ def run(args: argparse.Namespace) -> tuple[list[Page], Loaded, float]:
                 "auditor": signed_in(flask_app, app, "auditor@bench.example.vn",
                                      Role.AUDITOR, None),
             }
+            # The accounts just made: the web app's reads wait for a projector,
+            # and this process is the only one.
+            queries.catch_up()
             [mine] = queries.view.rows(
                 "SELECT id FROM rm_commitments WHERE agency = :code AND active = 1 "
                 "ORDER BY position LIMIT 1", code=args.agency)
