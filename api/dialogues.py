@@ -28,7 +28,9 @@ protect(blp)
 def record_dialogue(body: dict[str, Any]) -> views.DialogueView:
     """Record a dialogue conference (admin)."""
     outcome = execute(RecordDialogue(**body))
-    return queries().dialogue(outcome.aggregate_id)
+    # As just recorded, from the write itself: no wait for the projector.
+    recorded = views.DialogueRecord.of(service().result(outcome))
+    return views.DialogueView(recorded, questions=0, answered=0, commitments=0)
 
 
 @blp.route("/dialogues/<uuid:dialogue_id>", methods=["GET"])
@@ -45,7 +47,8 @@ def get_dialogue(dialogue_id: UUID) -> views.DialogueView:
 def ask_question(body: dict[str, Any], dialogue_id: UUID) -> views.QuestionView:
     """Record a question asked at the dialogue (admin)."""
     outcome = execute(AskQuestion(dialogue_id=dialogue_id, **body))
-    return queries().question(outcome.aggregate_id)
+    # As just asked, from the write itself: no wait for the projector.
+    return views.QuestionView(views.QuestionRecord.of(service().result(outcome)), [], [])
 
 
 @blp.route("/questions/<uuid:question_id>", methods=["GET"])

@@ -31,7 +31,7 @@ from domain.access import Role
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
 from domain.dialogue import Channel as AnswerChannel
-from domain.dialogue import ForumKind
+from domain.dialogue import Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import Status, Verdict, days_overdue, is_overdue
@@ -257,6 +257,12 @@ class QuestionRecord:
     topics: list[str]
     asked_at: datetime | None
 
+    @classmethod
+    def of(cls, question: Question) -> QuestionRecord:
+        """A question just asked, as its write answers it."""
+        return cls(question.id, question.dialogue_id, dict(question.asker), question.text,
+                   list(question.addressed_to), list(question.topics), question.asked_at)
+
 
 @dataclass(frozen=True)
 class AnswerRecord:
@@ -285,6 +291,12 @@ class DialogueRecord:
     chair: str | None
     organiser: str | None
     source_url: str | None
+
+    @classmethod
+    def of(cls, dialogue: Dialogue) -> DialogueRecord:
+        """A forum just recorded, as its write answers it."""
+        return cls(dialogue.id, dialogue.title, ForumKind(dialogue.forum), dialogue.held_on,
+                   dialogue.place, dialogue.chair, dialogue.organiser, dialogue.source_url)
 
 
 @dataclass(frozen=True)
