@@ -46,7 +46,9 @@ def list_dialogues(args: dict[str, Any]) -> views.DialoguePage:
 def record_dialogue(body: dict[str, Any]) -> views.DialogueView:
     """Record a dialogue conference (admin)."""
     outcome = execute(RecordDialogue(**body))
-    return queries().dialogue(outcome.aggregate_id)
+    # As just recorded, from the write itself: no wait for the projector.
+    recorded = views.DialogueRecord.of(service().result(outcome))
+    return views.DialogueView(recorded, questions=0, answered=0, commitments=0)
 
 
 @blp.route("/dialogues/<uuid:dialogue_id>", methods=["GET"])
@@ -67,7 +69,9 @@ def ask_question(body: dict[str, Any], dialogue_id: UUID) -> views.QuestionView:
     contact = asker.pop("contact", None)
     outcome = execute(AskQuestion(dialogue_id=dialogue_id, asker=asker, contact=contact,
                                   **body))
-    return queries().question(outcome.aggregate_id)
+    # As just asked, from the write itself: no wait for the projector.
+    return views.QuestionView(views.QuestionRecord.of(service().result(outcome)), [], [],
+                              contact=contact)
 
 
 @blp.route("/questions/<uuid:question_id>", methods=["GET"])

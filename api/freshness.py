@@ -34,6 +34,12 @@ def register(app: Flask, *, https: bool) -> None:
         app.extensions["commitments"].forget_saved_position()
         app.extensions["queries"].read_after(_wanted())
 
+    @app.teardown_request
+    def _done(_: BaseException | None) -> None:
+        queries = app.extensions.get("queries")
+        if queries is not None:
+            queries.request_done()
+
     @app.after_request
     def _positions(response: Response) -> Response:
         queries = app.extensions.get("queries")

@@ -10,6 +10,9 @@ otherwise Vietnamese, whatever the browser says) and, for the scorecard and the 
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -90,6 +93,96 @@ def _language() -> None:
     # they chose (a link shared keeps it too).
     g.keep = {key: request.args[key] for key in ("lang", "as_of")
               if request.args.get(key) and (key != "lang" or asked in i18n.LANGUAGES)}
+
+
+_NOT_KEPT = frozenset({"set-cookie", "content-length", "content-type"})
+
+
+class RenderedPages:
+    """Pages as rendered, in this process, by what they are made of: the
+    day (what is overdue), the language and the address, and the read
+    tables' position they were read at.
+
+    A page read at the tables' current position is the page again, so a
+    load of reads renders each page once. With writes coming in, the tables
+    move every few milliseconds: a reader who names no write of theirs gets
+    the page of a moment ago (`fresh_seconds`), with the events it is behind
+    in X-Read-Model-Lag, as a read of tables behind the log does; one who
+    names a write gets a page that shows it. Nothing is kept long
+    (`seconds`): a rebuild brings the position back to the same numbers
+    with tables that may say more (events once set aside)."""
+
+    def __init__(self, pages: int = 64, seconds: float = 10.0,
+                 fresh_seconds: float = 1.0) -> None:
+        self.pages = pages
+        self.seconds = seconds
+        self.fresh_seconds = fresh_seconds
+        self._found: OrderedDict[
+            tuple[Any, ...], tuple[float, int, bytes, str, list[tuple[str, str]]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], position: int, wanted: int | None
+            ) -> tuple[Response, int] | None:
+        """The page kept for `key` that may answer a read of tables at
+        `position` that must see `wanted`, and the position it was read at."""
+        with self._lock:
+            found = self._found.get(key)
+        if found is None:
+            return None
+        at, read_at, body, mimetype, headers = found
+        age = time.monotonic() - at
+        if age > self.seconds or (read_at < position and (
+                age > self.fresh_seconds or read_at < (wanted or 0))):
+            return None
+        response = Response(body, mimetype=mimetype)
+        for name, value in headers:
+            response.headers[name] = value
+        return response, read_at
+
+    def keep(self, key: tuple[Any, ...], position: int, response: Response) -> None:
+        # Every header the page was answered with (a download's name, the
+        # asker's page's no-referrer), but never a cookie meant for its reader.
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in _NOT_KEPT]
+        entry = (time.monotonic(), position, response.get_data(),
+                 response.mimetype or "text/html", headers)
+        with self._lock:
+            self._found[key] = entry
+            self._found.move_to_end(key)
+            while len(self._found) > self.pages:
+                self._found.popitem(last=False)
+
+
+def _pages() -> RenderedPages:
+    found: RenderedPages = current_app.extensions["report_pages"]
+    return found
+
+
+@blp.before_request
+def _rendered() -> Response | None:
+    queries = reports().queries
+    queries.fresh()
+    position = queries.position
+    if position is None or request.method != "GET":
+        return None
+    key = (reports().today(), i18n.language(), request.full_path)
+    found = _pages().get(key, position, queries.wanted)
+    if found is None:
+        g.page_key = (key, position)  # rendered below, and kept
+        return None
+    response, read_at = found
+    # Read when the tables were further behind the log.
+    queries.lag += position - read_at
+    return response
+
+
+@blp.after_request
+def _keep(response: Response) -> Response:
+    found = g.pop("page_key", None)
+    if found is not None and response.status_code == 200 and not response.is_streamed:
+        key, position = found
+        _pages().keep(key, position, response)
+    return response
 
 
 @blp.after_request
@@ -318,6 +411,7 @@ def register(app: Any) -> None:
     from api import feeds  # noqa: F401  (its routes: feeds and following, on this blueprint)
 
     app.register_blueprint(blp)
+    app.extensions["report_pages"] = RenderedPages()
     # Someone who types the bare address is a reader: show them the report.
     app.add_url_rule("/", "front", lambda: redirect(url_for("reports.index"), code=302))
     env = app.jinja_env

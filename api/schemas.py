@@ -620,6 +620,9 @@ class CommitmentPage(Schema):
     items = fields.List(fields.Nested(CommitmentOut))
     next = fields.String(allow_none=True, metadata={"description": "cursor of the next page"})
     total = fields.Integer()
+    total_exact = fields.Boolean(attribute="exact", metadata={
+        "description": "false when a text search (`q`) matched more than 1,000: `total` is "
+                       "then 1,000, a lower bound"})
 
 
 class HistoryEntryOut(Disclosed):

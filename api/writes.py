@@ -7,7 +7,7 @@ import json
 
 from flask import request
 
-from api.context import actor, credential_id, service
+from api.context import actor, credential_id, queries, service
 from api.errors import ApiError
 from service.commands import Command
 from service.idempotency import Idempotency, Outcome
@@ -16,7 +16,13 @@ _MAX_KEY = 200
 
 
 def execute(command: Command) -> Outcome:
-    return service().execute(command, actor(), _idempotency())
+    """Run the command; what the handler reads afterwards sees its events
+    (a read of the tables waits for the projector to pass them)."""
+    outcome = service().execute(command, actor(), _idempotency())
+    position = service().saved_position()
+    if position is not None:
+        queries().read_after(position)
+    return outcome
 
 
 def expected_version() -> int | None:

@@ -465,6 +465,9 @@ def run(args: argparse.Namespace) -> tuple[list[Page], Loaded, float]:
             [row] = queries.view.rows("SELECT name FROM rm_agencies WHERE code = :code",
                                       code=args.agency)
             flask_app = create_app(app, queries)
+            if args.no_page_cache:
+                # Every request renders its page: what a page costs to make.
+                flask_app.extensions["report_pages"].seconds = 0
             clients = {
                 None: flask_app.test_client(),
                 "officer": signed_in(flask_app, app, "officer@bench.example.vn",
@@ -472,6 +475,9 @@ def run(args: argparse.Namespace) -> tuple[list[Page], Loaded, float]:
                 "auditor": signed_in(flask_app, app, "auditor@bench.example.vn",
                                      Role.AUDITOR, None),
             }
+            # The accounts just made: the web app's reads wait for a projector,
+            # and this process is the only one.
+            queries.catch_up()
             [mine] = queries.view.rows(
                 "SELECT id FROM rm_commitments WHERE agency = :code AND active = 1 "
                 "ORDER BY position LIMIT 1", code=args.agency)
@@ -607,6 +613,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="commitments per app.save while loading")
     parser.add_argument("--seed", type=int, default=20250601,
                         help="random seed of the generated data")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="render every report page (not the page kept from the "
+                        "request before at the same position)")
     parser.add_argument("--keep-db", action="store_true",
                         help="PostgreSQL: keep the database instead of dropping it")
     args = parser.parse_args(argv)

@@ -1,8 +1,9 @@
 """Questions asked of the service, answered from the read tables.
 
-Only questions about one commitment (now, its history) or one question read
-their own events; lists, counts, reports, agencies, accounts, tokens and a
-commitment as of a date read the tables the projection keeps.
+Only a commitment as it stands now reads its own events; lists, counts,
+reports, agencies, accounts, tokens, forums, a question with its answers, a
+commitment's history and a commitment as of a date read the tables the
+projection keeps.
 
 Only the projector writes those tables. A web request never applies an event
 nor takes the projection's lock: a read that must see a given write names its
@@ -25,13 +26,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import DomainEvent
 
 from domain.access import Role
 from domain.agency import Agency, agency_id
 from domain.asker import AskerContact, contact_id
 from domain.commitment import Commitment
-from domain.dialogue import Answer, Dialogue, ForumKind, Question
+from domain.dialogue import Channel as AnswerChannel
+from domain.dialogue import Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
 from domain.recurrence import most_raised, raised_before
 from domain.reminders import Channel, Delivery, Rung
@@ -39,7 +40,7 @@ from domain.status import Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
-from service.projection import Projector, occurred_on
+from service.projection import Projector
 from service.read_model import (
     STATE_COLUMNS,
     STATIC_COLUMNS,
@@ -245,12 +246,69 @@ class Page:
     items: list[CommitmentView]
     next: str | None
     total: int
+    # False when a text search matched more than it counts: `total` is then
+    # that many, a lower bound.
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """A question as the questions' table holds it (as the forum heard it)."""
+
+    id: UUID
+    dialogue_id: UUID
+    asker: dict[str, Any]
+    text: str
+    addressed_to: list[str]
+    topics: list[str]
+    asked_at: datetime | None
+
+    @classmethod
+    def of(cls, question: Question) -> QuestionRecord:
+        """A question just asked, as its write answers it."""
+        return cls(question.id, question.dialogue_id, dict(question.asker), question.text,
+                   list(question.addressed_to), list(question.topics), question.asked_at)
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """An answer as the answers' table holds it."""
+
+    id: UUID
+    dialogue_id: UUID
+    question_ids: list[UUID]
+    responder: dict[str, Any]
+    text: str
+    answered_at: datetime | None
+    channel: AnswerChannel
+    linked_by: str | None
+    evidence: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DialogueRecord:
+    """A forum as the dialogues' table holds it: never its chair's address."""
+
+    id: UUID
+    title: str
+    forum: ForumKind
+    held_on: date
+    place: str | None
+    chair: str | None
+    organiser: str | None
+    source_url: str | None
+
+    @classmethod
+    def of(cls, dialogue: Dialogue) -> DialogueRecord:
+        """A forum just recorded, as its write answers it."""
+        return cls(dialogue.id, dialogue.title, ForumKind(dialogue.forum), dialogue.held_on,
+                   dialogue.place, dialogue.chair, dialogue.organiser, dialogue.source_url)
 
 
 @dataclass(frozen=True)
 class QuestionView:
-    question: Question
-    answers: list[Answer]
+    question: QuestionRecord
+    answers: list[AnswerRecord]
     commitments: list[CommitmentView]
     # The asker's private contact: the read matrix shows it to admins only.
     contact: dict[str, str] | None = None
@@ -296,7 +354,7 @@ class DialoguePage:
 
 @dataclass(frozen=True)
 class DialogueView:
-    dialogue: Dialogue
+    dialogue: DialogueRecord
     questions: int
     answered: int
     commitments: int
@@ -425,6 +483,7 @@ class Queries:
         self._request = threading.local()
 
     def close(self) -> None:
+        self.projector.close()
         self.view.datastore.close()
 
     @property
@@ -437,11 +496,31 @@ class Queries:
     def lag(self, value: int) -> None:
         self._request.lag = value
 
+    @property
+    def position(self) -> int | None:
+        """The tables' position this thread's last `fresh()` saw (None: none yet)."""
+        found: int | None = getattr(self._request, "position", None)
+        return found
+
     def read_after(self, position: int | None) -> None:
         """The reads that follow (in this thread) must see the log up to
-        `position`, a write's: the first waits for the projector to pass it."""
+        `position`, a write's: the first waits for the projector to pass it.
+        Called as each request begins: its first read looks where the tables
+        are, the reads after it take that look as theirs."""
         self._request.after = position
+        self._request.wanted = position
+        self._request.checked = False
         self.lag = 0
+
+    @property
+    def wanted(self) -> int | None:
+        """The position this thread's reads must see (a write's), if any."""
+        found: int | None = getattr(self._request, "wanted", None)
+        return found
+
+    def request_done(self) -> None:
+        """The request is over: reads outside one look at the tables anew."""
+        self._request.checked = None
 
     def fresh(self) -> int:
         """Tables ready to read; returns how many events they are behind.
@@ -453,21 +532,32 @@ class Queries:
         if self.catches_up:
             return self.catch_up(limit=self.inline_limit)
         after: int | None = getattr(self._request, "after", None)
+        checked: bool | None = getattr(self._request, "checked", None)
+        if checked and after is None:
+            # A request's answer is read at one look at the tables: a page's
+            # later reads spare the two queries.
+            return self.lag
         self._request.after = None
         position = self.view.position()
         if after is not None and position < after:
             position = self._wait_for(after)
         head = self.app.recorder.max_notification_id() or 0
         self.lag = max(head - position, 0)
+        self._request.position = position
+        if checked is not None:
+            self._request.checked = True
         return self.lag
 
     def catch_up(self, limit: int | None = None) -> int:
         """Apply pending events (up to `limit`) here, for a reader that is no
         request: returns how many are still pending."""
         head = self.app.recorder.max_notification_id() or 0
-        if head > self.view.position():
+        position = self.view.position()
+        if head > position:
             self.projector.catch_up(limit=limit)
-        self.lag = max(head - self.view.position(), 0)
+            position = self.view.position()
+        self.lag = max(head - position, 0)
+        self._request.position = position
         return self.lag
 
     def _wait_for(self, after: int) -> int:
@@ -508,7 +598,21 @@ class Queries:
         return CommitmentView.of_row(rows[0], as_of)
 
     def history(self, commitment_id: UUID) -> list[HistoryEntry]:
-        return history(self.app, commitment_id)
+        """Every event of a commitment, oldest first, from its history entries."""
+        self.fresh()
+        rows = self._rows("SELECT version, type, at, actor, data FROM rm_history_entries "
+                          "WHERE commitment_id = :id ORDER BY version", id=str(commitment_id))
+        if not rows:
+            raise NotFound(f"no commitment with id {commitment_id}")
+        entries = []
+        when = None
+        for row in rows:
+            data = json.loads(row["data"])
+            when = _entry_on(row["type"], data, when, self.app.settings.timezone)
+            entries.append(HistoryEntry(
+                type=row["type"], at=datetime.fromisoformat(row["at"]), effective_on=when,
+                version=int(row["version"]), actor=json.loads(row["actor"]), data=data))
+        return entries
 
     # -- lists ---------------------------------------------------------------------------
 
@@ -527,7 +631,9 @@ class Queries:
         self.fresh()
         on = as_of or self.app.clock()
         source = AS_OF if as_of is not None else "rm_commitments"
-        clauses, params = _where(where, on)
+        clauses, params = _where(replace(where, q=None), on)
+        text, words = _text(where.q)
+        params.update(words)
         params["as_of"] = on
         column, ascending = _ORDER[sort]
         key = f"s.{column}, s.position" if column else "s.position"
@@ -539,12 +645,18 @@ class Queries:
             params.update(after)
             mark = "(:k_value, :k_position)" if column else ":k_position"
             page_clauses.append(f"({key}) {'>' if ascending else '<'} {mark}")
-        filters = " AND ".join(clauses) or "1 = 1"
-        rows = self._rows(
-            f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses) or '1 = 1'} "
-            f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
-        [total] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}",
-                             **params) if count else [{"n": 0}]
+        exact = True
+        if text and count:
+            rows, total, exact = self._searched(source, clauses, text, page_clauses, params,
+                                                order, column, ascending, limit)
+        else:
+            filters = " AND ".join(clauses + text) or "1 = 1"
+            rows = self._rows(
+                f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text) or '1 = 1'} "
+                f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
+            [found] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}",
+                                 **params) if count else [{"n": 0}]
+            total = int(found["n"])
         items = rows[:limit]
         more = len(rows) > limit
         next_cursor = None
@@ -552,7 +664,57 @@ class Queries:
             last = items[-1]
             next_cursor = _encode_cursor(last["position"], last[column] if column else None)
         return Page(items=[CommitmentView.of_row(row, on) for row in items], next=next_cursor,
-                    total=int(total["n"]))
+                    total=total, exact=exact)
+
+    # A text search counts its matches up to this many: counting every one
+    # of tens of thousands would cost more than finding them.
+    search_counted = 1_000
+    # Rows of the list's own order a common word's page is looked for in
+    # first, before the whole list.
+    _SEARCH_WINDOWS = (5_000, 50_000)
+
+    def _searched(self, source: str, others: list[str], text: list[str],
+                  page_clauses: list[str], params: dict[str, Any], order: str,
+                  column: str | None, ascending: bool, limit: int,
+                  ) -> tuple[list[Any], int, bool]:
+        """A page of a text search, its total and whether that is exact.
+
+        The trigram index finds the matches, no more than `search_counted`
+        and one: when that is all of them, the total is exact and the page is
+        chosen among them here (by position and sort key, then its rows are
+        read by position). A word common enough to match more is found soon
+        along the list's own order: the page is read from the first rows of
+        that order (an index), and the total says "at least"."""
+        most = self.search_counted
+        key = f", s.{column} AS k" if column else ""
+        found = self._rows(f"SELECT s.position{key} FROM {source} s WHERE "
+                           f"{' AND '.join(others + text)} LIMIT :most", **params,
+                           most=most + 1)
+        if len(found) <= most:
+            marks = sorted(((as_date(r["k"]), int(r["position"])) if column
+                            else (int(r["position"]),) for r in found), reverse=not ascending)
+            if "k_position" in params:
+                after = ((params["k_value"], params["k_position"]) if column
+                         else (params["k_position"],))
+                marks = [m for m in marks if (m > after if ascending else m < after)]
+            chosen = [m[-1] for m in marks[:limit + 1]]
+            names = {f"p{n}": position for n, position in enumerate(chosen)}
+            rows = self._rows(f"SELECT * FROM {source} s WHERE s.position IN "
+                              f"({', '.join(':' + n for n in names)})", **params,
+                              **names) if chosen else []
+            by = {int(row["position"]): row for row in rows}
+            return [by[p] for p in chosen], len(found), True
+        pages = " AND ".join(page_clauses) or "1 = 1"
+        for window in self._SEARCH_WINDOWS:
+            rows = self._rows(
+                f"SELECT * FROM (SELECT * FROM {source} s WHERE {pages} ORDER BY {order} "
+                f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit",
+                **params, window=window, limit=limit + 1)
+            if len(rows) > limit:
+                return rows, most, False
+        rows = self._rows(f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text)} "
+                          f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
+        return rows, most, False
 
     def every_commitment(self, where: CommitmentFilter, *, as_of: date | None = None,
                          sort: Sort = Sort.MADE) -> Iterator[CommitmentView]:
@@ -698,10 +860,14 @@ class Queries:
                                       "FROM rm_tokens ORDER BY position")]
 
     def question(self, question_id: UUID) -> QuestionView:
-        found: Question = load(self.app.repository, Question, question_id)
         self.fresh()
-        answers = self._rows("SELECT answer_id FROM rm_answer_questions "
-                             "WHERE question_id = :id ORDER BY position", id=str(question_id))
+        found = self._rows("SELECT * FROM rm_questions WHERE id = :id", id=str(question_id))
+        if not found:
+            raise NotFound(f"no question with id {question_id}")
+        [question] = found
+        answers = self._rows("SELECT a.* FROM rm_answer_questions aq JOIN rm_answers a "
+                             "ON a.id = aq.answer_id WHERE aq.question_id = :id "
+                             "ORDER BY aq.position", id=str(question_id))
         commitments = self._rows(
             "SELECT c.* FROM rm_commitments c JOIN rm_commitment_questions q "
             "ON q.commitment_id = c.id WHERE q.question_id = :id ORDER BY c.position",
@@ -711,11 +877,23 @@ class Queries:
         if contact_id(question_id) in self.app.repository:
             contact = load(self.app.repository, AskerContact, contact_id(question_id)).as_dict()
         return QuestionView(
-            question=found,
-            answers=[self.app.get(UUID(str(row["answer_id"]))) for row in answers],
+            question=QuestionRecord(
+                id=UUID(str(question["id"])), dialogue_id=UUID(str(question["dialogue_id"])),
+                asker=json.loads(question["asker"]), text=question["text"],
+                addressed_to=json.loads(question["addressed_to"]),
+                topics=json.loads(question["topics"]),
+                asked_at=_moment(question["asked_at"])),
+            answers=[AnswerRecord(
+                id=UUID(str(row["id"])), dialogue_id=UUID(str(row["dialogue_id"])),
+                question_ids=[UUID(q) for q in json.loads(row["question_ids"])],
+                responder=json.loads(row["responder"]), text=row["text"],
+                answered_at=_moment(row["answered_at"]), channel=AnswerChannel(row["channel"]),
+                linked_by=row["linked_by"], evidence=json.loads(row["evidence"]))
+                for row in answers],
             commitments=[CommitmentView.of_row(row, today) for row in commitments],
             contact=contact,
-            raised_before=self.raised_before(found),
+            # The grievance's chain lives on the questions themselves (issue 18).
+            raised_before=self.raised_before(load(self.app.repository, Question, question_id)),
         )
 
     def raised_before(self, question: Question) -> list[UUID]:
@@ -797,9 +975,16 @@ class Queries:
         return found
 
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
-        found: Dialogue = load(self.app.repository, Dialogue, dialogue_id)
         self.fresh()
         key = str(dialogue_id)
+        rows = self._rows("SELECT * FROM rm_dialogues WHERE id = :id", id=key)
+        if not rows:
+            raise NotFound(f"no dialogue with id {dialogue_id}")
+        [row] = rows
+        found = DialogueRecord(
+            id=dialogue_id, title=row["title"], forum=ForumKind(row["forum"]),
+            held_on=as_date(row["held_on"]), place=row["place"], chair=row["chair"],
+            organiser=row["organiser"], source_url=row["source_url"])
         [questions] = self._rows(
             "SELECT COUNT(*) AS asked, COALESCE(SUM(CASE WHEN answers > 0 THEN 1 ELSE 0 END), 0)"
             " AS answered FROM rm_questions WHERE dialogue_id = :id", id=key)
@@ -823,7 +1008,7 @@ class Queries:
             for row in self._rows("SELECT id, asker, text FROM rm_questions WHERE "
                                   "dialogue_id = :id AND answers = 0 ORDER BY position", id=key)]
         return DialogueView(
-            carried_over=self.carried_over(found),
+            carried_over=self.carried_over(load(self.app.repository, Dialogue, dialogue_id)),
             dialogue=found,
             questions=int(questions["asked"]),
             answered=int(questions["answered"]),
@@ -999,8 +1184,16 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
     if where.due_after is not None:
         clauses.append("s.due_on > :due_after")
         params["due_after"] = where.due_after
-    # Each word of the query begins a word of the folded text.
-    for n, word in enumerate(fold(where.q or "").split()):
+    text, words = _text(where.q)
+    return clauses + text, {**params, **words}
+
+
+def _text(q: str | None) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions that each word of the query begins a word of the
+    folded text (over a relation `s`)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for n, word in enumerate(fold(q or "").split()):
         clauses.append(f"s.search LIKE :word{n} ESCAPE '\\'")
         params[f"word{n}"] = f"% {_escaped(word)}%"
     return clauses, params
@@ -1049,43 +1242,21 @@ def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value else None
 
 
-def _effective_on(event: Any, previous: date | None, timezone: tzinfo) -> date:
-    """The date an event counts from: a reminder's is the day it was sent
-    (where the service is), never before the change before it."""
-    when: date | None = (getattr(event, "effective_on", None)
-                         or getattr(event, "taken_over_on", None)
-                         or getattr(event, "made_on", None))
-    if when is None:
-        assert previous is not None, f"{type(event).__name__} cannot start a history"
-        return occurred_on(event, previous, timezone)
-    return when
+def _moment(stored: str | None) -> datetime | None:
+    return datetime.fromisoformat(stored) if stored else None
 
 
-def history(app: Commitments, commitment_id: UUID) -> list[HistoryEntry]:
-    # The stream read once: its first event says whether it is a commitment's.
-    events = list(app.events.get(commitment_id))
-    if not events or not isinstance(events[0], Commitment.Event):
-        raise NotFound(f"no commitment with id {commitment_id}")
-    entries = []
-    when = None
-    for stored in events:
-        assert isinstance(stored, DomainEvent)
-        when = _effective_on(stored, when, app.settings.timezone)
-        data = {
-            key: value
-            for key, value in stored.__dict__.items()
-            if key not in {"originator_id", "originator_version", "timestamp", "actor",
-                           "originator_topic"}
-        }
-        entries.append(
-            HistoryEntry(
-                type=type(stored).__name__,
-                at=stored.timestamp,
-                effective_on=when,
-                version=stored.originator_version,
-                # Reminders are recorded by the service itself, not a person.
-                actor=getattr(stored, "actor", {"role": "system"}),
-                data=data,
-            )
-        )
-    return entries
+def _entry_on(kind: str, data: dict[str, Any], previous: date | None,
+              timezone: tzinfo) -> date:
+    """The date a history entry counts from: its event's effective date (a
+    commitment's made or taken over on), or for a reminder, which has none,
+    the day it was sent (where the service is), never before the entry
+    before it."""
+    given = data.get("effective_on") or data.get("taken_over_on") or data.get("made_on")
+    if given:
+        return date.fromisoformat(given)
+    assert previous is not None, f"{kind} cannot start a history"
+    at = data.get("at")
+    if kind.startswith("Reminder") and isinstance(at, str) and "T" in at:
+        return max(previous, datetime.fromisoformat(at).astimezone(timezone).date())
+    return previous

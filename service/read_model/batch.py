@@ -21,6 +21,7 @@ from service.read_model.tables import COMMITMENT_COLUMNS, EDITABLE_COLUMNS, STAT
 
 _HISTORY_COLUMNS = ("commitment_id", "effective_on", "occurred_on", "event", "recorded_at",
                     "detail", *STATE_COLUMNS, "superseded_on")
+_ENTRY_COLUMNS = ("commitment_id", "version", "type", "at", "actor", "data")
 _ADD_COUNTS = ("ON CONFLICT (scope, key) DO UPDATE SET "
                + ", ".join(f"{t} = rm_counters.{t} + excluded.{t}" for t in TALLIES))
 
@@ -32,6 +33,8 @@ class Batch:
     commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
     new: set[str] = field(default_factory=set)  # commitments made in this batch
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Each commitment event whole, for the history route (rm_history_entries).
+    entries: list[dict[str, Any]] = field(default_factory=list)
     # Each commitment's newest history row in this batch, and rows of earlier
     # batches that a row of this one supersedes.
     newest: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -80,6 +83,8 @@ def write(cursor: Any, dialect: Dialect, batch: Batch) -> None:
                        changed)
     if batch.history:
         dialect.insert(cursor, "rm_history", _HISTORY_COLUMNS, batch.history)
+    if batch.entries:
+        dialect.insert(cursor, "rm_history_entries", _ENTRY_COLUMNS, batch.entries)
     if batch.superseded:
         dialect.update(cursor, "rm_history", ("commitment_id", "version"),
                        ("superseded_on",), batch.superseded)

@@ -129,6 +129,11 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+# Made once: `json.dumps` with options builds a new encoder at every call,
+# and the projection encodes a few values per event.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def dumps(value: Any) -> str:
     """A JSON column's text: Vietnamese kept readable, dates as ISO text."""
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)

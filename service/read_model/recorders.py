@@ -219,6 +219,14 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
     def tracking_table(self) -> str:
         return self.tracking_table_name
 
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        # The pool's connections commit each statement: a read of one
+        # statement needs no BEGIN and ROLLBACK around it (one round trip to
+        # the server, not three).
+        with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(self.sql(sql), self.params(params))
+            return list(cursor.fetchall())
+
     def _append_only(self, table: str) -> list[str]:
         return postgres_append_only(self.datastore.schema, table)
 

@@ -25,7 +25,7 @@ EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 META_DDL = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 TABLES = [
@@ -76,6 +76,15 @@ TABLES = [
         reminders_pending INTEGER NOT NULL, reminders_sent INTEGER NOT NULL,
         original_due_on DATE NOT NULL, extensions INTEGER NOT NULL, extension_request TEXT,
         superseded_on DATE, PRIMARY KEY (commitment_id, version))""",
+    # A commitment's history as the API gives it to its owner and the union:
+    # each event whole (but its timestamp, actor and identity, which are
+    # columns), reminders' recipients, receipts and errors included. Only the
+    # history route reads it, through the read matrix; the public report
+    # reads `rm_history.detail`, what `disclosed` keeps of each event.
+    """CREATE TABLE IF NOT EXISTS rm_history_entries (
+        commitment_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
+        at TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (commitment_id, version))""",
     # What an as_of list reads for each row: the reminders sent by that day.
     "CREATE INDEX IF NOT EXISTS rm_history_sent ON rm_history (commitment_id, occurred_on) "
     "WHERE event = 'ReminderSent'",
@@ -109,6 +118,7 @@ TABLES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_tokens_position ON rm_tokens (position)",
     # `forum`: what a list or a report is filtered by (a dialogue conference,
     # a voters' meeting...); commitments are filtered through it.
+    # Never the chair's e-mail address, which stays in the log.
     # `search`: the title, place, chair and organiser folded (domain.text.fold),
     # for the list's accent-insensitive `q`.
     "CREATE TABLE IF NOT EXISTS rm_dialogues (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
@@ -123,13 +133,16 @@ TABLES = [
     # contact details are never copied here.
     "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "position BIGINT NOT NULL, answers INTEGER NOT NULL DEFAULT 0, asker TEXT NOT NULL, "
-    "text TEXT NOT NULL, asked_at TEXT)",
+    "text TEXT NOT NULL, asked_at TEXT, addressed_to TEXT NOT NULL, topics TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_questions_dialogue ON rm_questions (dialogue_id, position)",
     "CREATE TABLE IF NOT EXISTS rm_answer_questions (answer_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (question_id, answer_id))",
+    # `answered_at` is the moment as given, `answered_on` its day (what the
+    # report filters by); `question_ids` in the order the answer named them.
     "CREATE TABLE IF NOT EXISTS rm_answers (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "responder TEXT NOT NULL, text TEXT NOT NULL, answered_on DATE, channel TEXT NOT NULL, "
-    "position BIGINT NOT NULL, linked_by TEXT)",
+    "position BIGINT NOT NULL, linked_by TEXT, answered_at TEXT, question_ids TEXT NOT NULL, "
+    "evidence TEXT NOT NULL)",
     # Each reminder delivery's last mark: what the scan must finish (a claim
     # whose sender died) is found by the partial index.
     "CREATE TABLE IF NOT EXISTS rm_deliveries (id TEXT PRIMARY KEY, "
@@ -146,7 +159,8 @@ TABLES = [
     META_DDL,
     *LOOP_TABLES,
 ]
-TABLE_NAMES = ("rm_commitments", "rm_history", "rm_commitment_questions", "rm_counters",
+TABLE_NAMES = ("rm_commitments", "rm_history", "rm_history_entries",
+               "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_agency_contacts", "rm_accounts", "rm_tokens",
                "rm_dialogues", "rm_questions", "rm_answer_questions", "rm_answers",
                "rm_deliveries", "rm_quarantine", "rm_meta", *LOOP_TABLE_NAMES)

@@ -184,6 +184,22 @@ def test_what_each_audience_reads_of_a_history(api: Caller, reminded: Reminded) 
     assert not any(s in own for s in (OUTBOX, "HTTP 500"))
 
 
+def test_only_staff_tables_hold_who_was_reminded(api: Caller, reminded: Reminded) -> None:
+    """The public report reads the read tables: the addresses a reminder went
+    to, the hook's secret path and the mail server's file path are only in
+    the history's entries and the agencies' contacts, which staff reads read."""
+    assert api.projector is not None
+    api.projector.settle()
+    queries = build_queries(api.service)
+    try:
+        holding = {table for table in queries.view.read_table_names()
+                   if any(s in repr([dict(r) for r in queries.view.rows(
+                       f"SELECT * FROM {table}")]) for s in ("vp@sxd.example.vn", HOOK, OUTBOX))}
+    finally:
+        queries.close()
+    assert holding == {"rm_history_entries", "rm_agency_contacts"}
+
+
 def test_what_each_audience_reads_of_agencies(api: Caller, reminded: Reminded) -> None:
     def sxd(who: Audience) -> dict[str, Any]:
         token = reminded.tokens[who]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -18,8 +18,8 @@ from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build_queries
 from service.disclosure import SHOWN
-from service.projection import is_reminder
-from service.queries import CommitmentFilter, CommitmentView, Queries, Sort, _effective_on
+from service.projection import is_reminder, occurred_on
+from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
 from service.reports import Reports
 from tests.api.conftest import Caller
 from tests.support.clock import FixedClock
@@ -103,6 +103,18 @@ def _replayed(queries: Queries, ids: list[UUID], on: date) -> dict[UUID, Commitm
         if version is not None:
             found[commitment] = CommitmentView.of(app.get(commitment, version=version), on)
     return found
+
+
+def _effective_on(event: Any, previous: date | None, timezone: tzinfo) -> date:
+    """The date an event counts from, read off the event itself: a reminder's
+    is the day it was sent, never before the change before it."""
+    when: date | None = (getattr(event, "effective_on", None)
+                         or getattr(event, "taken_over_on", None)
+                         or getattr(event, "made_on", None))
+    if when is None:
+        assert previous is not None
+        return occurred_on(event, previous, timezone)
+    return when
 
 
 def _dates(count: int) -> list[date]:
@@ -189,6 +201,31 @@ def test_every_sort_pages_without_gaps(queries: Queries, history: list[UUID],
         assert dues == sorted(dues, reverse=sort is Sort.DUE_LAST)
     if sort is Sort.RECENT:
         assert [v.id for v in seen] == list(reversed(history))
+
+
+def test_a_text_search_pages_as_the_whole_list_filtered(
+        queries: Queries, history: list[UUID]) -> None:
+    """Counted whole, or past the count (a lower bound), read from the
+    list's first rows or from all of it, a search's pages are the list's
+    own order, without gaps."""
+    queries._SEARCH_WINDOWS = (4,)  # a window, then the whole list
+    for counted in (1_000, 3):
+        queries.search_counted = counted
+        for sort in Sort:
+            whole = queries.list_commitments(CommitmentFilter(), sort=sort, limit=500).items
+            expected = [v.id for v in whole if matches("bien che", v.text)]
+            assert len(expected) > 3
+            seen, cursor = [], None
+            while True:
+                page = queries.list_commitments(CommitmentFilter(q="bien che"), sort=sort,
+                                                cursor=cursor, limit=2)
+                assert (page.total, page.exact) == ((len(expected), True) if counted > 3
+                                                    else (3, False))
+                seen += [v.id for v in page.items]
+                if page.next is None:
+                    break
+                cursor = page.next
+            assert seen == expected, (counted, sort)
 
 
 def test_the_due_index_answers_the_reminder_scan(queries: Queries,
@@ -278,6 +315,30 @@ def test_an_older_read_model_is_rebuilt_from_the_log(
         reopened.close()
 
 
+def test_a_history_read_from_its_table_equals_its_events(
+    api: Caller, queries: Queries, history: list[UUID]
+) -> None:
+    """Each entry as the events themselves say it: every field but the
+    event's identity, dates as ISO text, reminders dated when sent."""
+    app = api.service
+    for commitment in history[:10]:
+        expected, when = [], None
+        for event in app.events.get(commitment):
+            when = _effective_on(event, when, app.settings.timezone)
+            data = {key: value.isoformat() if isinstance(value, date) else
+                    str(value) if isinstance(value, UUID) else value
+                    for key, value in event.__dict__.items()
+                    if key not in ("originator_id", "originator_version", "timestamp",
+                                   "actor", "originator_topic")}
+            expected.append((type(event).__name__, event.timestamp, when,
+                             event.originator_version, event.actor, data))
+        found = [(e.type, e.at, e.effective_on, e.version, e.actor, e.data)
+                 for e in queries.history(commitment)]
+        assert found == expected
+    with pytest.raises(NotFound):
+        queries.history(UUID(int=7))
+
+
 def test_no_read_table_holds_a_token_digest_or_a_password_hash(
     api: Caller, queries: Queries
 ) -> None:
@@ -293,5 +354,7 @@ def test_no_read_table_holds_a_token_digest_or_a_password_hash(
     digest = app.get(token.id).digest
     password_hash = app.account("nga@ldld.example.vn").password_hash
     for table in queries.view.read_table_names():
-        text = repr([tuple(row) for row in queries.view.rows(f"SELECT * FROM {table}")])
+        # A row as a dict: its values, on either store (a row of psycopg's
+        # iterates over its column names).
+        text = repr([dict(row) for row in queries.view.rows(f"SELECT * FROM {table}")])
         assert digest not in text and password_hash not in text and secret not in text, table

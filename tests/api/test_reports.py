@@ -404,3 +404,24 @@ def test_a_reminder_shows_from_the_day_it_was_sent(api: Caller, world: World) ->
     history = api.get(f"/api/v1/commitments/{world.commitment}/history").json
     assert [(h["type"], h["effective_on"]) for h in history][-2:] == [
         ("ProgressReported", "2024-08-10"), ("ReminderSent", after)]
+
+
+def test_a_page_of_a_moment_ago_says_how_far_behind_it_is(api: Caller, world: World) -> None:
+    """A reader who names no write may be given the page as rendered a moment
+    ago, saying by how many events it is behind; one who names a write sees it."""
+    assert api.projector is not None
+    api.projector.settle()
+    reader = api.client.application.test_client()  # no cookie of the writer's
+    pages = api.client.application.extensions["report_pages"]
+    pages.seconds = pages.fresh_seconds = 600  # however slow the machine
+    first = reader.get("/reports/?format=csv")
+    assert first.status_code == 200 and "X-Read-Model-Lag" not in first.headers
+    created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "report", "dialogue_id": world.dialogue,
+        "due_on": "2024-08-30", "text": "Sẽ báo cáo số giường bệnh còn thiếu."}))
+    api.projector.settle()
+    again = reader.get("/reports/?format=csv")
+    assert again.data == first.data
+    assert int(again.headers["X-Read-Model-Lag"]) >= 1
+    seen = api.as_(None).get("/reports/", format="csv")
+    assert seen.data != first.data and "X-Read-Model-Lag" not in seen.headers

@@ -104,6 +104,9 @@ def test_the_list_shows_unconfirmed_agencies_first_and_marked(api: Caller,
                                          contacts=[{"email": "a@x.vn"}, {"email": "b@x.vn"}]),
                         Actor(Role.ADMIN))
     api.service.execute(c.AddAgencyAlias("SYT", "Ngành Y tế"), Actor(Role.ADMIN))
+    # Written straight through the service: the list reads them once projected.
+    assert api.projector is not None
+    api.projector.settle()
     page = api.client.get("/workspace/agencies").data.decode()
     rows = re.findall(r'<tr( class="candidate")? id="agency-([A-Z0-9_.-]+)">(.*?)</tr>', page,
                       re.DOTALL)
