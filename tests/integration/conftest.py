@@ -9,12 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,10 @@ class LiveServer:
     env: dict[str, str]
     token: str
     log: Path
+    # The last write's position in the log (X-Log-Position): every read
+    # names it, so that it sees every write made so far, as a browser does.
+    written: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
@@ -59,8 +64,14 @@ class LiveServer:
             req.add_header("Content-Type", "application/json")
         for name, value in (headers or {}).items():
             req.add_header(name, value)
+        if method == "GET" and self.written and "X-Read-After" not in (headers or {}):
+            req.add_header("X-Read-After", str(self.written))
         try:
             with urllib.request.urlopen(req, timeout=15) as response:
+                position = response.headers.get("X-Log-Position")
+                if position is not None:
+                    with self._lock:
+                        self.written = max(self.written, int(position))
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             raw = error.read()
@@ -144,12 +155,29 @@ def live_server(
     with _store(request.param, request) as store_env:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("POSTGRES_", "SQLITE_", "PERSISTENCE_MODULE"))}
-        env.update(store_env, COMMITMENTS_DATA_DIR=str(data_dir))
+        # A read that names a write waits for the projector as long as a
+        # loaded test machine may need, rather than answer without it.
+        env.update(store_env, COMMITMENTS_DATA_DIR=str(data_dir), READ_WAIT_SECONDS="30")
         env.pop("CREATE_TABLE", None)
         _cli(env, "init")
         token = _cli(env, "token", "create", "--role", "admin", "--label", "it").splitlines()[-1]
-        with gunicorn(env, log, WORKERS) as base:
+        with gunicorn(env, log, WORKERS) as base, \
+                projector(env, data_dir / "projector.log"):
             yield LiveServer(base_url=base, env=env, token=token, log=log)
+
+
+@contextmanager
+def projector(env: dict[str, str], log: Path) -> Iterator[None]:
+    """The Procfile's projector: only it writes the read tables that the
+    web processes read."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(BIN / "commitments"), "projections", "run"],
+                                env={**env, "CREATE_TABLE": "n"}, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        yield
+    finally:
+        _stop(proc)
 
 
 @contextmanager

@@ -434,8 +434,9 @@ Sent = tuple[str, date, str, str, bool]  # rung, due_on, channel, recipient, con
 
 
 def sent(stack: Stack, commitment_id: UUID) -> list[Sent]:
-    return [(e.data["rung"], e.data["due_on"], e.data["channel"], e.data["recipient"],
-             e.data["confirmed"]) for e in stack.history(commitment_id)]
+    # A history's data is as the API gives it: dates as ISO text.
+    return [(e.data["rung"], date.fromisoformat(e.data["due_on"]), e.data["channel"],
+             e.data["recipient"], e.data["confirmed"]) for e in stack.history(commitment_id)]
 
 
 def confirmed(m: Mail) -> Sent:
