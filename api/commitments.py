@@ -153,7 +153,8 @@ class CommitmentVerdicts(MethodView):
     @blp.response(200, schemas.CommitmentOut)
     @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
     def post(self, body: dict[str, Any], commitment_id: UUID) -> Reply:
-        """An auditor's verdict on the agency's claim (auditor or admin)."""
+        """An auditor's verdict on the agency's claim that closes the promise:
+        fulfilled, partially fulfilled or declined (auditor or admin)."""
         command = GiveVerdict(
             commitment_id=commitment_id, expected_version=expected_version(), **body
         )

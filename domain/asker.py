@@ -19,13 +19,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.ids import natural_id
-from domain.status import Status
+from domain.status import JUDGEABLE, Status
 
 # How long the links in a claim's mail stay valid.
 LINK_VALIDITY = timedelta(days=60)
 
-# The claims an asker is asked about: those that say the matter is settled.
-ASKED_ABOUT = frozenset({Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.DECLINED})
+# The claims an asker is asked about: those that say the matter is settled,
+# the very claims the auditors judge.
+ASKED_ABOUT = JUDGEABLE
 
 # Digits, with a leading + and the spaces, dots and dashes people write.
 _PHONE = re.compile(r"\+?[0-9][0-9 .\-]{6,22}[0-9]")

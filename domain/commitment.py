@@ -28,6 +28,7 @@ from domain.reminders import (
     times_sent,
 )
 from domain.status import (
+    JUDGEABLE,
     Action,
     ExtensionDecision,
     Status,
@@ -39,10 +40,8 @@ from domain.status import (
     next_status,
 )
 
-# Actions after which the agency's earlier claim is new and not yet judged.
-_CLAIMS = frozenset({Action.FULFIL, Action.PARTIALLY_FULFIL})
-# Claims the person who asked is asked about (domain.asker).
-_ASKED_ABOUT = _CLAIMS | {Action.DECLINE}
+# Claims of delivery: they need evidence.
+_DELIVERIES = frozenset({Action.FULFIL, Action.PARTIALLY_FULFIL})
 
 
 # Statuses a recorded promise can be corrected in: a candidate is edited
@@ -223,7 +222,7 @@ class Commitment(Aggregate):
             raise InvalidInput("new_due_on", "new_due_on is only for the extend action")
         if action in (Action.DECLINE, Action.REJECT, Action.WITHDRAW) and not note:
             raise InvalidInput("note", f"{action.value} needs a note giving the reason")
-        if action in _CLAIMS and not evidence:
+        if action in _DELIVERIES and not evidence:
             raise InvalidInput(
                 "evidence", f"{action.value} needs at least one evidence item: a document "
                             "number or title, a link, or both")
@@ -395,8 +394,8 @@ class Commitment(Aggregate):
         note: str | None = None,
     ) -> None:
         """The person who asked confirms the agency's last claim, or contests
-        it; a contested delivery goes back to the auditors (its verdict is
-        undone)."""
+        it; a contested claim, a delivery or a decline, goes back to the
+        auditors (its verdict is undone)."""
         check_feedback(self.status, self.claim_version, claim_version, self.asker_feedback,
                        verdict, note)
         when = self._check_effective_on(None, today)
@@ -487,9 +486,9 @@ class Commitment(Aggregate):
     def _move(self, action: Action, effective_on: date) -> None:
         self.status = next_status(self.status, action)
         self._changed(effective_on)
-        if action in _CLAIMS:
+        if self.status in JUDGEABLE:
+            # A new claim: not yet judged, nor answered by the person who asked.
             self.verdict = None
-        if action in _ASKED_ABOUT:
             # Applied before the version moves: this event's own version.
             self.claim_version = self.version + 1
             self.asker_feedback = None

@@ -76,8 +76,12 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
                                  Action.TRANSFER: Status.TRANSFERRED},
 }
 
-# An auditor judges what the agency claims it delivered, nothing else.
-JUDGEABLE = frozenset({Status.FULFILLED, Status.PARTIALLY_FULFILLED})
+# What auditors judge: every claim of the agency that closes a promise, a
+# decline as much as a delivery (a decline says the promise cannot or need
+# not be kept; unjudged, it would hide a failure). The person who asked is
+# asked about the same claims (domain.asker), and the auditors' queue lists
+# them (service.queries): this is the one place the rule is written.
+JUDGEABLE = frozenset({Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.DECLINED})
 
 _VI = {
     Status.PROPOSED: "đề xuất (chưa xác nhận)",
@@ -134,7 +138,8 @@ def days_overdue(status: Status, due_on: date, on: date) -> int:
 
 def check_verdict(status: Status) -> None:
     if status not in JUDGEABLE:
+        judged = ", ".join(s.value for s in Status if s in JUDGEABLE)
         raise TransitionNotAllowed(
-            f"a verdict judges an agency's claim of delivery; this commitment is "
-            f"{status.value} ({_VI[status]}), not fulfilled or partially_fulfilled"
+            f"a verdict judges an agency's claim that closes a promise ({judged}); "
+            f"this commitment is {status.value} ({_VI[status]})"
         )

@@ -36,7 +36,7 @@ from domain.dialogue import Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
 from domain.recurrence import most_raised, raised_before
 from domain.reminders import Channel, Delivery, Rung
-from domain.status import Status, Verdict, days_overdue, is_overdue
+from domain.status import JUDGEABLE, Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
@@ -235,7 +235,8 @@ class CommitmentFilter:
     promised: bool = False
     # Still being worked on (open or in progress), or not.
     active: bool | None = None
-    # Claimed delivered (fulfilled or partly) and not yet judged by an auditor.
+    # Claimed closed (domain.status.JUDGEABLE: delivered, partly, or declined)
+    # and not yet judged by an auditor.
     unjudged: bool = False
     # An agency asked for a later date and the union has not decided yet.
     extension_requested: bool | None = None
@@ -424,6 +425,10 @@ class AgencyScore:
 
 
 # -- the query side ----------------------------------------------------------------
+
+
+# The statuses an auditor judges, in a fixed order: the same SQL each time.
+_JUDGEABLE = sorted(JUDGEABLE)
 
 
 class Sort(StrEnum):
@@ -810,6 +815,18 @@ class Queries:
             "'AskerContested'))", **{f"id{n}": str(i) for n, i in enumerate(ids)})
         return {UUID(str(row["commitment_id"])) for row in rows}
 
+    def decline_reasons(self, ids: list[UUID]) -> dict[UUID, str]:
+        """The reason the agency gave for each of `ids` it declined: what an
+        auditor weighs, as a delivery's evidence."""
+        if not ids:
+            return {}
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        rows = self._rows(
+            f"SELECT commitment_id, detail FROM rm_history WHERE commitment_id IN ({marks}) "
+            "AND event = 'Declined'", **{f"id{n}": str(i) for n, i in enumerate(ids)})
+        return {UUID(str(row["commitment_id"])): json.loads(row["detail"]).get("note", "")
+                for row in rows}
+
     def open_messages(self, limit: int = 1000) -> list[UUID]:
         """Messages owed and not yet sent or given up, oldest first."""
         self.fresh()
@@ -1167,9 +1184,10 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
         clauses.append(late if where.overdue else f"NOT {late}")
         params["today"] = on
     if where.unjudged:
-        clauses.append("s.status IN (:claimed, :claimed_part) AND s.verdict IS NULL")
-        params.update(claimed=Status.FULFILLED.value,
-                      claimed_part=Status.PARTIALLY_FULFILLED.value)
+        claims = {f"claimed{n}": status.value for n, status in enumerate(_JUDGEABLE)}
+        clauses.append(f"s.status IN ({', '.join(':' + name for name in claims)}) "
+                       "AND s.verdict IS NULL")
+        params.update(claims)
     if where.extension_requested is not None:
         clauses.append("s.extension_request IS " + ("NOT NULL" if where.extension_requested
                                                      else "NULL"))

@@ -11,7 +11,7 @@ from api.context import queries, service
 from api.documents import content
 from api.workspace.core import PAGE_SIZE, blp, requires
 from domain.access import Role
-from domain.status import Verdict
+from domain.status import Status, Verdict
 from service.queries import CommitmentFilter, Sort
 
 # The lists across agencies a union leader reports from.
@@ -28,9 +28,10 @@ def _list_filter(which: str) -> CommitmentFilter:
 @blp.route("/claims")
 @requires(Role.ADMIN, Role.AUDITOR)
 def claims() -> Any:
-    """The auditor's queue: what agencies say they delivered and nobody has
-    judged yet, oldest claim first, with its evidence; and the extensions they
-    asked for, with each commitment's earlier requests."""
+    """The auditor's queue: what agencies say they delivered, partly
+    delivered or declined (domain.status.JUDGEABLE) and nobody has judged
+    yet, oldest claim first, with its evidence or reason; and the extensions
+    they asked for, with each commitment's earlier requests."""
     page = queries().list_commitments(CommitmentFilter(unjudged=True, promised=True),
                                       sort=Sort.MADE, cursor=request.args.get("after"),
                                       limit=PAGE_SIZE)
@@ -41,8 +42,11 @@ def claims() -> Any:
     earlier = queries().extension_steps([r.id for r in requests.items])
     # A claim the asker contested is back here; it says so.
     contested = queries().contested_by_asker([c.id for c in page.items])
+    reasons = queries().decline_reasons([c.id for c in page.items
+                                         if c.status == Status.DECLINED.value])
     return render_template("workspace/claims.html", account=g.account, page=page,
-                           requests=requests, earlier=earlier, contested=contested)
+                           requests=requests, earlier=earlier, contested=contested,
+                           reasons=reasons)
 
 
 @blp.route("/lists/<which>")

@@ -23,7 +23,7 @@ from domain.commitment import Commitment
 from domain.deadlines import Kind
 from domain.dialogue import ForumKind
 from domain.errors import DomainError
-from domain.status import Action, ExtensionDecision, Status, Verdict
+from domain.status import JUDGEABLE, Action, ExtensionDecision, Status, Verdict
 from service import commands as c
 from service.queries import CommitmentFilter, Sort
 
@@ -176,7 +176,8 @@ def commitment(commitment_id: str) -> Any:
     report = current_app.extensions["reports"].commitment(found.id)
     return render_template(
         "workspace/commitment.html", account=account, c=found, report=report,
-        may_report=may_report, may_judge=may_judge, may_decide=may_decide,
+        may_report=may_report, may_judge=may_judge and found.status in JUDGEABLE,
+        may_decide=may_decide,
         may_correct=may_correct, errors=errors, form=request.form,
         actions=[a.value for a in (SECRETARIAT_ACTIONS if account.role is Role.ADMIN
                                    else OFFICER_ACTIONS)],

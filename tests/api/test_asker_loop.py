@@ -22,7 +22,7 @@ from service.bootstrap import build_queries
 from service.composers import COMPOSERS
 from service.messages import Messages, Outcome
 from service.settings import MailSettings
-from tests.api.conftest import Caller, World, created, form_of
+from tests.api.conftest import Caller, World, created, form_of, sign_in
 from tests.support.smtp import SmtpServer, smtp_server
 from workers.mail import SmtpMailer
 
@@ -213,3 +213,36 @@ def test_from_the_workspace(api: Caller, world: World, clerk: FlaskClient,
     assert commitment in queue and 'class="contested"' in queue
     page = clerk.get(f"/workspace/commitments/{commitment}").data.decode()
     assert 'id="asker-feedback"' in page and "Chưa bố trí được căn nào." in page
+
+
+def test_a_contested_decline_goes_back_to_the_auditors(
+        api: Caller, world: World, people: dict[str, str], smtp: SmtpServer) -> None:
+    """A decline is a claim that closes the promise: the asker contests it by
+    the mailed link, the auditors find it in their queue marked so, with its
+    reason, dispute it, and the agency's score counts it disputed."""
+    _, commitment = _asked(api, world)
+    _claim(api, world, commitment, "decline")
+    _send_owed(api, smtp)
+    claimed = smtp.received[-1]
+    assert "không thể thực hiện" in claimed.text and "Không thuộc thẩm quyền" in claimed.text
+    _, contest = LINK.findall(claimed.text)
+    assert api.client.post(f"/reports/asker/{contest}", data={
+        "note": "Sở đã nhận trả lời tại hội nghị."}).status_code == 200
+
+    sign_in(api.client, people["auditor"])
+    queue = api.client.get("/workspace/claims").data.decode()
+    row = queue[queue.index(f"/workspace/commitments/{commitment}"):]
+    row = row[:row.index("</tr>")]
+    assert 'class="contested"' in row and "Không thuộc thẩm quyền của Sở" in row
+    path = f"/workspace/commitments/{commitment}"
+    disputed = api.client.post(path, data={
+        **form_of(api.client, path, "verdict-form"), "verdict": "disputed",
+        "note": "Việc này thuộc thẩm quyền của Sở."})
+    assert disputed.status_code == 302, disputed.data.decode()[:500]
+    assert f"/workspace/commitments/{commitment}" not in api.client.get(
+        "/workspace/claims").data.decode()
+    read = api.get(f"/api/v1/commitments/{commitment}").json
+    assert (read["status"], read["verdict"]) == ("declined", "disputed")
+    [syt] = [s for s in api.client.get("/api/v1/public/reports/agencies").json
+             if s["agency"] == "SYT"]
+    assert (syt["declined"], syt["disputed"], syt["contested_by_asker"]) == (1, 1, 1)

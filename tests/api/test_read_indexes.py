@@ -75,6 +75,7 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         # Closing the loop with the people who asked (issue 18).
         "asker's word by agency as of": lambda: queries.asker_feedback_counts(as_of=ON),
         "contested by the asker": lambda: queries.contested_by_asker([commitment]),
+        "decline reasons": lambda: queries.decline_reasons([commitment]),
         "open messages": lambda: queries.open_messages(),
         "follow mails owed": lambda: Follows(queries.app).fan_out(queries),
         "feed of an agency": lambda: changes(queries, agency="SYT"),

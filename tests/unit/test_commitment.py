@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.asker import FeedbackVerdict
 from domain.commitment import Commitment
 from domain.deadlines import DueBasis, Kind
 from domain.errors import DomainError, InvalidInput, TransitionNotAllowed
@@ -307,6 +308,24 @@ def test_new_fulfil_clears_the_verdict() -> None:
     assert (c.status, c.verdict) == (Status.PARTIALLY_FULFILLED, Verdict.DISPUTED)
     act(c, Action.FULFIL)
     assert (c.status, c.verdict) == (Status.FULFILLED, None)
+
+
+def test_a_decline_is_judged_and_a_contested_one_goes_back_to_the_auditors() -> None:
+    """A decline is a claim like a delivery: an auditor verifies or disputes
+    it, and the asker's objection undoes that verdict, so it is judged again."""
+    c = make()
+    act(c, Action.DECLINE, note="Ngoài thẩm quyền của Sở", effective_on=date(2024, 8, 1))
+    assert (c.status, c.verdict, c.claim_version) == (Status.DECLINED, None, c.version)
+    claim = c.version
+    c.give_verdict(Verdict.VERIFIED, today=date(2024, 8, 2), actor=AUDITOR)
+    assert c.verdict is Verdict.VERIFIED
+    c.give_asker_feedback(FeedbackVerdict.CONTESTED, claim_version=claim, today=TODAY,
+                          actor={"role": "asker", "agency": None, "via": "link"},
+                          note="Sở đã hứa tại hội nghị")
+    assert (c.status, c.verdict) == (Status.DECLINED, None)
+    c.give_verdict(Verdict.DISPUTED, today=TODAY, actor=AUDITOR, note="Thuộc thẩm quyền")
+    assert (c.status, c.verdict) == (Status.DECLINED, Verdict.DISPUTED)
+    assert names(c)[-4:] == ["Declined", "VerdictGiven", "AskerContested", "VerdictGiven"]
 
 
 def test_overdue_is_derived_from_status() -> None:

@@ -112,22 +112,28 @@ def test_other_statuses_are_never_overdue(status: Status) -> None:
     assert days_overdue(status, DUE, later) == 0
 
 
-@pytest.mark.parametrize("status", [Status.FULFILLED, Status.PARTIALLY_FULFILLED], ids=_id)
-def test_verdict_allowed_on_claimed_delivery(status: Status) -> None:
-    """A verdict may judge a fulfilled or partially fulfilled commitment."""
+# The claims that close a promise: what an auditor judges.
+CLOSING_CLAIMS = (Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.DECLINED)
+
+
+@pytest.mark.parametrize("status", CLOSING_CLAIMS, ids=_id)
+def test_verdict_allowed_on_a_claim_that_closes_the_promise(status: Status) -> None:
+    """A verdict may judge a delivery, a partial one, or a decline: a decline
+    left unjudged would let an agency hide an overdue promise by declining it."""
     check_verdict(status)
 
 
-@pytest.mark.parametrize(
-    "status", [s for s in Status if s not in (Status.FULFILLED, Status.PARTIALLY_FULFILLED)],
-    ids=_id,
-)
+@pytest.mark.parametrize("status", [s for s in Status if s not in CLOSING_CLAIMS], ids=_id)
 def test_verdict_refused_otherwise(status: Status) -> None:
-    """Any other status refuses a verdict, naming the status."""
-    with pytest.raises(TransitionNotAllowed, match=f"this commitment is {status.value} "):
+    """Any other status refuses a verdict, naming the status and what is judged."""
+    with pytest.raises(TransitionNotAllowed, match=f"this commitment is {status.value} ") as err:
         check_verdict(status)
+    assert "(fulfilled, partially_fulfilled, declined)" in str(err.value)
 
 
 def test_judgeable_set() -> None:
-    """JUDGEABLE is exactly the two claim-of-delivery statuses."""
-    assert frozenset({Status.FULFILLED, Status.PARTIALLY_FULFILLED}) == JUDGEABLE
+    """JUDGEABLE is exactly the statuses an agency's closing claim leads to:
+    the targets of fulfil, partially_fulfil and decline, nothing else."""
+    claims = {TRANSITIONS[Status.OPEN][a]
+              for a in (Action.FULFIL, Action.PARTIALLY_FULFIL, Action.DECLINE)}
+    assert frozenset(CLOSING_CLAIMS) == JUDGEABLE == claims
