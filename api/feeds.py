@@ -4,10 +4,12 @@ public report's blueprint (api.reports)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid5
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from flask import Response, current_app, request
 from marshmallow import ValidationError, fields
@@ -17,10 +19,11 @@ from api import i18n, labels
 from api.report_schemas import public_url
 from api.reports import _code, _error, _page, _uuid, blp
 from api.schemas import Address, Input, Text
+from domain.dialogue import AskerKind
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.follow import Followed
 from domain.status import Status
-from service.feeds import Change, changes
+from service.feeds import Change, Said, Spoken, changes, dialogue_changes
 from service.follows import Follows, LinkOutdated, TooManySignUps
 from service.queries import Queries
 from service.signed_links import LinkRefused
@@ -35,7 +38,7 @@ def _queries() -> Queries:
     return found
 
 
-def _atom(title: str, page: str, found: list[Change]) -> Response:
+def _atom(title: str, page: str, found: Sequence[Change | Said]) -> Response:
     feed = FeedGenerator()
     feed.id(request.base_url)
     feed.title(title)
@@ -43,18 +46,41 @@ def _atom(title: str, page: str, found: list[Change]) -> Response:
     feed.link(href=page, rel="alternate", type="text/html")
     feed.language(i18n.language())
     feed.updated(found[0].recorded_at if found else datetime.now(UTC))
-    for change in found:  # newest first, as given
+    for item in found:  # newest first, as given
         entry = feed.add_entry(order="append")
-        entry.id(f"urn:uuid:{uuid5(change.commitment_id, str(change.version))}")
-        entry.title(f"{i18n._(labels.EVENT.get(change.event, change.event))}: {change.text}")
-        entry.link(href=public_url("reports.commitment", commitment_id=change.commitment_id))
-        entry.updated(change.recorded_at)
-        entry.published(change.recorded_at)
-        status = i18n._(labels.STATUS.get(change.status, change.status))
-        note = change.detail.get("note")
-        entry.summary(f"{change.agency} · {status} · {i18n.day(change.effective_on)}"
-                      + (f"\n{note}" if note else ""))
+        entry.updated(item.recorded_at)
+        entry.published(item.recorded_at)
+        if isinstance(item, Said):
+            _said(entry, item, page)
+        else:
+            _changed(entry, item)
     return Response(feed.atom_str(pretty=True), mimetype=ATOM)
+
+
+def _changed(entry: FeedEntry, change: Change) -> None:
+    entry.id(f"urn:uuid:{uuid5(change.commitment_id, str(change.version))}")
+    entry.title(f"{i18n._(labels.EVENT.get(change.event, change.event))}: {change.text}")
+    entry.link(href=public_url("reports.commitment", commitment_id=change.commitment_id))
+    status = i18n._(labels.STATUS.get(change.status, change.status))
+    note = change.detail.get("note")
+    entry.summary(f"{change.agency} · {status} · {i18n.day(change.effective_on)}"
+                  + (f"\n{note}" if note else ""))
+
+
+def _said(entry: FeedEntry, said: Said, page: str) -> None:
+    """A question or an answer, named as the dialogue's page names who spoke."""
+    entry.id(f"urn:uuid:{said.id}")
+    who = ", ".join(said.who[key] for key in ("name", "title", "organisation")
+                    if said.who.get(key))
+    kind = said.who.get("kind")
+    if kind and kind != AskerKind.PERSON.value:
+        who += f" ({i18n._(labels.ASKER.get(kind, kind))})"
+    heading = (i18n._("Question from %(who)s", who=who) if said.kind is Spoken.ASKED
+               else i18n._("Answer by %(who)s", who=who))
+    short = said.text if len(said.text) <= 120 else said.text[:117] + "..."
+    entry.title(f"{heading}: {short}")
+    entry.link(href=f"{page}#q-{said.question_id}")
+    entry.summary(said.text)
 
 
 @blp.route("/feed.atom")
@@ -72,9 +98,10 @@ def agency_feed(code: str) -> Any:
 
 @blp.route("/dialogues/<dialogue_id>/feed.atom")
 def dialogue_feed(dialogue_id: str) -> Any:
+    """Its questions and answers as well as its promises' changes."""
     found = _queries().dialogue(_uuid(dialogue_id, "dialogue")).dialogue
     return _atom(found.title, public_url("reports.dialogue", dialogue_id=found.id),
-                 changes(_queries(), dialogue=found.id, limit=ENTRIES))
+                 dialogue_changes(_queries(), found.id, limit=ENTRIES))
 
 
 @blp.route("/commitments/<commitment_id>/feed.atom")

@@ -1,11 +1,13 @@
 """The public changes of promises, newest first: what the Atom feeds list,
-one entry per change (service.disclosure.PUBLIC_CHANGES)."""
+one entry per change (service.disclosure.PUBLIC_CHANGES); a dialogue's feed
+lists its questions asked and answers given among them."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -52,3 +54,50 @@ def changes(queries: Queries, *, commitment: UUID | None = None, agency: str | N
                    as_date(r["effective_on"]), datetime.fromisoformat(str(r["recorded_at"])),
                    str(r["agency"]), str(r["text"]), str(r["status"]), json.loads(r["detail"]))
             for r in rows]
+
+
+class Spoken(StrEnum):
+    ASKED = "QuestionAsked"
+    ANSWERED = "AnswerGiven"
+
+
+@dataclass(frozen=True)
+class Said:
+    """A question asked or an answer given at a dialogue, as its public page
+    shows it: who spoke, by name (never how to reach them), and what."""
+
+    kind: Spoken
+    id: UUID
+    # The question itself, or the first one an answer addresses: where the
+    # dialogue's page shows it.
+    question_id: UUID
+    recorded_at: datetime
+    who: dict[str, Any]
+    text: str
+
+
+def dialogue_changes(queries: Queries, dialogue: UUID, limit: int = 50
+                     ) -> list[Change | Said]:
+    """A dialogue's latest public changes, newest first: each question asked,
+    each answer given, and each public change of its promises. An answer is
+    here when the dialogue's page shows it: under a question it addresses,
+    and once the day it was given has come."""
+    queries.fresh()
+    asked = queries.view.rows(
+        "SELECT id, asker, text, recorded_at FROM rm_questions WHERE dialogue_id = :id "
+        "ORDER BY position DESC LIMIT :limit", id=str(dialogue), limit=limit)
+    answered = queries.view.rows(
+        "SELECT id, responder, text, recorded_at, question_ids FROM rm_answers "
+        "WHERE dialogue_id = :id AND (answered_on IS NULL OR answered_on <= :today) "
+        "AND question_ids <> '[]' "
+        "ORDER BY position DESC LIMIT :limit", id=str(dialogue), today=queries.app.clock(),
+        limit=limit)
+    said = [Said(Spoken.ASKED, UUID(str(r["id"])), UUID(str(r["id"])),
+                 datetime.fromisoformat(str(r["recorded_at"])), json.loads(r["asker"]),
+                 str(r["text"])) for r in asked]
+    said += [Said(Spoken.ANSWERED, UUID(str(r["id"])), UUID(json.loads(r["question_ids"])[0]),
+                  datetime.fromisoformat(str(r["recorded_at"])), json.loads(r["responder"]),
+                  str(r["text"])) for r in answered]
+    found: list[Change | Said] = [*changes(queries, dialogue=dialogue, limit=limit), *said]
+    found.sort(key=lambda entry: entry.recorded_at, reverse=True)
+    return found[:limit]

@@ -410,13 +410,14 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Question.Asked, tracking: Tracking) -> None:
         self.batch.execute(
             "INSERT INTO rm_questions (id, dialogue_id, position, answers, asker, text, "
-            "asked_at, addressed_to, topics) VALUES (:id, :dialogue_id, :position, 0, :asker, "
-            ":text, :asked_at, :addressed_to, :topics)",
+            "asked_at, addressed_to, topics, recorded_at) VALUES (:id, :dialogue_id, :position, "
+            "0, :asker, :text, :asked_at, :addressed_to, :topics, :recorded_at)",
             id=str(event.originator_id), dialogue_id=str(event.dialogue_id),
             position=tracking.notification_id, asker=dumps(_person(event.asker)),
             text=event.text,
             asked_at=event.asked_at.isoformat() if event.asked_at else None,
             addressed_to=dumps(list(event.addressed_to)), topics=dumps(list(event.topics)),
+            recorded_at=event.timestamp.isoformat(),
         )
         self.batch.last = tracking
 
@@ -424,9 +425,9 @@ class ReadModelProjection(Projection[ReadModel]):
     def _(self, event: Answer.Given, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute(
             "INSERT INTO rm_answers (id, dialogue_id, responder, text, answered_on, channel, "
-            "position, linked_by, answered_at, question_ids, evidence) VALUES (:id, "
+            "position, linked_by, answered_at, question_ids, evidence, recorded_at) VALUES (:id, "
             ":dialogue_id, :responder, :text, :answered_on, :channel, :position, :linked_by, "
-            ":answered_at, :question_ids, :evidence)", id=str(event.originator_id),
+            ":answered_at, :question_ids, :evidence, :recorded_at)", id=str(event.originator_id),
             dialogue_id=str(event.dialogue_id), responder=dumps(_person(event.responder)),
             text=event.text,
             answered_on=event.answered_at.date() if event.answered_at else None,
@@ -436,7 +437,8 @@ class ReadModelProjection(Projection[ReadModel]):
             linked_by=getattr(event, "linked_by", None),
             answered_at=event.answered_at.isoformat() if event.answered_at else None,
             question_ids=dumps([str(q) for q in event.question_ids]),
-            evidence=dumps(list(getattr(event, "evidence", None) or [])))
+            evidence=dumps(list(getattr(event, "evidence", None) or [])),
+            recorded_at=event.timestamp.isoformat())
         for question_id in event.question_ids:
             self.batch.execute(
                 "INSERT INTO rm_answer_questions VALUES (:answer_id, :question_id, :position)",

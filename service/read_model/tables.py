@@ -25,7 +25,7 @@ EDITABLE_COLUMNS = ("agency", "kind", "text", "search")
 # The shape of the tables below. Read tables are a cache of the log: when the
 # shape changes, a process that finds an older one drops them and the
 # projection rebuilds them from the first event, instead of migrating them.
-SCHEMA_VERSION = "14"
+SCHEMA_VERSION = "15"
 META_DDL = "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 TABLES = [
@@ -130,10 +130,13 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS rm_dialogues_forum_held ON rm_dialogues "
     "(forum, held_on, position)",
     # Askers and responders are named in public (the press names them); their
-    # contact details are never copied here.
+    # contact details are never copied here. `recorded_at` (of a question and
+    # of an answer) is when the service recorded it: a dialogue's feed lists
+    # them among its promises' changes by it.
     "CREATE TABLE IF NOT EXISTS rm_questions (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "position BIGINT NOT NULL, answers INTEGER NOT NULL DEFAULT 0, asker TEXT NOT NULL, "
-    "text TEXT NOT NULL, asked_at TEXT, addressed_to TEXT NOT NULL, topics TEXT NOT NULL)",
+    "text TEXT NOT NULL, asked_at TEXT, addressed_to TEXT NOT NULL, topics TEXT NOT NULL, "
+    "recorded_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_questions_dialogue ON rm_questions (dialogue_id, position)",
     "CREATE TABLE IF NOT EXISTS rm_answer_questions (answer_id TEXT NOT NULL, "
     "question_id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (question_id, answer_id))",
@@ -142,7 +145,9 @@ TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_answers (id TEXT PRIMARY KEY, dialogue_id TEXT NOT NULL, "
     "responder TEXT NOT NULL, text TEXT NOT NULL, answered_on DATE, channel TEXT NOT NULL, "
     "position BIGINT NOT NULL, linked_by TEXT, answered_at TEXT, question_ids TEXT NOT NULL, "
-    "evidence TEXT NOT NULL)",
+    "evidence TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+    # A dialogue's answers, the latest first: what its feed reads.
+    "CREATE INDEX IF NOT EXISTS rm_answers_dialogue ON rm_answers (dialogue_id, position)",
     # Each reminder delivery's last mark: what the scan must finish (a claim
     # whose sender died) is found by the partial index.
     "CREATE TABLE IF NOT EXISTS rm_deliveries (id TEXT PRIMARY KEY, "

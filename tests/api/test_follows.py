@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 
+from domain.access import Actor, Role
 from service.bootstrap import build_queries
+from service.commands import GiveAnswer
 from service.composers import COMPOSERS
 from service.follows import Follows
 from service.messages import Messages
@@ -131,6 +134,15 @@ def test_what_cannot_be_followed_and_how_often(api: Caller, world: World) -> Non
     assert api.events() == before + 2 + 2 * 2  # a follow and its mail, then a mail each
 
 
+def _entries(api: Caller, path: str) -> list[ET.Element]:
+    response = api.client.get(path)
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    entries = ET.fromstring(response.data).findall(f"{ATOM}entry")
+    updated = [e.findtext(f"{ATOM}updated") or "" for e in entries]
+    assert updated == sorted(updated, reverse=True), path
+    return entries
+
+
 def test_feeds_list_each_public_change_newest_first(api: Caller, world: World) -> None:
     _update(api, world.agency_token, world.commitment, {"action": "progress",
                                                         "note": "Đã lập tờ trình"})
@@ -138,20 +150,40 @@ def test_feeds_list_each_public_change_newest_first(api: Caller, world: World) -
         "agency": "SYT", "kind": "review", "answer_id": world.answer, "status": "proposed",
         "text": "Ứng viên chưa xác nhận."}))
     paths = ["/reports/feed.atom", "/reports/agencies/SYT/feed.atom",
-             f"/reports/dialogues/{world.dialogue}/feed.atom",
              f"/reports/commitments/{world.commitment}/feed.atom"]
     for path in paths:
-        response = api.client.get(path)
-        assert response.status_code == 200 and response.mimetype == "application/atom+xml"
-        feed = ET.fromstring(response.data)
-        entries = feed.findall(f"{ATOM}entry")
+        entries = _entries(api, path)
         titles = [e.findtext(f"{ATOM}title") or "" for e in entries]
         assert len(entries) == 2, (path, titles)  # made, then progress; never the candidate
         assert "Đã lập tờ trình" in (entries[0].findtext(f"{ATOM}summary") or "")
-        updated = [e.findtext(f"{ATOM}updated") or "" for e in entries]
-        assert updated == sorted(updated, reverse=True)
     assert api.client.get("/reports/agencies/SGDDT/feed.atom").status_code == 200
     assert api.client.get("/reports/agencies/NOPE/feed.atom").status_code == 404
+
+    # A dialogue's feed has its questions and answers too, by whom, never an
+    # asker's contact, nor an answer its page does not show (one tied to no
+    # question, as an import may record).
+    created(api.post(f"/api/v1/dialogues/{world.dialogue}/questions", {
+        "asker": {"name": "Chị Lò Thị Hoa", "contact": {"email": "hoa.lo@example.vn",
+                                                          "phone": "0912 345 678"}},
+        "text": "Khi nào có nhà trẻ cho con công nhân?"}))
+    api.service.execute(GiveAnswer(
+        question_ids=[], dialogue_id=UUID(world.dialogue), text="Lời phát biểu chung.",
+        responder={"name": "Ông Trần Văn C", "agency": "SYT"}), Actor(Role.ADMIN))
+    path = f"/reports/dialogues/{world.dialogue}/feed.atom"
+    raw = api.client.get(path).get_data(as_text=True)
+    assert "hoa.lo@example.vn" not in raw and "345 678" not in raw
+    assert "Lời phát biểu chung" not in raw and "Ứng viên chưa xác nhận" not in raw
+    entries = _entries(api, path)
+    titles = [(e.findtext(f"{ATOM}title") or "") for e in entries]
+    assert [title.split(":")[0] for title in titles] == [
+        "Câu hỏi của Chị Lò Thị Hoa", "Báo cáo tiến độ", "Đưa ra cam kết",
+        "Trả lời của Ông Nguyễn Văn A, Phó Giám đốc Sở Y tế", "Câu hỏi của Ông Đỗ Thanh Vân",
+        "Câu hỏi của Bà Nông Thị Nga, Công đoàn ngành Y tế"], titles
+    answer = entries[3]
+    assert (answer.findtext(f"{ATOM}summary") or "").startswith("Sở Y tế tiếp thu, sẽ xem xét")
+    link = answer.find(f"{ATOM}link")
+    assert link is not None and link.get("href", "").endswith(
+        f"/reports/dialogues/{world.dialogue}#q-{world.question}")
     page = api.client.get(f"/reports/commitments/{world.commitment}").get_data(as_text=True)
     assert f"/reports/commitments/{world.commitment}/feed.atom" in page
     assert 'rel="alternate" type="application/atom+xml"' in page

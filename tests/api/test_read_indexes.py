@@ -22,7 +22,7 @@ from domain.dialogue import ForumKind
 from domain.status import Status, Verdict
 from service import commands as c
 from service.bootstrap import build_queries
-from service.feeds import changes
+from service.feeds import changes, dialogue_changes
 from service.follows import Follows
 from service.queries import CommitmentFilter, DialogueFilter, Queries, Sort, _encode_cursor
 from service.read_model import PostgresReadModel
@@ -79,7 +79,7 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         "open messages": lambda: queries.open_messages(),
         "follow mails owed": lambda: Follows(queries.app).fan_out(queries),
         "feed of an agency": lambda: changes(queries, agency="SYT"),
-        "feed of a dialogue": lambda: changes(queries, dialogue=dialogue),
+        "feed of a dialogue": lambda: dialogue_changes(queries, dialogue),
         "grievances of an agency": lambda: queries.grievances(agency="SYT"),
         "still owed before": lambda: queries.still_owed_before(ON),
         "questions before": lambda: queries.questions_before(ON),
