@@ -75,10 +75,13 @@ _OURS = ("POSTGRES_", "SQLITE_", "PERSISTENCE_MODULE", "COMMITMENTS_", "CELERY_"
          "REMINDER_", "WEBHOOK_", "UNION_AUDITORS", "CHAIR_OFFICE", "MAIL_FROM", "DUE_SOON",
          "ESCALATE_AFTER", "DEADLINE_", "DEFAULT_DUE", "PUBLIC_BASE_URL", "CREATE_TABLE")
 
+# The reminders' tasks, and the messages' (test_message_tasks.py) that
+# workers and beats run beside them.
 _LINE = re.compile(
-    r"Task (?P<name>reminders\.\w+)\[(?P<id>[0-9a-f-]+)\] (?P<what>received|succeeded in "
-    r"[0-9.e-]+s: (?P<result>.*)|retry: .*|raised .*|rejected.*|ignored.*|INTERNAL ERROR.*)$"
-    r"|Discarding revoked task: (?P<dname>reminders\.\w+)\[(?P<did>[0-9a-f-]+)\]",
+    r"Task (?P<name>(?:reminders|messages)\.\w+)\[(?P<id>[0-9a-f-]+)\] (?P<what>received|"
+    r"succeeded in [0-9.e-]+s: (?P<result>.*)|retry: .*|raised .*|rejected.*|ignored.*|"
+    r"INTERNAL ERROR.*)$"
+    r"|Discarding revoked task: (?P<dname>(?:reminders|messages)\.\w+)\[(?P<did>[0-9a-f-]+)\]",
     re.MULTILINE)
 
 
