@@ -19,7 +19,7 @@ from api import i18n, labels
 from api.report_schemas import public_url
 from api.reports import _code, _error, _page, _uuid, blp
 from api.schemas import Address, Input, Text
-from domain.dialogue import AskerKind
+from domain.dialogue import AskerKind, named
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.follow import Followed
 from domain.status import Status
@@ -70,8 +70,7 @@ def _changed(entry: FeedEntry, change: Change) -> None:
 def _said(entry: FeedEntry, said: Said, page: str) -> None:
     """A question or an answer, named as the dialogue's page names who spoke."""
     entry.id(f"urn:uuid:{said.id}")
-    who = ", ".join(said.who[key] for key in ("name", "title", "organisation")
-                    if said.who.get(key))
+    who = named(said.who)
     kind = said.who.get("kind")
     if kind and kind != AskerKind.PERSON.value:
         who += f" ({i18n._(labels.ASKER.get(kind, kind))})"

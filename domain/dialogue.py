@@ -51,6 +51,20 @@ def asker_of(details: dict[str, Any]) -> dict[str, Any]:
     return {**details, "kind": kind.value}
 
 
+def in_public(person: dict[str, Any]) -> dict[str, Any]:
+    """Who spoke, as the press would name them: never an address or a phone,
+    whatever a record carries. An asker's `kind` says whether the name is a
+    person's, a group's or a body's."""
+    return {key: person[key] for key in ("name", "title", "organisation", "agency", "kind")
+            if person.get(key)}
+
+
+def named(person: dict[str, Any]) -> str:
+    """How a public page names who spoke: name, title, organisation."""
+    return ", ".join(str(person[key]) for key in ("name", "title", "organisation")
+                     if person.get(key))
+
+
 class Dialogue(Aggregate):
     class Recorded(Aggregate.Created):
         """Version 2 says what kind of forum it was."""

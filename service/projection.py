@@ -37,7 +37,7 @@ from domain.account import Account
 from domain.agency import Agency
 from domain.commitment import Commitment
 from domain.delivery import ReminderDelivery
-from domain.dialogue import Answer, Dialogue, ForumKind, Question
+from domain.dialogue import Answer, Dialogue, ForumKind, Question, in_public
 from domain.follow import Follow
 from domain.messages import Message, Purpose
 from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
@@ -413,7 +413,7 @@ class ReadModelProjection(Projection[ReadModel]):
             "asked_at, addressed_to, topics, recorded_at) VALUES (:id, :dialogue_id, :position, "
             "0, :asker, :text, :asked_at, :addressed_to, :topics, :recorded_at)",
             id=str(event.originator_id), dialogue_id=str(event.dialogue_id),
-            position=tracking.notification_id, asker=dumps(_person(event.asker)),
+            position=tracking.notification_id, asker=dumps(in_public(event.asker)),
             text=event.text,
             asked_at=event.asked_at.isoformat() if event.asked_at else None,
             addressed_to=dumps(list(event.addressed_to)), topics=dumps(list(event.topics)),
@@ -428,7 +428,7 @@ class ReadModelProjection(Projection[ReadModel]):
             "position, linked_by, answered_at, question_ids, evidence, recorded_at) VALUES (:id, "
             ":dialogue_id, :responder, :text, :answered_on, :channel, :position, :linked_by, "
             ":answered_at, :question_ids, :evidence, :recorded_at)", id=str(event.originator_id),
-            dialogue_id=str(event.dialogue_id), responder=dumps(_person(event.responder)),
+            dialogue_id=str(event.dialogue_id), responder=dumps(in_public(event.responder)),
             text=event.text,
             answered_on=event.answered_at.date() if event.answered_at else None,
             channel=event.channel, position=tracking.notification_id,
@@ -505,13 +505,6 @@ class ReadModelProjection(Projection[ReadModel]):
         self.batch.execute("UPDATE rm_messages SET open = 0 WHERE id = :id",
                            id=str(event.originator_id))
         self.batch.last = tracking
-
-
-def _person(person: dict[str, Any]) -> dict[str, Any]:
-    """Who spoke, as the press would name them: never an address or a phone.
-    An asker's `kind` says whether the name is a person's, a group's or a body's."""
-    return {key: person[key] for key in ("name", "title", "organisation", "agency", "kind")
-            if person.get(key)}
 
 
 @dataclass(frozen=True)
