@@ -35,6 +35,7 @@ class Purpose(StrEnum):
     REPLY_INVITED = "reply_invited"  # an agency may reply to its entries before a report goes out
     FOLLOW_CONFIRM = "follow_confirm"  # the link that starts a follow
     FOLLOW_CHANGE = "follow_change"  # a public change of what is followed
+    FOLLOW_SAID = "follow_said"  # a question asked or an answer given at a followed dialogue
 
 
 def message_id(key: str) -> UUID:

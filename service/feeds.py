@@ -16,6 +16,12 @@ from service.queries import Queries
 from service.read_model import as_date
 
 _WORDS = ", ".join(f"'{name}'" for name in sorted(PUBLIC_CHANGES))
+# What the feeds and the followers' mails take, the one place each rule is
+# written: a public change of a promise (`h`, a row of rm_history), never a
+# candidate's; and an answer (`a`, of rm_answers) its dialogue's page shows,
+# under a question it addresses, once the day it was given (`:today`) has come.
+PUBLIC_CHANGE = f"h.event IN ({_WORDS}) AND h.status NOT IN ('proposed', 'rejected')"
+SHOWN_ANSWER = "(a.answered_on IS NULL OR a.answered_on <= :today) AND a.question_ids <> '[]'"
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ def changes(queries: Queries, *, commitment: UUID | None = None, agency: str | N
     """The latest public changes of one promise, an agency's, a dialogue's,
     or all; a candidate's are never among them."""
     queries.fresh()
-    clauses = [f"h.event IN ({_WORDS})", "h.status NOT IN ('proposed', 'rejected')"]
+    clauses = [PUBLIC_CHANGE]
     if commitment is not None:
         clauses.append("h.commitment_id = :commitment")
     if agency is not None:
@@ -87,11 +93,9 @@ def dialogue_changes(queries: Queries, dialogue: UUID, limit: int = 50
         "SELECT id, asker, text, recorded_at FROM rm_questions WHERE dialogue_id = :id "
         "ORDER BY position DESC LIMIT :limit", id=str(dialogue), limit=limit)
     answered = queries.view.rows(
-        "SELECT id, responder, text, recorded_at, question_ids FROM rm_answers "
-        "WHERE dialogue_id = :id AND (answered_on IS NULL OR answered_on <= :today) "
-        "AND question_ids <> '[]' "
-        "ORDER BY position DESC LIMIT :limit", id=str(dialogue), today=queries.app.clock(),
-        limit=limit)
+        "SELECT a.id, a.responder, a.text, a.recorded_at, a.question_ids FROM rm_answers a "
+        f"WHERE a.dialogue_id = :id AND {SHOWN_ANSWER} ORDER BY a.position DESC LIMIT :limit",
+        id=str(dialogue), today=queries.app.clock(), limit=limit)
     said = [Said(Spoken.ASKED, UUID(str(r["id"])), UUID(str(r["id"])),
                  datetime.fromisoformat(str(r["recorded_at"])), json.loads(r["asker"]),
                  str(r["text"])) for r in asked]

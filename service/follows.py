@@ -14,13 +14,13 @@ from eventsourcing.persistence import IntegrityError
 from domain.access import Actor, Role
 from domain.agency import Agency, agency_id
 from domain.commitment import Commitment
-from domain.dialogue import Dialogue
+from domain.dialogue import Answer, AskerKind, Dialogue, Question, in_public, named
 from domain.errors import DomainError
 from domain.follow import Follow, Followed, FollowState
 from domain.messages import Message, Purpose, message_id
 from service.application import Commitments
 from service.commands import ConfirmFollow, EndFollow, RequestFollow
-from service.disclosure import PUBLIC_CHANGES
+from service.feeds import PUBLIC_CHANGE, SHOWN_ANSWER, Spoken
 from service.handlers import load
 from service.lockout import Lockout
 from service.messages import Outgoing
@@ -46,7 +46,8 @@ EVENT_VI = {
     "AskerContested": "Người hỏi phản hồi không đúng",
     "CarriedOver": "Chuyển sang hội nghị sau",
 }
-_WORDS = ", ".join(f"'{name}'" for name in sorted(PUBLIC_CHANGES))
+# The asker's kind as a dialogue's page names it, after the name (a person's goes unsaid).
+ASKER_VI = {AskerKind.GROUP.value: "nhóm, tập thể", AskerKind.BODY.value: "cơ quan, tổ chức"}
 # Every public change of a promise a confirmed follow covers, recorded after
 # it was confirmed, that no mail was opened for yet (log order).
 _OWED = f"""
@@ -55,11 +56,28 @@ _OWED = f"""
         (f.kind = 'commitment' AND c.id = f.target) OR (f.kind = 'agency' AND c.agency = f.target)
         OR (f.kind = 'dialogue' AND c.dialogue_id = f.target)
     JOIN rm_history h ON h.commitment_id = c.id
-    WHERE f.active = 1 AND h.recorded_at > f.since AND h.event IN ({_WORDS})
-      AND h.status NOT IN ('proposed', 'rejected')
+    WHERE f.active = 1 AND h.recorded_at > f.since AND {PUBLIC_CHANGE}
       AND NOT EXISTS (SELECT 1 FROM rm_follow_mails m WHERE m.follow_id = f.id
                       AND m.commitment_id = h.commitment_id AND m.version = h.version)
     ORDER BY h.recorded_at LIMIT :limit"""
+# Every question asked and every answer given at a dialogue a confirmed
+# follow covers, as its page shows them (as its feed lists them), recorded
+# after it was confirmed, that no mail was opened for yet. An answer dated
+# later than today is owed once that day comes, as the page then shows it.
+_SAID_OWED = f"""
+    SELECT f.id AS follow_id, '{Spoken.ASKED.value}' AS said, q.id AS said_id,
+        q.recorded_at AS recorded_at
+    FROM rm_follows f JOIN rm_questions q ON q.dialogue_id = f.target
+    WHERE f.kind = 'dialogue' AND f.active = 1 AND q.recorded_at > f.since
+      AND NOT EXISTS (SELECT 1 FROM rm_follow_said m WHERE m.follow_id = f.id
+                      AND m.said_id = q.id)
+    UNION ALL
+    SELECT f.id, '{Spoken.ANSWERED.value}', a.id, a.recorded_at
+    FROM rm_follows f JOIN rm_answers a ON a.dialogue_id = f.target
+    WHERE f.kind = 'dialogue' AND f.active = 1 AND a.recorded_at > f.since AND {SHOWN_ANSWER}
+      AND NOT EXISTS (SELECT 1 FROM rm_follow_said m WHERE m.follow_id = f.id
+                      AND m.said_id = a.id)
+    ORDER BY recorded_at LIMIT :limit"""
 
 
 class TooManySignUps(DomainError):
@@ -112,24 +130,31 @@ class Follows:
         return load(self.app.repository, Follow, UUID(found["f"]))
 
     def fan_out(self, queries: Queries, limit: int = 1000) -> int:
-        """Open a mail for each public change owed to a confirmed follower;
+        """Open a mail for each public change owed to a confirmed follower
+        (and each question asked and answer given at a followed dialogue);
         each is opened once (its stream's id is the follower and the change)."""
         queries.fresh()
-        opened = 0
-        for row in queries.view.rows(_OWED, limit=limit):
-            key = (f"{Purpose.FOLLOW_CHANGE.value}:{row['follow_id']}:{row['commitment_id']}:"
-                   f"{row['version']}")
-            if message_id(key) in self.app.repository:
-                continue  # opened, and not yet in the read model
-            try:
-                self.app.save(Message(key=key, purpose=Purpose.FOLLOW_CHANGE.value, about={
-                    "follow_id": str(row["follow_id"]),
-                    "commitment_id": str(row["commitment_id"]),
-                    "version": str(row["version"])}))
-            except IntegrityError:
-                continue  # another scan opened it first
-            opened += 1
-        return opened
+        owed: list[tuple[Purpose, str, dict[str, str]]] = [
+            (Purpose.FOLLOW_CHANGE, f"{row['commitment_id']}:{row['version']}", {
+                "follow_id": str(row["follow_id"]), "commitment_id": str(row["commitment_id"]),
+                "version": str(row["version"])})
+            for row in queries.view.rows(_OWED, limit=limit)]
+        owed += [
+            (Purpose.FOLLOW_SAID, str(row["said_id"]), {
+                "follow_id": str(row["follow_id"]), "said": str(row["said"]),
+                "said_id": str(row["said_id"])})
+            for row in queries.view.rows(_SAID_OWED, today=queries.app.clock(), limit=limit)]
+        return sum(self._open(purpose, f"{purpose.value}:{about['follow_id']}:{change}", about)
+                   for purpose, change, about in owed)
+
+    def _open(self, purpose: Purpose, key: str, about: dict[str, str]) -> bool:
+        if message_id(key) in self.app.repository:
+            return False  # opened, and not yet in the read model
+        try:
+            self.app.save(Message(key=key, purpose=purpose.value, about=about))
+        except IntegrityError:
+            return False  # another scan opened it first
+        return True
 
 
 # -- what the mails say ---------------------------------------------------------------
@@ -178,30 +203,69 @@ def follow_confirm(app: Commitments, message: Message) -> Outgoing | None:
                     html=_html(paragraphs, [("Xác nhận theo dõi", link)]))
 
 
-def follow_change(app: Commitments, message: Message) -> Outgoing | None:
+def _active(app: Commitments, message: Message) -> Follow | None:
     follow: Follow = app.get(UUID(message.about["follow_id"]))
-    if follow.state is not FollowState.ACTIVE:
-        return None  # ended since
+    return follow if follow.state is FollowState.ACTIVE else None  # else ended since
+
+
+def _change_mail(app: Commitments, follow: Follow, message: Message, subject: str,
+                 paragraphs: list[str]) -> Outgoing:
+    """A mail of a change to a follower: why it came, and how to stop them
+    in one click (the link, and RFC 8058's headers)."""
+    what, _ = _followed(app, follow)
+    token = Links(app.settings.session_secret()).sign("follow-end", {"f": str(follow.id)})
+    stop = f"{app.settings.public_base_url}/reports/follows/end/{token}"
+    paragraphs = [*paragraphs, f"Ông/bà nhận thư này vì đã đăng ký theo dõi {what}."]
+    headers: dict[str, Any] = {"List-Unsubscribe": f"<{stop}>",
+                               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return Outgoing(key=message.key, to=[follow.email], subject=f"[Theo dõi] {subject}",
+                    text="\n\n".join([*paragraphs, f"Ngừng nhận thư: {stop}"]) + "\n",
+                    html=_html(paragraphs, [("Ngừng nhận thư", stop)]), headers=headers)
+
+
+def follow_change(app: Commitments, message: Message) -> Outgoing | None:
+    follow = _active(app, message)
+    if follow is None:
+        return None
     version = int(message.about["version"])
     commitment: Commitment = app.get(UUID(message.about["commitment_id"]), version)
     [change] = app.events.get(commitment.id, gt=version - 1, lte=version)
-    what, _ = _followed(app, follow)
-    base = app.settings.public_base_url
-    token = Links(app.settings.session_secret()).sign("follow-end", {"f": str(follow.id)})
-    stop = f"{base}/reports/follows/end/{token}"
-    page = f"{base}/reports/commitments/{commitment.id}"
+    page = f"{app.settings.public_base_url}/reports/commitments/{commitment.id}"
     label = EVENT_VI.get(type(change).__name__, type(change).__name__)
-    paragraphs = [
+    return _change_mail(app, follow, message, f"{label}: {_short(commitment.text)}", [
         f"{label} ({commitment.agency}, ngày {commitment.effective_on.strftime('%d/%m/%Y')}):",
         commitment.text,
         f"Tình trạng: {STATUS_VI.get(commitment.status.value, commitment.status.value)}; "
         f"hạn {commitment.due_on.strftime('%d/%m/%Y')}.",
         f"Xem: {page}",
-        f"Ông/bà nhận thư này vì đã đăng ký theo dõi {what}.",
-    ]
-    headers: dict[str, Any] = {"List-Unsubscribe": f"<{stop}>",
-                               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return Outgoing(key=message.key, to=[follow.email],
-                    subject=f"[Theo dõi] {label}: {_short(commitment.text)}",
-                    text="\n\n".join([*paragraphs, f"Ngừng nhận thư: {stop}"]) + "\n",
-                    html=_html(paragraphs, [("Ngừng nhận thư", stop)]), headers=headers)
+    ])
+
+
+def _who(person: dict[str, Any]) -> str:
+    """Who spoke, as the dialogue's page and its feed name them: never how
+    to reach them."""
+    shown = in_public(person)
+    kind = ASKER_VI.get(shown.get("kind", ""))
+    return named(shown) + (f" ({kind})" if kind else "")
+
+
+def follow_said(app: Commitments, message: Message) -> Outgoing | None:
+    """A question asked or an answer given at a followed dialogue, linked to
+    the question on the dialogue's page."""
+    follow = _active(app, message)
+    if follow is None:
+        return None
+    said_id = UUID(message.about["said_id"])
+    if message.about["said"] == Spoken.ASKED.value:
+        question: Question = app.get(said_id)
+        heading, text = f"Câu hỏi của {_who(question.asker)}", question.text
+        about: list[str] = []
+    else:
+        answer: Answer = app.get(said_id)
+        # The first question it addresses: where the page shows it.
+        question = app.get(answer.question_ids[0])
+        heading, text = f"Trả lời của {_who(answer.responder)}", answer.text
+        about = [f"Về câu hỏi của {_who(question.asker)}: {_short(question.text)}"]
+    page = f"{app.settings.public_base_url}/reports/dialogues/{follow.target}#q-{question.id}"
+    return _change_mail(app, follow, message, f"{heading}: {_short(text)}",
+                        [f"{heading}:", text, *about, f"Xem: {page}"])

@@ -461,6 +461,10 @@ class ReadModelProjection(Projection[ReadModel]):
                 "INSERT INTO rm_follow_mails VALUES (:follow_id, :commitment_id, :version)",
                 follow_id=event.about["follow_id"], commitment_id=event.about["commitment_id"],
                 version=int(event.about["version"]))
+        elif event.purpose == Purpose.FOLLOW_SAID.value:
+            self.batch.execute("INSERT INTO rm_follow_said VALUES (:follow_id, :said_id)",
+                               follow_id=event.about["follow_id"],
+                               said_id=event.about["said_id"])
         self.batch.last = tracking
 
     @process_event.register

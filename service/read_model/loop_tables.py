@@ -19,6 +19,9 @@ LOOP_TABLES = [
     "CREATE TABLE IF NOT EXISTS rm_follow_mails (follow_id TEXT NOT NULL, "
     "commitment_id TEXT NOT NULL, version INTEGER NOT NULL, "
     "PRIMARY KEY (follow_id, commitment_id, version))",
+    # ... and for which question asked or answer given at a followed dialogue.
+    "CREATE TABLE IF NOT EXISTS rm_follow_said (follow_id TEXT NOT NULL, "
+    "said_id TEXT NOT NULL, PRIMARY KEY (follow_id, said_id))",
 ]
 LOOP_TABLES += [
     # The feeds list the latest public changes first, and stop at fifty.
@@ -33,4 +36,5 @@ LOOP_TABLES += [
     "earlier_id TEXT NOT NULL, agencies TEXT NOT NULL, position BIGINT NOT NULL, "
     "PRIMARY KEY (question_id, earlier_id))",
 ]
-LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_question_links")
+LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_follow_said",
+                    "rm_question_links")

@@ -1,14 +1,17 @@
 """Issue 18 §3: following a promise, an agency or a dialogue by mail, and the
 Atom feeds. A sign-up gets one mail, to confirm; nothing else is sent before
-it is confirmed; then each public change sends a mail with a one-click
-unsubscribe. Mails go to a real SMTP server through the worker's own steps
-(fan-out, then the message sender)."""
+it is confirmed; then each public change (at a dialogue, each question and
+answer too) sends a mail with a one-click unsubscribe. Mails go to a real
+SMTP server through the worker's own steps (fan-out, then the message
+sender)."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import cast
 from uuid import UUID
 
 import pytest
@@ -112,6 +115,46 @@ def test_an_agency_followed_from_its_page(api: Caller, world: World, smtp: SmtpS
         "text": "Nghiên cứu định mức giáo viên."}))
     [made] = _deliver(api, smtp)
     assert "Cam kết mới" in made.header("Subject") and "trực đêm" in made.text
+
+
+def test_a_dialogue_s_follower_gets_each_question_and_answer_its_page_shows_once(
+        api: Caller, world: World, smtp: SmtpServer) -> None:
+    assert api.as_(None).post(FOLLOWS, {"email": READER, "dialogue_id": world.dialogue}
+                              ).status_code == 202
+    [confirmation] = _deliver(api, smtp)
+    [token] = re.findall(r"/reports/follows/confirm/([\w.\-]+)", confirmation.text)
+    assert api.client.post(f"/reports/follows/confirm/{token}").status_code == 200
+    question = created(api.post(f"/api/v1/dialogues/{world.dialogue}/questions", {
+        "asker": {"name": "Cử tri xã Phú Giáo", "kind": "group",
+                  "contact": {"email": "hoa.lo@example.vn", "phone": "0912 345 678"}},
+        "text": "Khi nào có nhà trẻ cho con công nhân?"}))["id"]
+    created(api.post("/api/v1/answers", {
+        "question_ids": [question], "text": "Năm 2025 khởi công nhà trẻ.",
+        "responder": {"name": "Bà Lê Thị B", "title": "Giám đốc Sở", "agency": "SGDDT"}}))
+    # Neither an answer the page does not show nor a candidate is mailed.
+    api.service.execute(GiveAnswer(
+        question_ids=[], dialogue_id=UUID(world.dialogue), text="Lời phát biểu chung.",
+        responder={"name": "Ông Trần Văn C", "agency": "SYT"}), Actor(Role.ADMIN))
+    created(api.post("/api/v1/commitments", {
+        "agency": "SYT", "kind": "review", "answer_id": world.answer, "status": "proposed",
+        "text": "Ứng viên chưa xác nhận."}))
+    asked, answered = [m for m in _deliver(api, smtp) if m.rcpt_tos == (READER,)]
+    assert asked.header("Subject") == ("[Theo dõi] Câu hỏi của Cử tri xã Phú Giáo "
+                                       "(nhóm, tập thể): Khi nào có nhà trẻ cho con công nhân?")
+    assert answered.header("Subject").startswith("[Theo dõi] Trả lời của Bà Lê Thị B, Giám đốc")
+    for mail in (asked, answered):
+        part = mail.message.get_body(preferencelist=("html",))
+        assert part is not None
+        html = cast(EmailMessage, part).get_content()
+        assert "Ngừng nhận thư" in html and f"#q-{question}" in html
+        assert f"/reports/dialogues/{world.dialogue}#q-{question}" in mail.text
+        assert not any(contact in body for contact in ("hoa.lo@", "345 678")
+                       for body in (mail.text, html))
+        [stop] = re.findall(r"<https?://[^/]+(/reports/follows/end/[\w.\-]+)>",
+                            mail.header("List-Unsubscribe"))
+        assert stop in mail.text
+    assert "Khi nào có nhà trẻ" in answered.text  # what it answers
+    assert _deliver(api, smtp) == []  # each once
 
 
 def test_what_cannot_be_followed_and_how_often(api: Caller, world: World) -> None:
