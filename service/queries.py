@@ -5,11 +5,12 @@ reports, agencies, accounts, tokens, forums, a question with its answers, a
 commitment's history and a commitment as of a date read the tables the
 projection keeps.
 
-Only the projector writes those tables. A web request never applies an event
-nor takes the projection's lock: a read that must see a given write names its
-position in the log and waits, bounded, for the projector to pass it; any read
-says how far behind the tables are. One-shot commands, the workers and tests,
-which are not requests, may apply what is pending themselves (`catches_up`).
+Only the projector writes those tables. A web request or a worker's task
+never applies an event nor takes the projection's lock: a read that must see
+a given write names its position in the log and waits, bounded, for the
+projector to pass it; any read says how far behind the tables are. One-shot
+commands an operator runs, where no projector may be running, and tests may
+apply what is pending themselves (`catches_up`).
 """
 
 from __future__ import annotations
@@ -475,7 +476,7 @@ class Queries:
         self.app = app
         self.view = view
         self.projector = Projector(app, view)
-        # False in the web processes: their reads never write the tables.
+        # False in the web and worker processes: their reads never write the tables.
         self.catches_up = catches_up
         self.wait_seconds = app.settings.read_wait_seconds
         # One Queries serves a web process's threads: what one request waits
