@@ -126,4 +126,5 @@ def test_chains_and_carried_promises_are_read_from_the_tables(
         as_text=True)
     assert [g["question_id"] for g in api.as_(None).get(
         "/api/v1/public/reports/grievances", agency="SYT").json] == [second]
+    assert 'id="grievances"' in api.client.get("/reports/agencies/SYT").get_data(as_text=True)
     assert not {"Question", "Dialogue"} & set(loaded), loaded
