@@ -198,6 +198,7 @@ def reminders_due(today: Any) -> None:
     from service.reminders import Reminders
 
     app = build(cli_settings())
+    # Catches up as it reads: no projector may be running (see build_queries).
     queries = build_queries(app)
     on = today.date() if today else app.clock()
     found = Reminders(app, queries, senders={}).scan(on)
@@ -263,6 +264,7 @@ def token_create(role: str, agency: str | None, label: str, days: int, no_expiry
 def token_list() -> None:
     """Every token issued: id, role, agency, label, expiry, whether revoked."""
     with _write_side() as app:
+        # Catches up as it reads: no projector may be running (see build_queries).
         queries = build_queries(app)
         try:
             tokens = queries.tokens()

@@ -37,6 +37,7 @@ CLI_ADMIN = Actor(Role.ADMIN, via="cli")
 @contextmanager
 def _service() -> Iterator[tuple[Commitments, Queries]]:
     app = build(cli_settings())
+    # Catches up as it reads: no projector may be running (see build_queries).
     queries = build_queries(app)
     try:
         yield app, queries
@@ -98,7 +99,9 @@ def import_command(file: Path, title: str, held_on: datetime, place: str | None,
         else:
             dialogue = app.result(app.execute(command, CLI_ADMIN))
             bar.update(2)
-            # Not a request: the command brings the tables up to date itself.
+            # An operator's one-shot command, where no projector may run (the
+            # embedded store before `serve`): it brings the tables up to date
+            # itself, so that `candidates` lists what it just recorded.
             queries.catch_up()
             bar.update(1)
     click.echo(file=sys.stderr)

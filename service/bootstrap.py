@@ -47,6 +47,10 @@ def make_append_only(app: Commitments) -> None:
             cursor.execute(statement)
 
 
-def build_queries(app: Commitments) -> Queries:
-    """The read side over `app`'s log."""
-    return Queries(app, open_view(app))
+def build_queries(app: Commitments, *, catches_up: bool = True) -> Queries:
+    """The read side over `app`'s log. A long-running process (the web, a
+    worker) passes `catches_up=False`: only the projector writes the tables,
+    and its reads wait for it. A one-shot command keeps the default: an
+    operator may run it where no projector runs (the embedded store, the
+    service stopped), and its answer must include what is in the log."""
+    return Queries(app, open_view(app), catches_up=catches_up)

@@ -186,6 +186,11 @@ def catch_up_and_audit(app: Any, queries: Any) -> Verdict:
     replayed into its aggregate, is named as tampered, after the chain is
     verified. One that replays but could not be applied to a read table (a
     value the table refuses) is no verdict on the log.
+
+    Only operators' commands run this (`audit verify`, `log export|import`):
+    the verdict must reach the log's head, and no projector may be running
+    to link what is new; one that is shares the projection's lock, so no
+    event is applied twice.
     """
     queries.projector.catch_up()
     verdict = audit(app, queries.view)

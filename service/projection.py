@@ -497,6 +497,16 @@ class ReadModelProjection(Projection[ReadModel]):
             position=tracking.notification_id)
         self.batch.last = tracking
 
+    @process_event.register
+    def _(self, event: Dialogue.CarriedOver, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        self.batch.execute(
+            "INSERT INTO rm_carried_over VALUES (:dialogue_id, :commitment_id, "
+            ":from_dialogue_id, :carried_on, :position)", dialogue_id=str(event.originator_id),
+            commitment_id=str(event.commitment_id),
+            from_dialogue_id=str(event.from_dialogue_id), carried_on=event.on,
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
     def _follow_is(self, event: Follow.Event, *, active: bool, since: str | None,
                    tracking: Tracking) -> None:
         self.batch.execute("UPDATE rm_follows SET active = :active, since = :since "

@@ -5,11 +5,12 @@ reports, agencies, accounts, tokens, forums, a question with its answers, a
 commitment's history and a commitment as of a date read the tables the
 projection keeps.
 
-Only the projector writes those tables. A web request never applies an event
-nor takes the projection's lock: a read that must see a given write names its
-position in the log and waits, bounded, for the projector to pass it; any read
-says how far behind the tables are. One-shot commands, the workers and tests,
-which are not requests, may apply what is pending themselves (`catches_up`).
+Only the projector writes those tables. A web request or a worker's task
+never applies an event nor takes the projection's lock: a read that must see
+a given write names its position in the log and waits, bounded, for the
+projector to pass it; any read says how far behind the tables are. One-shot
+commands an operator runs, where no projector may be running, and tests may
+apply what is pending themselves (`catches_up`).
 """
 
 from __future__ import annotations
@@ -480,7 +481,7 @@ class Queries:
         self.app = app
         self.view = view
         self.projector = Projector(app, view)
-        # False in the web processes: their reads never write the tables.
+        # False in the web and worker processes: their reads never write the tables.
         self.catches_up = catches_up
         self.wait_seconds = app.settings.read_wait_seconds
         # One Queries serves a web process's threads: what one request waits
@@ -909,21 +910,25 @@ class Queries:
                 for row in answers],
             commitments=[CommitmentView.of_row(row, today) for row in commitments],
             contact=contact,
-            # The grievance's chain lives on the questions themselves (issue 18).
-            raised_before=self.raised_before(load(self.app.repository, Question, question_id)),
+            raised_before=self.raised_before(question_id),
         )
 
-    def raised_before(self, question: Question) -> list[UUID]:
-        """The earlier raisings of a question's grievance, from the questions'
-        own links (a chain is a few questions long)."""
+    def raised_before(self, question_id: UUID) -> list[UUID]:
+        """The earlier raisings of a question's grievance: the links its
+        chain's questions recorded (issue 18), read in one statement that
+        follows them back, each question's in the order it recorded them."""
         links: dict[UUID, list[UUID]] = {}
-        pending = [question]
-        while pending:
-            current = pending.pop()
-            links[current.id] = list(current.raised_before)
-            pending += [load(self.app.repository, Question, earlier)
-                        for earlier in current.raised_before if earlier not in links]
-        return raised_before(question.id, links)
+        for row in self._rows(
+                "WITH RECURSIVE chain (question_id, earlier_id, position) AS ("
+                "SELECT question_id, earlier_id, position FROM rm_question_links "
+                "WHERE question_id = :id UNION "
+                "SELECT l.question_id, l.earlier_id, l.position FROM rm_question_links l "
+                "JOIN chain c ON l.question_id = c.earlier_id) "
+                "SELECT question_id, earlier_id FROM chain ORDER BY position",
+                id=str(question_id)):
+            links.setdefault(UUID(str(row["question_id"])), []).append(
+                UUID(str(row["earlier_id"])))
+        return raised_before(question_id, links)
 
     def grievances(self, agency: str | None = None, limit: int = 5) -> list[Grievance]:
         """The grievances raised most often (at least twice), each by its
@@ -971,25 +976,24 @@ class Queries:
             "ON d.id = q.dialogue_id WHERE d.held_on < :held_on "
             "ORDER BY d.held_on DESC, q.position LIMIT :limit", held_on=held_on, limit=limit)]
 
-    def carried_over(self, dialogue: Dialogue, on: date | None = None) -> list[dict[str, Any]]:
-        """The promises carried into a dialogue (by `on`), each with where it came from."""
-        found = []
-        for item in dialogue.carried_over:
-            if on is not None and item["on"] > on:
-                continue
-            rows = self._rows(
-                "SELECT c.text, c.agency, c.status, c.due_on, d.title, d.held_on "
-                "FROM rm_commitments c JOIN rm_dialogues d ON d.id = c.dialogue_id "
-                "WHERE c.id = :id", id=str(item["commitment_id"]))
-            if not rows:
-                continue
-            row = rows[0]
-            found.append({"commitment_id": item["commitment_id"],
-                          "from_dialogue_id": item["from_dialogue_id"],
-                          "from_title": row["title"], "from_held_on": as_date(row["held_on"]),
-                          "on": item["on"], "text": row["text"], "agency": row["agency"],
-                          "status": row["status"], "due_on": as_date(row["due_on"])})
-        return found
+    def carried_over(self, dialogue_id: UUID, on: date | None = None) -> list[dict[str, Any]]:
+        """The promises carried into a dialogue (by `on`), in the order they
+        were carried, each with where it came from."""
+        self.fresh()
+        by = " AND o.carried_on <= :on" if on is not None else ""
+        return [{"commitment_id": UUID(str(row["commitment_id"])),
+                 "from_dialogue_id": UUID(str(row["from_dialogue_id"])),
+                 "from_title": row["title"], "from_held_on": as_date(row["held_on"]),
+                 "on": as_date(row["carried_on"]), "text": row["text"],
+                 "agency": row["agency"], "status": row["status"],
+                 "due_on": as_date(row["due_on"])}
+                for row in self._rows(
+                    "SELECT o.commitment_id, o.from_dialogue_id, o.carried_on, c.text, "
+                    "c.agency, c.status, c.due_on, d.title, d.held_on FROM rm_carried_over o "
+                    "JOIN rm_commitments c ON c.id = o.commitment_id "
+                    "JOIN rm_dialogues d ON d.id = c.dialogue_id "
+                    f"WHERE o.dialogue_id = :id{by} ORDER BY o.position",
+                    id=str(dialogue_id), on=on)]
 
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
         self.fresh()
@@ -1025,7 +1029,7 @@ class Queries:
             for row in self._rows("SELECT id, asker, text FROM rm_questions WHERE "
                                   "dialogue_id = :id AND answers = 0 ORDER BY position", id=key)]
         return DialogueView(
-            carried_over=self.carried_over(load(self.app.repository, Dialogue, dialogue_id)),
+            carried_over=self.carried_over(dialogue_id),
             dialogue=found,
             questions=int(questions["asked"]),
             answered=int(questions["answered"]),

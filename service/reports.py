@@ -395,7 +395,7 @@ class Reports:
         linked = {c for ids in links.values() for c in ids}
         others = [item for key, item in by_id.items() if key not in linked]
         row = found[0]
-        carried = self.queries.carried_over(self.queries.app.get(dialogue_id), on)
+        carried = self.queries.carried_over(dialogue_id, on)
         return DialogueReport(as_of=on, summary=summaries[0], organiser=row["organiser"],
                               source_url=row["source_url"], questions=listed, others=others,
                               carried_over=carried)

@@ -15,7 +15,7 @@ from service.settings import Settings
 
 def _keep_beating(part: str, settings: Settings) -> None:
     app = build(settings)
-    Heartbeats(build_queries(app).view).keep_beating(part)
+    Heartbeats(build_queries(app, catches_up=False).view).keep_beating(part)
 
 
 @worker_ready.connect

@@ -1,8 +1,16 @@
 """The reminder tasks. They take ids and dates, never objects, and are safe
-to run twice: what makes a second run harmless is in service/reminders.py."""
+to run twice: what makes a second run harmless is in service/reminders.py.
+
+A worker reads the tables as the web does: only the projector writes them
+(the Procfile runs one; `commitments serve` too). A scan's reads see what
+was stored before it began, waiting for the projector up to
+READ_WAIT_SECONDS; when it is further behind they answer anyway, and the
+next scan finds what this one missed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,10 +53,26 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
-        service = build(settings)
-        queries = build_queries(service)
+        return cls.of(build(settings), settings)
+
+    @classmethod
+    def of(cls, service: Commitments, settings: Settings) -> Runtime:
+        queries = build_queries(service, catches_up=False)
         return cls(service, queries, Reminders(service, queries, senders(settings)),
                    Messages(service, mailer(settings.mail), COMPOSERS))
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """The reads within see every write stored before it: the first
+        waits for the projector to pass the log's head as it is now."""
+        self.queries.read_after(self.app.recorder.max_notification_id() or 0)
+        try:
+            yield
+        finally:
+            if self.queries.lag:
+                log.warning("the read tables are %d events behind the log: is the "
+                            "projector running?", self.queries.lag)
+            self.queries.request_done()
 
 
 _runtime: Runtime | None = None
@@ -79,7 +103,8 @@ def scan(self: Task, today: str | None = None) -> int:
     service = runtime()
     on = date.fromisoformat(today) if today else service.app.clock()
     try:
-        found = service.reminders.scan(on)
+        with service.reading():
+            found = service.reminders.scan(on)
     except _TRANSIENT as error:
         raise self.retry(exc=error, countdown=30, max_retries=3) from error
     for due in found:
@@ -100,6 +125,9 @@ def remind(self: Task, commitment_id: str, due_on: str, rung: str | None, today:
     attempt = int(self.request.retries or 0)
     due = Due(UUID(commitment_id), date.fromisoformat(due_on), Rung(rung) if rung else None)
     try:
+        # No wait for the projector: the tables are at least where the scan
+        # that queued this read them, and each delivery is decided again
+        # from its own stream.
         report = service.reminders.deliver(
             due, today=date.fromisoformat(today), claim=str(self.request.id), attempt=attempt,
             final=attempt + 1 >= settings.max_attempts)
@@ -127,9 +155,11 @@ def scan_messages(self: Task) -> int:
     """Queue one task for each message owed and not yet sent."""
     service = runtime()
     try:
-        # Mails owed to followers are opened here, from the changes in the log.
-        Follows(service.app).fan_out(service.queries)
-        found = service.queries.open_messages()
+        with service.reading():
+            # Mails owed to followers are opened here, from the changes in the log.
+            Follows(service.app).fan_out(service.queries)
+        with service.reading():  # those it opened too: sent by this scan
+            found = service.queries.open_messages()
     except _TRANSIENT as error:
         raise self.retry(exc=error, countdown=30, max_retries=3) from error
     for message_id in found:

@@ -197,7 +197,7 @@ def dialogue(dialogue_id: UUID) -> Any:
         "workspace/dialogue.html", account=account, m=found, errors=errors, posted=posted,
         target=target, form=request.form, agencies=agencies, kinds=[k.value for k in Kind],
         saved=request.args.get("saved"),
-        carried=queries().carried_over(service().get(dialogue_id)),
+        carried=queries().carried_over(dialogue_id),
         owed=queries().still_owed_before(held_on),
         earlier=queries().questions_before(held_on)), status
 

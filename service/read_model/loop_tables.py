@@ -1,6 +1,7 @@
 """The read tables of closing the loop with the people who asked (issue 18),
 in one list `tables` appends to its own: the messages owed to people
-outside the service, who follows what, and the grievances raised again."""
+outside the service, who follows what, the grievances raised again and the
+promises carried into a later dialogue."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ LOOP_TABLES += [
     "CREATE TABLE IF NOT EXISTS rm_question_links (question_id TEXT NOT NULL, "
     "earlier_id TEXT NOT NULL, agencies TEXT NOT NULL, position BIGINT NOT NULL, "
     "PRIMARY KEY (question_id, earlier_id))",
+    # A promise of an earlier dialogue carried into a later one (`dialogue_id`),
+    # on a day: what the dialogue and its report list, in the order carried.
+    "CREATE TABLE IF NOT EXISTS rm_carried_over (dialogue_id TEXT NOT NULL, "
+    "commitment_id TEXT NOT NULL, from_dialogue_id TEXT NOT NULL, carried_on DATE NOT NULL, "
+    "position BIGINT NOT NULL, PRIMARY KEY (dialogue_id, commitment_id))",
 ]
 LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_follow_said",
-                    "rm_question_links")
+                    "rm_question_links", "rm_carried_over")

@@ -1,7 +1,15 @@
 """How long a transcript import takes as the text grows: in step with its
 size. Each test times a 1 MB import against a 100 KB one measured in the same
 test, so the bound means the same on a slow machine as on a fast one: linear
-growth gives a ratio of 10, and half as much again is left for noise.
+growth gives a ratio of 10, and half as much again is left for noise; an
+import that took the square of the size would give about 100.
+
+What is timed is the CPU time of the thread that imports (the test client
+runs the request in the test's own thread), not the time on the clock: on a
+loaded machine the clock also counts the waits for a CPU, which stretched
+the ratio past the bound (16.6, 17.7) with no change to the import. The
+projector's thread and the database server are not counted either; the
+import's own work, where a quadratic step would be, is.
 
 The texts are the real fixtures taken one after another
 (tests/support/transcripts.py); nothing is made up."""
@@ -20,12 +28,13 @@ BOUND = 15
 
 
 def timed(api: Caller, text: str, runs: int, url: str = URL) -> tuple[float, Any]:
-    """The best of `runs` imports of `text`, and the last answer."""
+    """The best of `runs` imports of `text` (CPU seconds of this thread), and
+    the last answer."""
     best, response = float("inf"), None
     for _ in range(runs):
-        started = time.perf_counter()
+        started = time.thread_time()
         response = post_text(api, url, text)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.thread_time() - started)
     return best, response
 
 
@@ -42,7 +51,7 @@ def test_a_megabyte_transcript_imports_in_step_with_its_size(api: Caller) -> Non
     for name in ("questions", "answers", "candidates"):
         assert large_counts[name] >= 9 * small_counts[name], (name, small_counts, large_counts)
     assert large_s / small_s < BOUND, (
-        f"1 MB took {large_s:.2f} s, {large_s / small_s:.1f} times the {small_s:.3f} s "
+        f"1 MB took {large_s:.2f} CPU s, {large_s / small_s:.1f} times the {small_s:.3f} s "
         f"of 100 KB")
 
 
@@ -70,5 +79,5 @@ def test_a_megabyte_that_lost_its_line_breaks_is_read_in_step_with_its_size(
         assert large_counts[name] >= 9 * small_counts[name], (name, small_counts, large_counts)
     assert api.events() == before
     assert large_s / small_s < BOUND, (
-        f"1 MB took {large_s:.2f} s, {large_s / small_s:.1f} times the {small_s:.3f} s "
+        f"1 MB took {large_s:.2f} CPU s, {large_s / small_s:.1f} times the {small_s:.3f} s "
         f"of 100 KB")

@@ -11,16 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from service.bootstrap import build_queries
-from service.composers import COMPOSERS
-from service.messages import Messages
-from service.reminders import Reminders
 from service.settings import MailSettings
 from tests.api.conftest import Caller, World, created
 from tests.support.smtp import SmtpServer, smtp_server
 from workers import tasks
 from workers.app import app as celery
-from workers.mail import mailer
 
 
 @pytest.fixture
@@ -30,17 +25,15 @@ def worker(api: Caller) -> Iterator[SmtpServer]:
     with smtp_server() as smtp:
         settings = replace(api.service.settings, mail=MailSettings(host=smtp.host,
                                                                    port=smtp.port))
-        queries = build_queries(api.service)
         saved, eager = tasks._runtime, celery.conf.task_always_eager
-        tasks._runtime = tasks.Runtime(
-            api.service, queries, Reminders(api.service, queries, tasks.senders(settings)),
-            Messages(api.service, mailer(settings.mail), COMPOSERS))
+        # Its reads wait for the test's projector, as a worker's for the Procfile's.
+        runtime = tasks._runtime = tasks.Runtime.of(api.service, settings)
         celery.conf.task_always_eager = True
         try:
             yield smtp
         finally:
             tasks._runtime, celery.conf.task_always_eager = saved, eager
-            queries.close()
+            runtime.queries.close()
 
 
 def test_the_scan_sends_each_owed_mail_once(api: Caller, world: World,
@@ -66,3 +59,23 @@ def test_the_scan_sends_each_owed_mail_once(api: Caller, world: World,
     assert tasks.scan_messages.apply().get() == 1  # opened by the scan, sent at once
     assert tasks.scan_messages.apply().get() == 0
     assert len(worker.received) == 3 and "quỹ đất" in worker.received[-1].text
+
+
+def test_a_worker_never_writes_the_read_tables(api: Caller,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: with the projector stopped, the tasks answer from the tables
+    as they are, within the wait, and apply nothing themselves."""
+    assert api.projector is not None
+    api.projector.settle()
+    api.projector.stop()
+    runtime = tasks.Runtime.of(api.service, api.service.settings)
+    monkeypatch.setattr(tasks, "_runtime", runtime)
+    try:
+        runtime.queries.wait_seconds = 0.05
+        before = runtime.queries.view.position()
+        created(api.post("/api/v1/agencies", {"code": "SYT", "name": "Sở Y tế"}))
+        assert tasks.scan.apply().get() == 0
+        assert tasks.scan_messages.apply().get() == 0
+        assert runtime.queries.view.position() == before < api.events()
+    finally:
+        runtime.queries.close()

@@ -81,6 +81,9 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         "feed of an agency": lambda: changes(queries, agency="SYT"),
         "feed of a dialogue": lambda: dialogue_changes(queries, dialogue),
         "grievances of an agency": lambda: queries.grievances(agency="SYT"),
+        # A grievance's chain and a dialogue's carried promises: rows, not aggregates.
+        "raised before": lambda: queries.raised_before(question),
+        "carried over as of": lambda: queries.carried_over(dialogue, ON),
         "still owed before": lambda: queries.still_owed_before(ON),
         "questions before": lambda: queries.questions_before(ON),
     })
@@ -133,7 +136,7 @@ def test_every_list_and_lookup_reads_by_an_index(api: Caller) -> None:
             statements.clear()
             call()
             for sql, params in statements:
-                if not sql.lstrip().upper().startswith("SELECT") or "rm_" not in sql:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "rm_" not in sql:
                     continue
                 with queries.view.datastore.transaction(commit=False) as cursor:
                     cursor.execute("SET LOCAL enable_seqscan = off")

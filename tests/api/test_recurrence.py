@@ -5,6 +5,10 @@ grievances raised most often, per agency."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import Caller, World, created, form_of
@@ -91,3 +95,36 @@ def test_from_the_workspace(api: Caller, world: World, clerk: FlaskClient) -> No
     assert api.get(f"/api/v1/questions/{question}").json["times_raised"] == 2
     assert [c["commitment_id"] for c in api.get(f"/api/v1/dialogues/{later}").json[
         "carried_over"]] == [world.commitment]
+
+
+def test_chains_and_carried_promises_are_read_from_the_tables(
+        api: Caller, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: a question's earlier raisings, a dialogue's carried promises
+    and the grievances raised most often are answered from rows; no read
+    loads a question or a dialogue from the log."""
+    later = _dialogue(api, "Tiếp xúc cử tri", "2024-06-15")
+    second = _ask(api, later, "Lại đề nghị phụ cấp cho y tế thôn bản")
+    created(api.post(f"/api/v1/questions/{second}/earlier", {"question_id": world.question}))
+    created(api.post(f"/api/v1/dialogues/{later}/carry-overs",
+                     {"commitment_id": world.commitment}))
+    assert api.projector is not None
+    api.projector.settle()
+    repository = api.service.repository
+    get, reader, loaded = repository.get, threading.get_ident(), []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        found = get(*args, **kwargs)
+        if threading.get_ident() == reader:  # not the projector's thread
+            loaded.append(type(found).__name__)
+        return found
+
+    monkeypatch.setattr(repository, "get", counted)
+    assert api.get(f"/api/v1/questions/{second}").json["raised_before"] == [world.question]
+    assert [c["commitment_id"] for c in api.get(f"/api/v1/dialogues/{later}").json[
+        "carried_over"]] == [world.commitment]
+    assert 'id="carried-over"' in api.client.get(f"/reports/dialogues/{later}").get_data(
+        as_text=True)
+    assert [g["question_id"] for g in api.as_(None).get(
+        "/api/v1/public/reports/grievances", agency="SYT").json] == [second]
+    assert 'id="grievances"' in api.client.get("/reports/agencies/SYT").get_data(as_text=True)
+    assert not {"Question", "Dialogue"} & set(loaded), loaded

@@ -142,16 +142,23 @@ class Stack:
 
     # -- starting and stopping -----------------------------------------------------
 
-    def _start(self, name: str, args: list[str], env: dict[str, str]) -> Proc:
+    def _start(self, name: str, args: list[str], env: dict[str, str],
+               program: list[str] | None = None) -> Proc:
         log = self.data / f"{name}.log"
         with log.open("wb") as out:
             # A session of its own: teardown kills its whole process group.
-            popen = subprocess.Popen([str(BIN / "celery"), "-A", "workers.app", *args],
-                                     env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                     start_new_session=True)
+            popen = subprocess.Popen([*(program or [str(BIN / "celery"), "-A", "workers.app"]),
+                                      *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                     cwd=ROOT, start_new_session=True)
         proc = Proc(name, popen, log)
         self.procs.append(proc)
         return proc
+
+    def projector(self, name: str = "projector") -> Proc:
+        """The Procfile's projector: the only writer of the read tables, which
+        the workers' reads wait for."""
+        return self._start(name, ["projections", "run"], self.env,
+                           program=[str(BIN / "commitments")])
 
     def worker(self, name: str, *, wait: bool = True, **env: str) -> Proc:
         proc = self._start(name, [
@@ -268,7 +275,9 @@ class Stack:
 def _environment(store: dict[str, str], data: Path, broker: brokers.Broker,
                  smtp: SmtpServer, extra: dict[str, str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(_OURS)}
-    env.update({**store, **broker.env, **extra})
+    # A task's reads wait for the projector as long as a loaded test machine
+    # may need, rather than answer without it (unless a test says otherwise).
+    env.update({**store, **broker.env, "READ_WAIT_SECONDS": "30", **extra})
     env.update(
         COMMITMENTS_DATA_DIR=str(data),
         CELERY_BROKER_URL=broker.url,
@@ -291,7 +300,7 @@ def stack(pg_server: postgres.Server, tmp_path: Path) -> Iterator[Callable[..., 
     started is killed and dropped afterwards."""
     with ExitStack() as cleanup:
 
-        def make(broker: str = "redis", **extra: str) -> Stack:
+        def make(broker: str = "redis", *, projector: bool = True, **extra: str) -> Stack:
             dbname = cleanup.enter_context(postgres.database(pg_server))
             found = cleanup.enter_context(brokers.broker(broker))
             smtp = cleanup.enter_context(smtp_server())
@@ -308,6 +317,8 @@ def stack(pg_server: postgres.Server, tmp_path: Path) -> Iterator[Callable[..., 
             made = Stack(env=env, app=app, queries=queries, client=client, smtp=smtp,
                          broker=found, data=data)
             cleanup.callback(made.close)  # first out: before the broker goes
+            if projector:
+                made.projector()
             return made
 
         yield make
