@@ -490,11 +490,24 @@ class ReadModelProjection(Projection[ReadModel]):
 
     @process_event.register
     def _(self, event: Question.RaisedBefore, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        question, earlier = str(event.originator_id), str(event.question_id)
         self.batch.execute(
             "INSERT INTO rm_question_links VALUES (:question_id, :earlier_id, :agencies, "
-            ":position)", question_id=str(event.originator_id),
-            earlier_id=str(event.question_id), agencies=dumps(event.addressed_to),
-            position=tracking.notification_id)
+            ":position)", question_id=question, earlier_id=earlier,
+            agencies=dumps(event.addressed_to), position=tracking.notification_id)
+        # The ranking's rows (rm_grievances), kept by statements run in the
+        # batch's transaction, in the log's order: they read the links as
+        # the batch has left them so far, which this thread cannot. The
+        # earlier question is a grievance's latest raising no more.
+        self.batch.execute("DELETE FROM rm_grievances WHERE question_id = :id", id=earlier)
+        # A question's agencies are those it was put to, the same on each of
+        # its links; it ranks once for all and once for each of them, while
+        # no later question links to it.
+        agencies = sorted(set(event.addressed_to))
+        for scope in ("", *agencies):
+            self.batch.execute(_LATEST_RAISING, question_id=question, scope=scope,
+                               agencies=dumps(agencies))
+        self.batch.execute(_RECOUNT, question_id=question)
         self.batch.last = tracking
 
     @process_event.register
@@ -519,6 +532,29 @@ class ReadModelProjection(Projection[ReadModel]):
         self.batch.execute("UPDATE rm_messages SET open = 0 WHERE id = :id",
                            id=str(event.originator_id))
         self.batch.last = tracking
+
+
+# A question's rows in the ranking, while it is the latest raising of its
+# grievance; counted by `_RECOUNT`.
+_LATEST_RAISING = (
+    "INSERT INTO rm_grievances (question_id, scope, times, agencies) "
+    "SELECT CAST(:question_id AS TEXT), CAST(:scope AS TEXT), 0, CAST(:agencies AS TEXT) "
+    "WHERE NOT EXISTS "
+    "(SELECT 1 FROM rm_question_links WHERE earlier_id = :question_id) "
+    "ON CONFLICT (question_id, scope) DO NOTHING")
+# The times each grievance a new link lengthens was raised: for each latest
+# raising at or after the linking question, the questions its links reach
+# back to, itself included (domain.recurrence.most_raised counts the same).
+_RECOUNT = (
+    "WITH RECURSIVE later (id) AS (SELECT CAST(:question_id AS TEXT) UNION "
+    "SELECT l.question_id FROM rm_question_links l JOIN later ON l.earlier_id = later.id), "
+    "reached (head, id) AS (SELECT question_id, question_id FROM rm_grievances "
+    "WHERE question_id IN (SELECT id FROM later) UNION "
+    "SELECT r.head, l.earlier_id FROM rm_question_links l JOIN reached r "
+    "ON l.question_id = r.id) "
+    "UPDATE rm_grievances SET times = (SELECT COUNT(*) FROM reached "
+    "WHERE reached.head = rm_grievances.question_id) "
+    "WHERE question_id IN (SELECT id FROM later)")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from domain.commitment import Commitment
 from domain.dialogue import Channel as AnswerChannel
 from domain.dialogue import Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
-from domain.recurrence import most_raised, raised_before
+from domain.recurrence import raised_before
 from domain.reminders import Channel, Delivery, Rung
 from domain.status import JUDGEABLE, Status, Verdict, days_overdue, is_overdue
 from domain.text import fold
@@ -932,27 +932,19 @@ class Queries:
 
     def grievances(self, agency: str | None = None, limit: int = 5) -> list[Grievance]:
         """The grievances raised most often (at least twice), each by its
-        latest question; only those put to `agency` when given."""
+        latest question; only those put to `agency` when given. The first
+        rows of the projection's ranking (rm_grievances): as
+        domain.recurrence.most_raised ranks them, without reading every link."""
         self.fresh()
-        links: dict[UUID, list[UUID]] = {}
-        agencies: dict[UUID, set[str]] = {}
-        for row in self._rows("SELECT question_id, earlier_id, agencies FROM rm_question_links"):
-            key = UUID(str(row["question_id"]))
-            links.setdefault(key, []).append(UUID(str(row["earlier_id"])))
-            agencies.setdefault(key, set()).update(json.loads(row["agencies"]))
-        ranked = [(q, n) for q, n in most_raised(links, limit=len(links))
-                  if agency is None or agency in agencies.get(q, set())][:limit]
-        found = []
-        for question_id, times in ranked:
-            [row] = self._rows(
-                "SELECT q.text, q.dialogue_id, d.title, d.held_on FROM rm_questions q "
-                "JOIN rm_dialogues d ON d.id = q.dialogue_id WHERE q.id = :id",
-                id=str(question_id))
-            found.append(Grievance(question_id, row["text"], times,
-                                   UUID(str(row["dialogue_id"])), row["title"],
-                                   as_date(row["held_on"]),
-                                   sorted(agencies.get(question_id, set()))))
-        return found
+        return [Grievance(UUID(str(row["question_id"])), row["text"], int(row["times"]),
+                          UUID(str(row["dialogue_id"])), row["title"], as_date(row["held_on"]),
+                          json.loads(row["agencies"]))
+                for row in self._rows(
+                    "SELECT g.question_id, g.times, g.agencies, q.text, q.dialogue_id, d.title, "
+                    "d.held_on FROM rm_grievances g JOIN rm_questions q ON q.id = g.question_id "
+                    "JOIN rm_dialogues d ON d.id = q.dialogue_id WHERE g.scope = :scope "
+                    "ORDER BY g.times DESC, g.question_id LIMIT :limit",
+                    scope=agency or "", limit=limit)]
 
     def still_owed_before(self, held_on: date, limit: int = 50) -> list[CommitmentView]:
         """Promises of dialogues held before `held_on` still owed, the overdue

@@ -36,6 +36,19 @@ LOOP_TABLES += [
     "CREATE TABLE IF NOT EXISTS rm_question_links (question_id TEXT NOT NULL, "
     "earlier_id TEXT NOT NULL, agencies TEXT NOT NULL, position BIGINT NOT NULL, "
     "PRIMARY KEY (question_id, earlier_id))",
+    # The projection follows links forward too: which later raisings a new
+    # link lengthens the chain of.
+    "CREATE INDEX IF NOT EXISTS rm_question_links_earlier ON rm_question_links (earlier_id)",
+    # Each grievance raised at least twice, by its latest raising (a question
+    # no later one links to), with the times it was raised: once for every
+    # agency it was put to, and once under the scope '' for all. The ranking
+    # reads the first rows of one scope off the index, whatever the number
+    # of links; the projection recounts a chain when a link lengthens it.
+    "CREATE TABLE IF NOT EXISTS rm_grievances (question_id TEXT NOT NULL, "
+    "scope TEXT NOT NULL, times INTEGER NOT NULL, agencies TEXT NOT NULL, "
+    "PRIMARY KEY (question_id, scope))",
+    "CREATE INDEX IF NOT EXISTS rm_grievances_ranked ON rm_grievances "
+    "(scope, times DESC, question_id)",
     # A promise of an earlier dialogue carried into a later one (`dialogue_id`),
     # on a day: what the dialogue and its report list, in the order carried.
     "CREATE TABLE IF NOT EXISTS rm_carried_over (dialogue_id TEXT NOT NULL, "
@@ -43,4 +56,4 @@ LOOP_TABLES += [
     "position BIGINT NOT NULL, PRIMARY KEY (dialogue_id, commitment_id))",
 ]
 LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_follow_said",
-                    "rm_question_links", "rm_carried_over")
+                    "rm_question_links", "rm_grievances", "rm_carried_over")

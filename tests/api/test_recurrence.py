@@ -6,11 +6,19 @@ grievances raised most often, per agency."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
 
+from domain.access import Actor, Role
+from domain.recurrence import most_raised
+from service import commands as c
+from service.application import Commitments
+from service.bootstrap import build_queries
+from service.queries import Queries
 from tests.api.conftest import Caller, World, created, form_of
 
 
@@ -128,3 +136,51 @@ def test_chains_and_carried_promises_are_read_from_the_tables(
         "/api/v1/public/reports/grievances", agency="SYT").json] == [second]
     assert 'id="grievances"' in api.client.get("/reports/agencies/SYT").get_data(as_text=True)
     assert not {"Question", "Dialogue"} & set(loaded), loaded
+
+
+def test_the_ranking_the_projection_keeps_is_the_rules(service: Commitments) -> None:
+    """Issue 17: the grievances raised most often, kept as rows while links
+    are recorded (a chain lengthened below its latest raising, two later
+    raisings of one grievance, a link to what was reached already), rank as
+    domain.recurrence.most_raised ranks every link, for all and per agency;
+    and as a rebuild from the log ranks them."""
+    admin = Actor(Role.ADMIN)
+    for code in ("SYT", "SGDDT", "SLDTBXH"):
+        service.execute(c.RegisterAgency(code=code, name=code), admin)
+    forums = {year: service.execute(c.RecordDialogue(title=f"Đối thoại {year}",
+                                                     held_on=date(year, 5, 10)),
+                                    admin).aggregate_id for year in range(2020, 2025)}
+    asked: dict[str, tuple[UUID, list[str]]] = {}
+    for name, year, agencies in (
+            ("a1", 2020, ["SYT"]), ("a2", 2021, ["SYT"]), ("a3", 2022, ["SYT", "SGDDT"]),
+            ("a4", 2023, ["SGDDT"]), ("b1", 2020, []), ("b2", 2022, ["SLDTBXH"]),
+            ("c1", 2021, ["SYT"]), ("c2", 2023, ["SYT"]), ("c3", 2024, ["SYT"])):
+        question = service.execute(c.AskQuestion(
+            dialogue_id=forums[year], asker={"name": "Cử tri"}, text=f"Kiến nghị {name}",
+            addressed_to=agencies), admin).aggregate_id
+        asked[name] = (question, agencies)
+    queries = build_queries(service)
+    try:
+        links: dict[UUID, list[UUID]] = {}
+        for later, earlier in (("a3", "a2"), ("a4", "a3"), ("a2", "a1"), ("a4", "a2"),
+                               ("b2", "b1"), ("c2", "c1"), ("c3", "c1"), ("c3", "c2")):
+            service.execute(c.LinkEarlierQuestion(asked[later][0], asked[earlier][0]), admin)
+            links.setdefault(asked[later][0], []).append(asked[earlier][0])
+            _ranked_as_the_rule(queries, links, asked)
+        assert [(g.question_id, g.times_raised) for g in queries.grievances(limit=2)] == [
+            (asked["a4"][0], 4), (asked["c3"][0], 3)]
+        queries.projector.rebuild()
+        _ranked_as_the_rule(queries, links, asked)
+    finally:
+        queries.close()
+
+
+def _ranked_as_the_rule(queries: Queries, links: dict[UUID, list[UUID]],
+                        asked: dict[str, tuple[UUID, list[str]]]) -> None:
+    put_to = dict(asked.values())
+    for agency in (None, "SYT", "SGDDT", "SLDTBXH"):
+        found = queries.grievances(agency, limit=100)
+        assert [(g.question_id, g.times_raised) for g in found] == [
+            (q, n) for q, n in most_raised(links, limit=100)
+            if agency is None or agency in put_to[q]], agency
+        assert [g.agencies for g in found] == [sorted(put_to[g.question_id]) for g in found]
