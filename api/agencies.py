@@ -44,7 +44,7 @@ class Agencies(MethodView):
 @blp.route("/<code>")
 class AgencyResource(MethodView):
     @blp.response(200, schemas.AgencyOut)
-    def get(self, code: str) -> Agency:
+    def get(self, code: str) -> AgencyView:
         """One agency by its code (case-insensitive)."""
         check_read("agency", code.upper())
         return queries().agency(code.upper())

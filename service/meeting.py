@@ -11,9 +11,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.dialogue import Dialogue
+from domain.errors import NotFound
 from domain.status import Status
-from service.handlers import load
 from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
 from service.read_model import as_date
 
@@ -61,7 +60,9 @@ class Meeting:
     # Commitments recorded against the dialogue but no answer (the chair's
     # directives, or promises typed in later).
     others: list[CommitmentView]
-    imports: list[dict[str, Any]]
+    # The agencies its last transcript import did not recognise and created
+    # unconfirmed: {code, name}.
+    agencies_created: list[dict[str, str]]
 
     @property
     def unanswered(self) -> list[AskedEntry]:
@@ -88,9 +89,16 @@ class Meeting:
 
 def meeting(queries: Queries, dialogue_id: UUID) -> Meeting:
     """The dialogue's record, in meeting order, from the read tables."""
-    dialogue: Dialogue = load(queries.app.repository, Dialogue, dialogue_id)
     queries.fresh()
     key = str(dialogue_id)
+    found = queries.view.rows("SELECT title, forum, held_on, place, chair, source_url "
+                              "FROM rm_dialogues WHERE id = :id", id=key)
+    if not found:
+        raise NotFound(f"no dialogue with id {dialogue_id}")
+    [dialogue] = found
+    last_import = queries.view.rows(
+        "SELECT agencies_created FROM rm_imports WHERE dialogue_id = :id "
+        "ORDER BY position DESC LIMIT 1", id=key)
     asked = queries.view.rows(
         "SELECT id, asker, text, position, asked_at FROM rm_questions "
         "WHERE dialogue_id = :id", id=key)
@@ -138,10 +146,11 @@ def meeting(queries: Queries, dialogue_id: UUID) -> Meeting:
     # A commitment whose answer is not in this dialogue's tables is still shown.
     others.extend(view for views in by_answer.values() for view in views)
     return Meeting(
-        id=dialogue_id, title=dialogue.title, forum=dialogue.forum.value,
-        held_on=dialogue.held_on, place=dialogue.place,
-        chair=dialogue.chair, source_url=dialogue.source_url, entries=entries, others=others,
-        imports=list(dialogue.imports))
+        id=dialogue_id, title=dialogue["title"], forum=dialogue["forum"],
+        held_on=as_date(dialogue["held_on"]), place=dialogue["place"],
+        chair=dialogue["chair"], source_url=dialogue["source_url"], entries=entries,
+        others=others,
+        agencies_created=json.loads(last_import[0]["agencies_created"]) if last_import else [])
 
 
 @dataclass(frozen=True)

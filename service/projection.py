@@ -511,6 +511,16 @@ class ReadModelProjection(Projection[ReadModel]):
         self.batch.last = tracking
 
     @process_event.register
+    def _(self, event: Dialogue.TranscriptImported, tracking: Tracking) -> None:  # type: ignore[name-defined]
+        # Only the agencies it created, named as the page names them.
+        created = [{"code": a["code"], "name": a["name"]}
+                   for a in event.summary.get("agencies_created") or []]
+        self.batch.execute("INSERT INTO rm_imports VALUES (:dialogue_id, :position, :created)",
+                           dialogue_id=str(event.originator_id),
+                           position=tracking.notification_id, created=dumps(created))
+        self.batch.last = tracking
+
+    @process_event.register
     def _(self, event: Dialogue.CarriedOver, tracking: Tracking) -> None:  # type: ignore[name-defined]
         self.batch.execute(
             "INSERT INTO rm_carried_over VALUES (:dialogue_id, :commitment_id, "

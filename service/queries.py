@@ -1,7 +1,8 @@
 """Questions asked of the service, answered from the read tables.
 
-Only a commitment as it stands now reads its own events; lists, counts,
-reports, agencies, accounts, tokens, forums, a question with its answers, a
+Only a commitment as it stands now reads its own events, and a question its
+asker's contact (the tables never hold one); lists, counts, reports,
+agencies, accounts, tokens, forums, a question with its answers, a
 commitment's history and a commitment as of a date read the tables the
 projection keeps.
 
@@ -26,10 +27,7 @@ from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.access import Role
-from domain.agency import Agency, agency_id
 from domain.asker import AskerContact, contact_id
 from domain.commitment import Commitment
 from domain.dialogue import Channel as AnswerChannel
@@ -175,6 +173,22 @@ class AgencyView:
     def names(self) -> list[str]:
         """Every name it is known by (as the aggregate says)."""
         return [self.name, *([self.name_en] if self.name_en else []), *self.aliases]
+
+    @classmethod
+    def of_row(cls, row: Any) -> AgencyView:
+        """From a row of `_AGENCIES`."""
+        return cls(
+            id=UUID(str(row["id"])), code=row["code"], name=row["name"],
+            name_en=row["name_en"], contacts=json.loads(row["contacts"] or "[]"),
+            webhook_url=row["webhook_url"], confirmed=bool(row["confirmed"]),
+            aliases=json.loads(row["aliases"]), successor=row["successor"],
+            succeeded_on=as_date(row["succeeded_on"]) if row["succeeded_on"] else None,
+            transferred=json.loads(row["transferred"]), version=int(row["version"]))
+
+
+# An agency with its contacts and webhook, which only the staff's reads show.
+_AGENCIES = ("SELECT a.*, c.contacts, c.webhook_url FROM rm_agencies a "
+             "LEFT JOIN rm_agency_contacts c ON c.code = a.code")
 
 
 @dataclass(frozen=True)
@@ -598,7 +612,7 @@ class Queries:
         if not rows:
             if not self._rows("SELECT 1 FROM rm_commitments WHERE id = :id",
                               id=str(commitment_id)):
-                load(self.app.repository, Commitment, commitment_id)  # its own NotFound
+                raise NotFound(f"no commitment with id {commitment_id}")
             raise NotFound(
                 f"commitment {commitment_id} had not been made by {as_of.isoformat()}")
         return CommitmentView.of_row(rows[0], as_of)
@@ -835,27 +849,40 @@ class Queries:
             "SELECT id FROM rm_messages WHERE open = 1 ORDER BY position LIMIT :limit",
             limit=limit)]
 
-    def agency(self, code: str) -> Agency:
-        try:
-            found = self.app.get(agency_id(code))
-        except AggregateNotFoundError:
-            raise NotFound(f"no agency with code {code!r}") from None
-        assert isinstance(found, Agency)
-        return found
+    def agency(self, code: str) -> AgencyView:
+        """One agency by its exact code, with its contacts (for the read
+        matrix to filter)."""
+        self.fresh()
+        found = self._rows(f"{_AGENCIES} WHERE a.code = :code", code=code)
+        if not found:
+            raise NotFound(f"no agency with code {code!r}")
+        return AgencyView.of_row(found[0])
 
     def agencies(self) -> list[AgencyView]:
         """Every agency, by code, with its contacts (for the read matrix to filter)."""
         self.fresh()
-        return [AgencyView(
-            id=UUID(str(row["id"])), code=row["code"], name=row["name"],
-            name_en=row["name_en"], contacts=json.loads(row["contacts"] or "[]"),
-            webhook_url=row["webhook_url"], confirmed=bool(row["confirmed"]),
-            aliases=json.loads(row["aliases"]), successor=row["successor"],
-            succeeded_on=as_date(row["succeeded_on"]) if row["succeeded_on"] else None,
-            transferred=json.loads(row["transferred"]), version=int(row["version"]))
-            for row in self._rows(
-                "SELECT a.*, c.contacts, c.webhook_url FROM rm_agencies a "
-                "LEFT JOIN rm_agency_contacts c ON c.code = a.code ORDER BY a.code")]
+        return [AgencyView.of_row(row) for row in self._rows(f"{_AGENCIES} ORDER BY a.code")]
+
+    def people(self, commitment_id: UUID) -> dict[datetime, str]:
+        """Who, by name, recorded each step of a commitment's history through
+        the workspace (an account's name, by the step's moment); staff see
+        the person, the public report only the role."""
+        self.fresh()
+        steps: dict[datetime, str] = {}
+        for row in self._rows("SELECT at, actor FROM rm_history_entries "
+                              "WHERE commitment_id = :id", id=str(commitment_id)):
+            actor = json.loads(row["actor"])
+            via = actor.get("via") if isinstance(actor, dict) else None
+            if isinstance(via, str) and via.startswith("account:"):
+                steps[datetime.fromisoformat(row["at"])] = via.removeprefix("account:")
+        ids = sorted(set(steps.values()))
+        if not ids:
+            return {}
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        names = {str(row["id"]): row["name"] for row in self._rows(
+            f"SELECT id, name FROM rm_accounts WHERE id IN ({marks})",
+            **{f"id{n}": key for n, key in enumerate(ids)})}
+        return {at: names[key] for at, key in steps.items() if names.get(key)}
 
     def accounts(self) -> list[AccountView]:
         """Every account ever created, disabled ones too, by name (folded:
@@ -891,6 +918,9 @@ class Queries:
             "ON q.commitment_id = c.id WHERE q.question_id = :id ORDER BY c.position",
             id=str(question_id))
         today = self.app.clock()
+        # How to reach the asker is never copied into the tables (only the
+        # admin may read it; the read matrix drops it for anyone else): the
+        # one read here of a stream of the log, a contact's single event.
         contact = None
         if contact_id(question_id) in self.app.repository:
             contact = load(self.app.repository, AskerContact, contact_id(question_id)).as_dict()

@@ -25,10 +25,11 @@ from api.workspace.core import (
 )
 from domain.access import STAFF_ROLES, Role
 from domain.account import Account, canonical_email
-from domain.agency import Agency, canonical_code
+from domain.agency import canonical_code
 from domain.errors import DomainError, NotFound
 from service import commands as c
 from service.passwords import MINIMUM_LENGTH
+from service.queries import AgencyView
 
 
 def _posted(form: MultiDict[str, str]) -> dict[str, str]:
@@ -98,7 +99,7 @@ def _contacts(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     return contacts
 
 
-def _agency(code: str) -> Agency:
+def _agency(code: str) -> AgencyView:
     try:
         return queries().agency(canonical_code(code))
     except (ValueError, NotFound):

@@ -124,6 +124,9 @@ def _account() -> Account | None:
     raw = session.get("account")
     if not raw:
         return None
+    # The signed-in account from its own events, not the accounts' table: a
+    # disabled account is shut out at once, not once the projector has
+    # passed the write that disabled it.
     try:
         found = service().get(UUID(raw))
     except (ValueError, AggregateNotFoundError):  # an id that opens nothing now

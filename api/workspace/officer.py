@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -119,6 +118,9 @@ def commitment(commitment_id: str) -> Any:
     """One commitment: its state and history, and the form its people may use:
     an officer of its agency reports on it, an auditor judges a claim."""
     account: Account = g.account
+    # One commitment as it stands now is read from its own events, as
+    # Queries.commitment reads it: its forms post the version they saw, and
+    # whether it may still be corrected is the aggregate's to say.
     try:
         found = service().get(UUID(commitment_id))
     except (ValueError, AggregateNotFoundError):
@@ -182,7 +184,7 @@ def commitment(commitment_id: str) -> Any:
         actions=[a.value for a in (SECRETARIAT_ACTIONS if account.role is Role.ADMIN
                                    else OFFICER_ACTIONS)],
         kinds=[k.value for k in Kind], saved=request.args.get("saved"),
-        people=_people(found.id)), status
+        people=queries().people(found.id)), status
 
 
 def _code(text: str | None) -> str | None:
@@ -209,23 +211,3 @@ def _evidence(data: dict[str, Any]) -> list[dict[str, Any]]:
     if dated:
         item["dated"] = dated.isoformat()
     return [item]
-
-
-def _people(commitment_id: UUID) -> dict[datetime, str]:
-    """Who, by name, wrote each step of the history through the workspace:
-    staff see the person; the public report shows only the role."""
-    names: dict[str, str] = {}
-    found: dict[datetime, str] = {}
-    for event in service().events.get(commitment_id):
-        actor = getattr(event, "actor", None)
-        via = actor.get("via", "") if isinstance(actor, dict) else ""
-        if not via.startswith("account:"):
-            continue
-        if via not in names:
-            try:
-                names[via] = service().get(UUID(via.removeprefix("account:"))).name
-            except (ValueError, AggregateNotFoundError):
-                names[via] = ""
-        if names[via]:
-            found[getattr(event, "timestamp")] = names[via]  # noqa: B009  (not in the protocol)
-    return found

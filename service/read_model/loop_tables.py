@@ -54,6 +54,15 @@ LOOP_TABLES += [
     "CREATE TABLE IF NOT EXISTS rm_carried_over (dialogue_id TEXT NOT NULL, "
     "commitment_id TEXT NOT NULL, from_dialogue_id TEXT NOT NULL, carried_on DATE NOT NULL, "
     "position BIGINT NOT NULL, PRIMARY KEY (dialogue_id, commitment_id))",
+    # What each transcript import of a dialogue created: the agencies it did
+    # not recognise (code, and name as the transcript wrote it), which the
+    # dialogue's page lists after the last import. Never the rest of the
+    # import's summary, which keeps each asker as the record gave them,
+    # whatever details that carries (the tables name people only as
+    # domain.dialogue.in_public does).
+    "CREATE TABLE IF NOT EXISTS rm_imports (dialogue_id TEXT NOT NULL, "
+    "position BIGINT NOT NULL, agencies_created TEXT NOT NULL, "
+    "PRIMARY KEY (dialogue_id, position))",
 ]
 LOOP_TABLE_NAMES = ("rm_messages", "rm_follows", "rm_follow_mails", "rm_follow_said",
-                    "rm_question_links", "rm_grievances", "rm_carried_over")
+                    "rm_question_links", "rm_grievances", "rm_carried_over", "rm_imports")

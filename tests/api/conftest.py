@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -223,6 +224,26 @@ def clerk(api: Caller, people: dict[str, str]) -> FlaskClient:
                                Actor(Role.ADMIN))
     sign_in(api.client, CLERK)
     return api.client
+
+
+def loads_from_here(api: Caller, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """From now on, each aggregate this thread loads from the log (its kind
+    and id), as the reads of a request would: what the projector's thread
+    loads to keep the tables is not counted. The projector first applies
+    every write made so far."""
+    assert api.projector is not None
+    api.projector.settle()
+    repository = api.service.repository
+    get, reader, loaded = repository.get, threading.get_ident(), []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        found = get(*args, **kwargs)
+        if threading.get_ident() == reader:
+            loaded.append((type(found).__name__, found.id))
+        return found
+
+    monkeypatch.setattr(repository, "get", counted)
+    return loaded
 
 
 def form_of(client: FlaskClient, path: str, form_id: str) -> dict[str, str]:

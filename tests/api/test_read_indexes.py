@@ -24,6 +24,7 @@ from service import commands as c
 from service.bootstrap import build_queries
 from service.feeds import changes, dialogue_changes
 from service.follows import Follows
+from service.meeting import meeting
 from service.queries import CommitmentFilter, DialogueFilter, Queries, Sort, _encode_cursor
 from service.read_model import PostgresReadModel
 from tests.api.conftest import Caller
@@ -82,6 +83,10 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         "feed of a dialogue": lambda: dialogue_changes(queries, dialogue),
         "grievances": lambda: queries.grievances(),
         "grievances of an agency": lambda: queries.grievances(agency="SYT"),
+        # Pages of the workspace (issue 17): rows, not aggregates.
+        "agency": lambda: queries.agency("SYT"),
+        "people of a commitment": lambda: queries.people(commitment),
+        "meeting": lambda: meeting(queries, dialogue),
         # A grievance's chain and a dialogue's carried promises: rows, not aggregates.
         "raised before": lambda: queries.raised_before(question),
         "carried over as of": lambda: queries.carried_over(dialogue, ON),

@@ -10,7 +10,18 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from tests.api.conftest import PASSWORD, Caller, World, created, csrf, hidden_fields, sign_in
+from tests.api.conftest import (
+    CLERK,
+    PASSWORD,
+    Caller,
+    World,
+    created,
+    csrf,
+    hidden_fields,
+    loads_from_here,
+    sign_in,
+)
+from tests.api.test_imports import TEXT, URL, post_text
 
 
 def test_the_home_page_needs_a_signed_in_person(api: Caller) -> None:
@@ -152,6 +163,41 @@ def test_an_officer_reports_progress_and_sees_it_in_the_history(
     assert '<span class="person">Trần Văn B</span>' in page  # staff see who, by name
     public = api.client.get(f"/reports/commitments/{world.commitment}").data.decode()
     assert "Trần Văn B" not in public and "Đã họp với các huyện" in public
+
+
+def test_agencies_names_and_meetings_are_read_from_the_tables(
+    api: Caller, world: World, clerk: FlaskClient, people: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: an agency (its API, feed and page), the names of who wrote a
+    commitment's steps and a dialogue's page with what its import created are
+    rows; no read loads an agency, a dialogue or another person's account."""
+    sign_in(clerk, people["officer"])
+    path = f"/workspace/commitments/{world.commitment}"
+    assert clerk.post(path, data={**_form(clerk, path), "form": "update",
+                                  "action": "progress", "note": "Đã họp"}).status_code == 302
+    imported = created(post_text(api, URL, TEXT))
+    made = imported["agencies_created"]
+    assert made
+    sign_in(clerk, CLERK)
+    loaded = loads_from_here(api, monkeypatch)
+    agency = api.get("/api/v1/agencies/syt").json
+    assert (agency["name"], agency["contacts"]) == ("Sở Y tế", [{"email": "syt@example.vn"}])
+    assert api.get("/api/v1/agencies/XYZ").status_code == 404
+    assert "Sở Y tế" in clerk.get("/reports/agencies/SYT/feed.atom").data.decode()
+    page = clerk.get("/workspace/agencies/SYT").data.decode()
+    assert 'value="syt@example.vn"' in page and 'name="version" value="1"' in page
+    page = clerk.get(f"/workspace/dialogues/{imported['dialogue_id']}").data.decode()
+    for a in made:
+        assert f'<a href="/workspace/agencies/{a["code"]}">{a["code"]} · {a["name"]}</a>' in page
+    assert clerk.get(f"/workspace/dialogues/{world.commitment}").status_code == 404
+    assert '<span class="person">Trần Văn B</span>' in clerk.get(path).data.decode()
+    me = api.service.account(CLERK).id
+    assert not {"Agency", "Dialogue", "Question"} & {kind for kind, _ in loaded}, loaded
+    # Besides the API's bearer token: the signed-in account, on each request
+    # (a disabled one is out at once), and the commitment page's own.
+    assert {(kind, key) for kind, key in loaded if kind != "AccessToken"} <= {
+        ("Account", me), ("Commitment", UUID(world.commitment))}, loaded
 
 
 def test_a_bad_form_shows_errors_by_the_field_and_saves_nothing(
