@@ -12,7 +12,7 @@ from api import schemas
 from api.auth import protect
 from api.context import actor, queries, service
 from api.visibility import check_read, own_agency_only
-from service.published_reports import PublishedReports, ReportView, view_of
+from service.published_reports import PublishedReports, ReportLine, ReportView, view_of
 
 blp = Blueprint("published_reports", __name__, url_prefix="/api/v1",
                 description="Reports before they go out: the agencies' right of reply")
@@ -35,11 +35,11 @@ def open_report(body: dict[str, Any]) -> ReportView:
 
 @blp.route("/published-reports", methods=["GET"])
 @blp.response(200, schemas.PublishedReportSummaryOut(many=True))
-def list_reports() -> list[ReportView]:
+def list_reports() -> list[ReportLine]:
     """Every report, the latest opened first (staff and agencies; the public
     reads published ones at /reports/published/{id})."""
     check_read("published_report")
-    return [view_of(r, own_agency_only()) for r in reports().all()]
+    return reports().lines(own_agency_only())
 
 
 @blp.route("/published-reports/<uuid:report_id>", methods=["GET"])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ from domain.delivery import ReminderDelivery
 from domain.dialogue import Answer, Dialogue, ForumKind, Question, in_public
 from domain.follow import Follow
 from domain.messages import Message, Purpose
+from domain.published_report import PublishedReport, ReportState
 from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
 from domain.status import Status
 from domain.text import fold
@@ -326,6 +327,29 @@ class ReadModelProjection(Projection[ReadModel]):
         previous = (None if event.originator_version == 1 else self.app.repository.get(
             event.originator_id, version=event.originator_version - 1))
         return event.mutate(previous)
+
+    @process_event.register
+    def _(self, event: PublishedReport.Opened, tracking: Tracking) -> None:
+        report = self._small(event)
+        assert isinstance(report, PublishedReport)
+        self.batch.execute(
+            "INSERT INTO rm_published_reports VALUES (:id, :title, :as_of, :opened_on, "
+            ":replies_close_on, :state, NULL, NULL, :entries, :position)",
+            id=str(report.id), title=report.title, as_of=report.as_of,
+            opened_on=report.opened_on, replies_close_on=report.replies_close_on,
+            state=report.state.value,
+            entries=dumps(dict(sorted(Counter(e["agency"] for e in report.entries).items()))),
+            position=tracking.notification_id)
+        self.batch.last = tracking
+
+    @process_event.register
+    def _(self, event: PublishedReport.Published, tracking: Tracking) -> None:
+        self.batch.execute(
+            "UPDATE rm_published_reports SET state = :state, published_on = :on, "
+            "head = :head WHERE id = :id", state=ReportState.PUBLISHED.value, on=event.on,
+            head=dumps(event.head) if event.head is not None else None,
+            id=str(event.originator_id))
+        self.batch.last = tracking
 
     @process_event.register
     def _(self, event: AccessToken.Issued, tracking: Tracking) -> None:  # type: ignore[name-defined]

@@ -3,13 +3,12 @@ from the record as of a date, and the log's head when they are published."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.utils import get_topic
 
 from domain.access import Actor
 from domain.agency import Agency, agency_id
@@ -20,10 +19,10 @@ from service.application import Commitments
 from service.commands import OpenReportForReply, PublishReport, ReplyToReport
 from service.handlers import load
 from service.idempotency import Idempotency
-from service.integrity import stored_events
 from service.messages import Outgoing
 from service.notices import STATUS_VI, vi_date
 from service.queries import CommitmentFilter, CommitmentView, Queries
+from service.read_model import as_date
 
 
 def entry_of(view: CommitmentView) -> dict[str, Any]:
@@ -58,6 +57,23 @@ def view_of(report: PublishedReport, agency: str | None = None) -> ReportView:
     entries = [{**entry, "reply": report.replies.get(entry["id"])}
                for entry in report.entries if agency is None or entry["agency"] == agency]
     return ReportView(report, entries)
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """A report as the list shows it: how many entries (an agency's own, for
+    its officer), not the entries."""
+
+    id: UUID
+    title: str
+    as_of: date
+    state: ReportState
+    opened_on: date
+    replies_close_on: date
+    published_on: date | None
+    head: dict[str, Any] | None
+    agencies: list[str]
+    shown: int
 
 
 class PublishedReports:
@@ -98,6 +114,10 @@ class PublishedReports:
         self.queries.read_after(self.app.recorder.max_notification_id() or 0)
 
     def get(self, report_id: UUID) -> PublishedReport:
+        """One report from its own short stream (opened, replied to,
+        published): its entries are fixed when it is opened, a published
+        report never changes, and its page holds the forms that change an
+        open one, so it is read as it stands, not as far as the tables are."""
         return load(self.app.repository, PublishedReport, report_id)
 
     def published(self, report_id: UUID) -> PublishedReport:
@@ -107,12 +127,23 @@ class PublishedReports:
             raise NotFound(f"no published report with id {report_id}")
         return found
 
-    def all(self) -> list[PublishedReport]:
-        """Every report, the latest opened first (read from the log: a few a year)."""
-        topic = get_topic(PublishedReport.Opened)
-        found = [self.get(n.originator_id) for n in stored_events(self.app.recorder,
-                                                                  topics=[topic])]
-        return found[::-1]
+    def lines(self, agency: str | None = None) -> list[ReportLine]:
+        """Every report, the latest opened first, from the reports' table;
+        with `agency`, each counts only that agency's entries."""
+        self.queries.fresh()
+        found = []
+        for row in self.queries.view.rows("SELECT * FROM rm_published_reports "
+                                          "ORDER BY position DESC"):
+            entries: dict[str, int] = json.loads(row["entries"])
+            found.append(ReportLine(
+                id=UUID(str(row["id"])), title=row["title"], as_of=as_date(row["as_of"]),
+                state=ReportState(row["state"]), opened_on=as_date(row["opened_on"]),
+                replies_close_on=as_date(row["replies_close_on"]),
+                published_on=as_date(row["published_on"]) if row["published_on"] else None,
+                head=json.loads(row["head"]) if row["head"] else None,
+                agencies=sorted(entries),
+                shown=sum(entries.values()) if agency is None else entries.get(agency, 0)))
+        return found
 
 
 def reply_invited(app: Commitments, message: Message) -> Outgoing | None:

@@ -58,7 +58,7 @@ def published_reports() -> Any:
         except (ValidationError, DomainError) as error:
             errors, status = form_errors(error)
     return render_template("workspace/published_reports.html", account=account,
-                           reports=[view_of(r, _own(account)) for r in _reports().all()],
+                           reports=_reports().lines(_own(account)),
                            errors=errors, form=request.form), status
 
 

@@ -156,6 +156,16 @@ TABLES = [
     "position BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_deliveries_open ON rm_deliveries (commitment_id) "
     "WHERE open = 1",
+    # Reports before they go out, as their list shows them: how many entries
+    # each agency has (`entries`, by code), never the entries themselves,
+    # which stay in the report's own stream (fixed when it was opened; a
+    # published report never changes).
+    "CREATE TABLE IF NOT EXISTS rm_published_reports (id TEXT PRIMARY KEY, "
+    "title TEXT NOT NULL, as_of DATE NOT NULL, opened_on DATE NOT NULL, "
+    "replies_close_on DATE NOT NULL, state TEXT NOT NULL, published_on DATE, head TEXT, "
+    "entries TEXT NOT NULL, position BIGINT NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS rm_published_reports_position "
+    "ON rm_published_reports (position)",
     # Events the projection could not apply: skipped so the read side goes on,
     # kept here for an operator until a rebuild applies them.
     "CREATE TABLE IF NOT EXISTS rm_quarantine (position BIGINT PRIMARY KEY, "
@@ -168,7 +178,8 @@ TABLE_NAMES = ("rm_commitments", "rm_history", "rm_history_entries",
                "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_agency_contacts", "rm_accounts", "rm_tokens",
                "rm_dialogues", "rm_questions", "rm_answer_questions", "rm_answers",
-               "rm_deliveries", "rm_quarantine", "rm_meta", *LOOP_TABLE_NAMES)
+               "rm_deliveries", "rm_published_reports", "rm_quarantine", "rm_meta",
+               *LOOP_TABLE_NAMES)
 # When each long-running part of the service last said it was alive
 # (service/heartbeats.py): beside the read tables, not a view of the log, so
 # a rebuild leaves it alone.

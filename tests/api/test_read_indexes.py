@@ -25,6 +25,7 @@ from service.bootstrap import build_queries
 from service.feeds import changes, dialogue_changes
 from service.follows import Follows
 from service.meeting import meeting
+from service.published_reports import PublishedReports
 from service.queries import CommitmentFilter, DialogueFilter, Queries, Sort, _encode_cursor
 from service.read_model import PostgresReadModel
 from tests.api.conftest import Caller
@@ -87,6 +88,7 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         "agency": lambda: queries.agency("SYT"),
         "people of a commitment": lambda: queries.people(commitment),
         "meeting": lambda: meeting(queries, dialogue),
+        "reports before they go out": lambda: PublishedReports(queries.app, queries).lines(),
         # A grievance's chain and a dialogue's carried promises: rows, not aggregates.
         "raised before": lambda: queries.raised_before(question),
         "carried over as of": lambda: queries.carried_over(dialogue, ON),

@@ -170,8 +170,9 @@ def test_agencies_names_and_meetings_are_read_from_the_tables(
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 17: an agency (its API, feed and page), the names of who wrote a
-    commitment's steps and a dialogue's page with what its import created are
-    rows; no read loads an agency, a dialogue or another person's account."""
+    commitment's steps, a dialogue's page with what its import created and
+    the list of reports before they go out are rows; no read loads an
+    agency, a dialogue, a report or another person's account."""
     sign_in(clerk, people["officer"])
     path = f"/workspace/commitments/{world.commitment}"
     assert clerk.post(path, data={**_form(clerk, path), "form": "update",
@@ -179,8 +180,15 @@ def test_agencies_names_and_meetings_are_read_from_the_tables(
     imported = created(post_text(api, URL, TEXT))
     made = imported["agencies_created"]
     assert made
+    report = created(api.post("/api/v1/published-reports", {
+        "title": "Báo cáo quý III", "as_of": "2024-08-31", "reply_days": 5}))
     sign_in(clerk, CLERK)
     loaded = loads_from_here(api, monkeypatch)
+    [line] = api.as_(world.agency_token).get("/api/v1/published-reports").json
+    assert (line["id"], line["agencies"], line["state"]) == (report["id"], ["SGDDT", "SYT"],
+                                                             "open_for_reply")
+    page = clerk.get("/workspace/published-reports").data.decode()
+    assert re.search(rf'<tr id="r-{report["id"]}">.*?<td>3</td>\s*</tr>', page, re.S), page
     agency = api.get("/api/v1/agencies/syt").json
     assert (agency["name"], agency["contacts"]) == ("Sở Y tế", [{"email": "syt@example.vn"}])
     assert api.get("/api/v1/agencies/XYZ").status_code == 404
@@ -193,7 +201,8 @@ def test_agencies_names_and_meetings_are_read_from_the_tables(
     assert clerk.get(f"/workspace/dialogues/{world.commitment}").status_code == 404
     assert '<span class="person">Trần Văn B</span>' in clerk.get(path).data.decode()
     me = api.service.account(CLERK).id
-    assert not {"Agency", "Dialogue", "Question"} & {kind for kind, _ in loaded}, loaded
+    assert not {"Agency", "Dialogue", "Question", "PublishedReport"} & {
+        kind for kind, _ in loaded}, loaded
     # Besides the API's bearer token: the signed-in account, on each request
     # (a disabled one is out at once), and the commitment page's own.
     assert {(kind, key) for kind, key in loaded if kind != "AccessToken"} <= {
