@@ -28,6 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Role
+from domain.agency import canonical_code
 from domain.asker import AskerContact, contact_id
 from domain.commitment import Commitment
 from domain.dialogue import Channel as AnswerChannel
@@ -852,8 +853,15 @@ class Queries:
     def agency(self, code: str) -> AgencyView:
         """One agency by its exact code, with its contacts (for the read
         matrix to filter)."""
+        # No code of that form was ever registered; and PostgreSQL refuses a
+        # NUL in a parameter, which must read as "not found", not a 500.
+        try:
+            canonical_code(code)
+            well_formed = True
+        except ValueError:
+            well_formed = False
         self.fresh()
-        found = self._rows(f"{_AGENCIES} WHERE a.code = :code", code=code)
+        found = well_formed and self._rows(f"{_AGENCIES} WHERE a.code = :code", code=code)
         if not found:
             raise NotFound(f"no agency with code {code!r}")
         return AgencyView.of_row(found[0])
