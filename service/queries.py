@@ -700,10 +700,13 @@ class Queries:
         counted by reading rows, up to `_COMMON_WITHIN`."""
         most = self.search_counted
         key = f", s.{column} AS k" if column else ""
-        # What a search reads of a row before it has chosen it.
-        narrow = f"s.position, s.search{f', s.{column}' if column else ''}"
+        # Rows read in turn, and sorted, cost little from the table itself
+        # (what a search reads of a row before it has chosen it: `narrow`);
+        # as of a date each is first joined to its history.
+        plain = source == "rm_commitments"
+        narrow = f"s.position, s.search{f', s.{column}' if column else ''}" if plain else "*"
         found: list[Any] = []
-        if self.view.words_indexed:
+        if self.view.words_indexed and plain:
             # The limits keep the index out: the words are tested row by row,
             # and none at all past the sample if it holds too few.
             first = f"FROM {source} s WHERE {' AND '.join(others) or '1 = 1'} LIMIT"
@@ -726,21 +729,25 @@ class Queries:
                          else (params["k_position"],))
                 marks = [m for m in marks if (m > after if ascending else m < after)]
             return self._at(source, [m[-1] for m in marks[:limit + 1]], params), len(found), True
-        # Only the rows' keys and words are sorted (a sort of whole rows
-        # outgrows its memory and spills to disk), then the page's rows read.
+        # From the table, only the rows' keys and words are sorted (whole
+        # rows outgrow the sort's memory and spill to disk), then the page's
+        # rows are read.
+        chosen = "s.position" if plain else "*"
         pages = " AND ".join(page_clauses) or "1 = 1"
         for window in self._SEARCH_WINDOWS:
-            chosen = self._rows(
-                f"SELECT s.position FROM (SELECT {narrow} FROM {source} s WHERE {pages} "
+            rows = self._rows(
+                f"SELECT {chosen} FROM (SELECT {narrow} FROM {source} s WHERE {pages} "
                 f"ORDER BY {order} LIMIT :window) s WHERE {' AND '.join(text)} "
                 f"ORDER BY {order} LIMIT :limit", **params, window=window, limit=limit + 1)
-            if len(chosen) > limit:
+            if len(rows) > limit:
                 break
         else:
-            chosen = self._rows(f"SELECT s.position FROM {source} s WHERE "
-                                f"{' AND '.join(page_clauses + text)} ORDER BY {order} "
-                                "LIMIT :limit", **params, limit=limit + 1)
-        return self._at(source, [int(r["position"]) for r in chosen], params), most, False
+            rows = self._rows(f"SELECT {chosen} FROM {source} s WHERE "
+                              f"{' AND '.join(page_clauses + text)} ORDER BY {order} "
+                              "LIMIT :limit", **params, limit=limit + 1)
+        if plain:
+            rows = self._at(source, [int(r["position"]) for r in rows], params)
+        return rows, most, False
 
     def _at(self, source: str, positions: list[int], params: dict[str, Any]) -> list[Any]:
         """The rows at these positions, in this order."""
