@@ -731,22 +731,19 @@ class Queries:
             return self._at(source, [m[-1] for m in marks[:limit + 1]], params), len(found), True
         # From the table, only the rows' keys and words are sorted (whole
         # rows outgrow the sort's memory and spill to disk), then the page's
-        # rows are read.
-        chosen = "s.position" if plain else "*"
+        # rows read by position.
         pages = " AND ".join(page_clauses) or "1 = 1"
         for window in self._SEARCH_WINDOWS:
+            chosen = (f"(SELECT {narrow} FROM {source} s WHERE {pages} ORDER BY {order} "
+                      f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit")
             rows = self._rows(
-                f"SELECT {chosen} FROM (SELECT {narrow} FROM {source} s WHERE {pages} "
-                f"ORDER BY {order} LIMIT :window) s WHERE {' AND '.join(text)} "
-                f"ORDER BY {order} LIMIT :limit", **params, window=window, limit=limit + 1)
+                f"SELECT * FROM {source} s WHERE s.position IN (SELECT s.position FROM {chosen}) "
+                f"ORDER BY {order}" if plain else f"SELECT * FROM {chosen}",
+                **params, window=window, limit=limit + 1)
             if len(rows) > limit:
-                break
-        else:
-            rows = self._rows(f"SELECT {chosen} FROM {source} s WHERE "
-                              f"{' AND '.join(page_clauses + text)} ORDER BY {order} "
-                              "LIMIT :limit", **params, limit=limit + 1)
-        if plain:
-            rows = self._at(source, [int(r["position"]) for r in rows], params)
+                return rows, most, False
+        rows = self._rows(f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text)} "
+                          f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
         return rows, most, False
 
     def _at(self, source: str, positions: list[int], params: dict[str, Any]) -> list[Any]:
