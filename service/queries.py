@@ -728,33 +728,29 @@ class Queries:
                 after = ((params["k_value"], params["k_position"]) if column
                          else (params["k_position"],))
                 marks = [m for m in marks if (m > after if ascending else m < after)]
-            return self._at(source, [m[-1] for m in marks[:limit + 1]], params), len(found), True
+            chosen = [m[-1] for m in marks[:limit + 1]]
+            names = {f"p{n}": position for n, position in enumerate(chosen)}
+            rows = self._rows(f"SELECT * FROM {source} s WHERE s.position IN "
+                              f"({', '.join(':' + n for n in names)})", **params,
+                              **names) if chosen else []
+            by = {int(row["position"]): row for row in rows}
+            return [by[p] for p in chosen], len(found), True
         # From the table, only the rows' keys and words are sorted (whole
         # rows outgrow the sort's memory and spill to disk), then the page's
         # rows read by position.
         pages = " AND ".join(page_clauses) or "1 = 1"
         for window in self._SEARCH_WINDOWS:
-            chosen = (f"(SELECT {narrow} FROM {source} s WHERE {pages} ORDER BY {order} "
-                      f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit")
+            page = (f"(SELECT {narrow} FROM {source} s WHERE {pages} ORDER BY {order} "
+                    f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit")
             rows = self._rows(
-                f"SELECT * FROM {source} s WHERE s.position IN (SELECT s.position FROM {chosen}) "
-                f"ORDER BY {order}" if plain else f"SELECT * FROM {chosen}",
+                f"SELECT * FROM {source} s WHERE s.position IN (SELECT s.position FROM {page}) "
+                f"ORDER BY {order}" if plain else f"SELECT * FROM {page}",
                 **params, window=window, limit=limit + 1)
             if len(rows) > limit:
                 return rows, most, False
         rows = self._rows(f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text)} "
                           f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
         return rows, most, False
-
-    def _at(self, source: str, positions: list[int], params: dict[str, Any]) -> list[Any]:
-        """The rows at these positions, in this order."""
-        if not positions:
-            return []
-        names = {f"p{n}": position for n, position in enumerate(positions)}
-        rows = self._rows(f"SELECT * FROM {source} s WHERE s.position IN "
-                          f"({', '.join(':' + n for n in names)})", **params, **names)
-        by = {int(row["position"]): row for row in rows}
-        return [by[p] for p in positions]
 
     def every_commitment(self, where: CommitmentFilter, *, as_of: date | None = None,
                          sort: Sort = Sort.MADE) -> Iterator[CommitmentView]:
