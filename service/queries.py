@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -690,6 +691,11 @@ class Queries:
     # A text search counts its matches up to this many: counting every one
     # of tens of thousands would cost more than finding them.
     search_counted = 1_000
+    # Where an index finds the words (PostgreSQL): a word found in one row in
+    # ten or more of the first `_SAMPLED` rows read without the index is
+    # counted past `search_counted` among the first `_COMMON_WITHIN`.
+    _SAMPLED = 500
+    _COMMON_WITHIN = 10_000
     # Rows of the list's own order a common word's page is looked for in
     # first, before the whole list.
     _SEARCH_WINDOWS = (5_000, 50_000)
@@ -700,17 +706,42 @@ class Queries:
                   ) -> tuple[list[Any], int, bool]:
         """A page of a text search, its total and whether that is exact.
 
-        The trigram index finds the matches, no more than `search_counted`
-        and one: when that is all of them, the total is exact and the page is
-        chosen among them here (by position and sort key, then its rows are
-        read by position). A word common enough to match more is found soon
-        along the list's own order: the page is read from the first rows of
-        that order (an index), and the total says "at least"."""
+        The matches are found, no more than `search_counted` and one: when
+        that is all of them, the total is exact and the page is chosen among
+        them here (by position and sort key, then its rows are read by
+        position). A word common enough to match more is found soon along the
+        list's own order: the page is read from the first rows of that order
+        (an index), and the total says "at least".
+
+        An index of words gathers all of a word's matches before it gives one
+        (a bitmap): for a common word, tens of thousands of rows at 100,000
+        commitments. Rows read in turn without it find `search_counted` and
+        one sooner; for a rare word they would be read in vain. So the first
+        `_SAMPLED` rows tell which the word is, and only a common one is
+        counted by reading rows, up to `_COMMON_WITHIN`."""
         most = self.search_counted
         key = f", s.{column} AS k" if column else ""
-        found = self._rows(f"SELECT s.position{key} FROM {source} s WHERE "
-                           f"{' AND '.join(others + text)} LIMIT :most", **params,
-                           most=most + 1)
+        # Rows read in turn, and sorted, cost little from the table itself
+        # (what a search reads of a row before it has chosen it: `narrow`);
+        # as of a date each is first joined to its history.
+        plain = source == "rm_commitments"
+        narrow = f"s.position, s.search{f', s.{column}' if column else ''}" if plain else "*"
+        found: list[Any] = []
+        if self.view.words_indexed and plain:
+            # The limits keep the index out: the words are tested row by row,
+            # and none at all past the sample if it holds too few.
+            first = f"FROM {source} s WHERE {' AND '.join(others) or '1 = 1'} LIMIT"
+            words = " AND ".join(text)
+            found = self._rows(
+                f"SELECT s.position{key} FROM (SELECT {narrow} {first} :within) s "
+                f"WHERE {words} AND (SELECT COUNT(*) FROM (SELECT s.search {first} :sampled) s "
+                f"WHERE {words}) >= :enough LIMIT :most", **params,
+                within=self._COMMON_WITHIN, sampled=self._SAMPLED, most=most + 1,
+                enough=math.ceil((most + 1) * self._SAMPLED / self._COMMON_WITHIN))
+        if len(found) <= most:
+            found = self._rows(f"SELECT s.position{key} FROM {source} s WHERE "
+                               f"{' AND '.join(others + text)} LIMIT :most",
+                               **params, most=most + 1)
         if len(found) <= most:
             marks = sorted(((as_date(r["k"]), int(r["position"])) if column
                             else (int(r["position"]),) for r in found), reverse=not ascending)
@@ -725,11 +756,16 @@ class Queries:
                               **names) if chosen else []
             by = {int(row["position"]): row for row in rows}
             return [by[p] for p in chosen], len(found), True
+        # From the table, only the rows' keys and words are sorted (whole
+        # rows outgrow the sort's memory and spill to disk), then the page's
+        # rows read by position.
         pages = " AND ".join(page_clauses) or "1 = 1"
         for window in self._SEARCH_WINDOWS:
+            page = (f"(SELECT {narrow} FROM {source} s WHERE {pages} ORDER BY {order} "
+                    f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit")
             rows = self._rows(
-                f"SELECT * FROM (SELECT * FROM {source} s WHERE {pages} ORDER BY {order} "
-                f"LIMIT :window) s WHERE {' AND '.join(text)} ORDER BY {order} LIMIT :limit",
+                f"SELECT * FROM {source} s WHERE s.position IN (SELECT s.position FROM {page}) "
+                f"ORDER BY {order}" if plain else f"SELECT * FROM {page}",
                 **params, window=window, limit=limit + 1)
             if len(rows) > limit:
                 return rows, most, False

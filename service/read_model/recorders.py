@@ -49,6 +49,11 @@ class ReadModel(TrackingRecorder):
     name = "read_model"
     # Set by subclasses: how the store spells parameters and dates.
     dialect: Dialect = Dialect()
+    # Whether an index finds rows by the words of their folded text. Such an
+    # index (a GIN index's bitmap) gathers every match before it gives the
+    # first, so a common word costs as many rows as it matches; without one
+    # the rows are read in turn and a search stops when it has enough.
+    words_indexed = False
 
     datastore: Any
 
@@ -192,6 +197,7 @@ class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
 
 class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
     dialect = PostgresDialect()
+    words_indexed = True  # the trigram indexes (SEARCH_DDL)
     # Any constant names the advisory lock; this one spells "rm" in ASCII.
     _LOCK = 0x726D
 

@@ -209,23 +209,28 @@ def test_a_text_search_pages_as_the_whole_list_filtered(
     list's first rows or from all of it, a search's pages are the list's
     own order, without gaps."""
     queries._SEARCH_WINDOWS = (4,)  # a window, then the whole list
-    for counted in (1_000, 3):
-        queries.search_counted = counted
-        for sort in Sort:
-            whole = queries.list_commitments(CommitmentFilter(), sort=sort, limit=500).items
+    found = len([v for v in queries.list_commitments(CommitmentFilter(), limit=500).items
+                 if matches("bien che", v.text)])
+    assert 3 < found < len(history)
+    # All counted (the first rows read hold them all, and rows besides), or
+    # a lower bound, found among the first rows read or by the index.
+    for counted, within in ((found, 10_000), (3, 10_000), (3, 2)):
+        queries.search_counted, queries._COMMON_WITHIN = counted, within
+        for sort, on in [(sort, on) for sort in Sort for on in (None, TODAY)]:
+            whole = queries.list_commitments(CommitmentFilter(), sort=sort, as_of=on,
+                                             limit=500).items
             expected = [v.id for v in whole if matches("bien che", v.text)]
-            assert len(expected) > 3
             seen, cursor = [], None
             while True:
                 page = queries.list_commitments(CommitmentFilter(q="bien che"), sort=sort,
-                                                cursor=cursor, limit=2)
-                assert (page.total, page.exact) == ((len(expected), True) if counted > 3
+                                                as_of=on, cursor=cursor, limit=2)
+                assert (page.total, page.exact) == ((found, True) if counted == found
                                                     else (3, False))
                 seen += [v.id for v in page.items]
                 if page.next is None:
                     break
                 cursor = page.next
-            assert seen == expected, (counted, sort)
+            assert seen == expected, (counted, within, sort, on)
 
 
 def test_the_due_index_answers_the_reminder_scan(queries: Queries,
