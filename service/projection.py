@@ -11,7 +11,6 @@ finds the position moved and starts again. Every event is applied once.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import OrderedDict
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import singledispatchmethod
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -53,6 +51,7 @@ from service.read_model import (
     ReadModel,
     SQLiteReadModel,
     dumps,
+    json_encoder,
     tally,
 )
 from service.schema import schema_lock
@@ -68,13 +67,16 @@ _ACTIVE = (Status.OPEN.value, Status.IN_PROGRESS.value)
 def commitment_state(c: Commitment, evidence: str | None = None) -> dict[str, Any]:
     """The columns that change along a commitment's history (`evidence`: its
     evidence's JSON, when the caller has it already)."""
-    status = c.status.value
+    # `_value_`, not `value`: an enum's `value` is a descriptor, called for
+    # each of a catch-up's millions of reads.
+    status = c.status._value_
+    verdict = c.verdict
     return {
         "status": status,
         "active": int(status in _ACTIVE),
         "due_on": c.due_on,
-        "due_basis": c.due_basis.value,
-        "verdict": c.verdict.value if c.verdict else None,
+        "due_basis": c.due_basis._value_,
+        "verdict": verdict._value_ if verdict else None,
         "fulfilled_on": c.fulfilled_on,
         "updated_on": c.effective_on,
         # Most steps carry no evidence: spare the encoder an empty list.
@@ -123,14 +125,14 @@ def _plain(value: Any) -> Any:
     return str(value)  # a UUID
 
 
-_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_plain)
+_ENCODE_ENTRY = json_encoder(_plain)
 
 
 def entry_data(event: Any) -> str:
     """An event's fields as its history entry gives them: JSON, with dates
     and moments as ISO text and identifiers as text (as the API writes them)."""
-    return _ENTRY_ENCODER.encode({key: value for key, value in event.__dict__.items()
-                                  if key not in _NOT_DATA})
+    return _ENCODE_ENTRY({key: value for key, value in event.__dict__.items()
+                          if key not in _NOT_DATA})
 
 
 # A commitment's version, owner, dialogue and what it adds to their counters.
@@ -152,14 +154,15 @@ class ReadModelProjection(Projection[ReadModel]):
         self.app = app
         self.batch = Batch()
         # Commitments as they stand after the last event applied, so that each
-        # event is applied by the domain's own code, not a copy of its rules.
-        self._cache: OrderedDict[UUID, Commitment] = OrderedDict()
+        # event is applied by the domain's own code, not a copy of its rules;
+        # keyed by the id as text (a UUID hashes in Python, text in C).
+        self._cache: OrderedDict[str, Commitment] = OrderedDict()
         # What each commitment counted when the last batch settled.
         self._counted: OrderedDict[str, Counted] = OrderedDict()
         self._cache_size = cache_size
         # Each cached commitment's evidence as last encoded: evidence only
         # grows, and most steps add none, so most events reuse the text.
-        self._evidence: dict[UUID, tuple[list[Any], int, Any, str]] = {}
+        self._evidence: dict[str, tuple[list[Any], int, Any, str]] = {}
         # Who acted, encoded: a log has few distinct actors.
         self._actors: dict[tuple[Any, ...], str] = {}
 
@@ -179,13 +182,14 @@ class ReadModelProjection(Projection[ReadModel]):
         key = str(event.originator_id)
         made = event.originator_version == Commitment.INITIAL_VERSION
         batch = self.batch
-        if not made and key not in batch.commitments:
+        row = batch.commitments.get(key)
+        if row is None and not made:
             # Its first change in this batch: what it counted before is taken
             # off its owner's and dialogue's counters when the batch settles.
-            batch.counted[key] = self._counted_before(event)
-        commitment = self._apply(event)
-        state = commitment_state(commitment, self._evidence_of(commitment))
-        row = batch.commitments.get(key)
+            batch.counted[key] = self._counted_before(key, event)
+        commitment = self._apply(key, event)
+        state = commitment_state(commitment, self._evidence_of(key, commitment))
+        text = commitment.text
         if row is None:
             if made:
                 batch.new.add(key)
@@ -194,22 +198,25 @@ class ReadModelProjection(Projection[ReadModel]):
                 "dialogue_id": str(commitment.dialogue_id),
                 "answer_id": str(commitment.answer_id) if commitment.answer_id else None,
                 "question_ids": dumps([str(q) for q in commitment.question_ids]),
-                "kind": commitment.kind.value, "text": commitment.text,
-                "search": " " + fold(commitment.text), "made_on": commitment.made_on,
+                "kind": commitment.kind._value_, "text": text, "search": " " + fold(text),
+                "made_on": commitment.made_on,
                 "transferred_from": (str(commitment.transferred_from)
                                      if commitment.transferred_from else None),
             }
             batch.commitments[key] = row
-        elif row["text"] != commitment.text:
-            row.update(text=commitment.text, search=" " + fold(commitment.text))
-        row.update(state, agency=commitment.agency, kind=commitment.kind.value)
+        elif row["text"] != text:
+            row.update(text=text, search=" " + fold(text))
+        row.update(state)
+        row["agency"] = commitment.agency
+        row["kind"] = commitment.kind._value_
         name, at = type(event).__name__, event.timestamp.isoformat()
-        batch.record_history({
-            "commitment_id": key, "effective_on": commitment.effective_on,
-            "event": name, "recorded_at": at,
-            "occurred_on": occurred_on(event, commitment.effective_on,
-                                       self.app.settings.timezone),
-            "detail": dumps(disclosed(event)), **state})
+        effective_on = state["updated_on"]
+        history = {"commitment_id": key, "effective_on": effective_on, "event": name,
+                   "recorded_at": at,
+                   "occurred_on": occurred_on(event, effective_on, self.app.settings.timezone),
+                   "detail": dumps(disclosed(event))}
+        history.update(state)
+        batch.record_history(history)
         batch.entries.append({
             "commitment_id": key, "version": event.originator_version, "type": name, "at": at,
             "actor": self._actor_of(event), "data": entry_data(event)})
@@ -218,16 +225,16 @@ class ReadModelProjection(Projection[ReadModel]):
                             for q in commitment.question_ids]
         batch.last = tracking
 
-    def _evidence_of(self, commitment: Commitment) -> str:
+    def _evidence_of(self, key: str, commitment: Commitment) -> str:
         items = commitment.evidence
         if not items:
             return "[]"
-        found = self._evidence.get(commitment.id)
+        found = self._evidence.get(key)
         if (found is not None and found[0] is items and found[1] == len(items)
                 and found[2] is items[-1]):
             return found[3]
         text = dumps(items)
-        self._evidence[commitment.id] = (items, len(items), items[-1], text)
+        self._evidence[key] = (items, len(items), items[-1], text)
         return text
 
     def _actor_of(self, event: Any) -> str:
@@ -265,37 +272,38 @@ class ReadModelProjection(Projection[ReadModel]):
         while len(self._counted) > self._cache_size:
             self._counted.popitem(last=False)
 
-    def _counted_before(self, event: Any) -> Counted:
+    def _counted_before(self, key: str, event: Any) -> Counted:
         """What a commitment counted just before `event`: as the last batch
         settled it, or from the aggregate."""
-        found = self._counted.get(str(event.originator_id))
+        found = self._counted.get(key)
         if found is not None and found[0] == event.originator_version - 1:
             return found
-        previous = self._commitment_before(event)
+        previous = self._commitment_before(key, event)
         return (previous.version, previous.agency, str(previous.dialogue_id),
                 _tally(commitment_state(previous)))
 
-    def _commitment_before(self, event: Any) -> Commitment:
-        cached = self._cache.get(event.originator_id)
+    def _commitment_before(self, key: str, event: Any) -> Commitment:
+        cached = self._cache.get(key)
         if cached is not None and cached.version == event.originator_version - 1:
             return cached
         found: Commitment = self.app.repository.get(
             event.originator_id, version=event.originator_version - 1)
-        self._remember(found)
+        self._remember(key, found)
         return found
 
-    def _apply(self, event: Any) -> Commitment:
+    def _apply(self, key: str, event: Any) -> Commitment:
         previous = (None if event.originator_version == Commitment.INITIAL_VERSION
-                    else self._commitment_before(event))
+                    else self._commitment_before(key, event))
         commitment: Commitment = event.mutate(previous)
-        self._remember(commitment)
+        self._remember(key, commitment)
         return commitment
 
-    def _remember(self, commitment: Commitment) -> None:
-        self._cache[commitment.id] = commitment
-        self._cache.move_to_end(commitment.id)
-        while len(self._cache) > self._cache_size:
-            gone, _ = self._cache.popitem(last=False)
+    def _remember(self, key: str, commitment: Commitment) -> None:
+        cache = self._cache
+        cache[key] = commitment
+        cache.move_to_end(key)
+        if len(cache) > self._cache_size:
+            gone, _ = cache.popitem(last=False)
             self._evidence.pop(gone, None)
 
     @process_event.register
