@@ -2,7 +2,7 @@
 
 eventsourcing's `ProjectionRunner` commits one transaction per event and needs
 a subscription, which SQLite has not; catching up a million events needs
-batches. So the projector follows the log itself with `select_notifications`,
+batches. So the projector follows the log itself a page at a time,
 and each batch commits its view writes and eventsourcing's tracking record in
 one transaction that first takes the projection's lock and checks the
 position it started from: a second copy either waits and then moves on, or
@@ -46,6 +46,7 @@ from domain.status import Status
 from domain.text import fold
 from service.application import Commitments
 from service.disclosure import disclosed, event_name
+from service.log_pages import pages
 from service.read_model import (
     SOURCE,
     Batch,
@@ -615,6 +616,7 @@ class Projector:
         # Whether the indexes wait for the end of a rebuild (None: not yet
         # asked; a rebuild a stopped process left half done leaves them so).
         self._deferred: bool | None = None
+        self._read = pages(app.recorder)
         # Bound once: each lookup of a singledispatchmethod makes a new wrapper.
         self._process = self.projection.process_event
         self._executor: ThreadPoolExecutor | None = None
@@ -644,8 +646,7 @@ class Projector:
                 size = 1 if single else self.batch_size
                 if limit is not None:
                     size = min(size, limit - applied - queued)
-                notifications = (self.app.recorder.select_notifications(start + 1, size)
-                                 if size > 0 else [])
+                notifications = self._read(start + 1, size) if size > 0 else []
                 if len(notifications) == self.batch_size and not bulk:
                     # A backlog, not the odd new event.
                     bulk = True
