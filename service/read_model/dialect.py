@@ -83,9 +83,9 @@ class PostgresDialect(Dialect):
     def sql(self, statement: str) -> str:
         return _NAMED.sub(r"%(\1)s", statement.replace("%", "%%"))
 
-    # Many rows are copied in (COPY), the fastest way in; rows that may meet
-    # a row already there (an ON CONFLICT tail, an update) go as one array
-    # per column, in binary, spread back into rows by `unnest`: one short
+    # Many rows are copied in (COPY, in binary), the fastest way in; rows that
+    # may meet a row already there (an ON CONFLICT tail, an update) go as one
+    # array per column, in binary, spread back into rows by `unnest`: one short
     # statement whatever the number of rows, which the driver parses once
     # (a VALUES list of a thousand rows is parsed anew, placeholder by
     # placeholder, each time).
@@ -93,8 +93,14 @@ class PostgresDialect(Dialect):
     def insert(self, cursor: Any, table: str, columns: Sequence[str],
                rows: Sequence[Mapping[str, Any]], tail: str = "") -> None:
         if not tail:
+            # In binary: the driver writes a date or a number in C from its
+            # bytes, where as text it formats each in Python (0.8 us a history
+            # row instead of 2.9), and the server parses nothing.
+            types = self._columns(cursor, table, columns)
             values = _values(columns)
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+                             "(FORMAT BINARY)") as copy:
+                copy.set_types([types[c] for c in columns])
                 for row in rows:
                     copy.write_row(values(row))
             return
@@ -112,6 +118,11 @@ class PostgresDialect(Dialect):
                        _arrays(names, rows))
 
     def _unnest(self, cursor: Any, table: str, columns: Sequence[str]) -> str:
+        types = self._columns(cursor, table, columns)
+        return f"unnest({', '.join(f'%b::{types[c]}[]' for c in columns)})"
+
+    def _columns(self, cursor: Any, table: str, columns: Sequence[str]) -> dict[str, str]:
+        """The types of `table`'s columns, by name."""
         types = self._types.get(table)
         if types is None or any(c not in types for c in columns):
             cursor.execute("SELECT attname, format_type(atttypid, atttypmod) AS type "
@@ -119,7 +130,7 @@ class PostgresDialect(Dialect):
                            "AND NOT attisdropped", (table,))
             types = self._types[table] = {row["attname"]: row["type"]
                                           for row in cursor.fetchall()}
-        return f"unnest({', '.join(f'%b::{types[c]}[]' for c in columns)})"
+        return types
 
 
 def _values(columns: Sequence[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
