@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -169,6 +170,9 @@ class ReadModelProjection(Projection[ReadModel]):
         self._evidence: dict[str, tuple[list[Any], int, Any, str]] = {}
         # Who acted, encoded: a log has few distinct actors.
         self._actors: dict[tuple[Any, ...], str] = {}
+        # Commitments' ids as text, by their number: a UUID spells itself in
+        # Python, and a commitment has a dozen events or so.
+        self._ids: dict[int, str] = {}
 
     def forget(self) -> None:
         self.batch = Batch()
@@ -183,7 +187,7 @@ class ReadModelProjection(Projection[ReadModel]):
 
     @process_event.register
     def _(self, event: Commitment.Event, tracking: Tracking) -> None:
-        key = str(event.originator_id)
+        key = self._id_text(event.originator_id)
         made = event.originator_version == Commitment.INITIAL_VERSION
         batch = self.batch
         row = batch.commitments.get(key)
@@ -228,6 +232,15 @@ class ReadModelProjection(Projection[ReadModel]):
             batch.links += [{"commitment_id": key, "question_id": str(q)}
                             for q in commitment.question_ids]
         batch.last = tracking
+
+    def _id_text(self, originator_id: UUID) -> str:
+        number = originator_id.int
+        found = self._ids.get(number)
+        if found is None:
+            if len(self._ids) >= self._cache_size:
+                self._ids.clear()
+            found = self._ids[number] = str(originator_id)
+        return found
 
     def _evidence_of(self, key: str, commitment: Commitment) -> str:
         items = commitment.evidence
