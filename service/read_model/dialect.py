@@ -21,6 +21,8 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
+import orjson
+
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
@@ -151,25 +153,33 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def json_encoder(default: Callable[[Any], Any]) -> Callable[[Any], str]:
-    """`json.JSONEncoder(ensure_ascii=False, default=default).encode`, made
-    once: the encoder builds its C encoder anew at each call, which is half
-    the cost of the short values a catch-up encodes a few times per event.
-    (Without the check for circular values: these come from events.)"""
-    encode = json.JSONEncoder(ensure_ascii=False, default=default).encode
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # an interpreter without the C accelerator
-        return encode
-    try:
-        fast = make(None, default, json.encoder.encode_basestring, None, ": ", ", ",
-                    False, False, True)
-    except TypeError:  # another signature: the encoder as it comes
-        return encode
-    return lambda value: "".join(fast(value, 0))
+def json_encoder(default: Callable[[Any], Any], *,
+                 dates_by_default: bool = False) -> Callable[[Any], str]:
+    """A JSON column's encoder: text kept as it is (no `\\u` escapes), and
+    `default` for what JSON has no type for.
+
+    By orjson, four to five times faster than `json` at the short values a
+    catch-up encodes two or three times per event, and compact. It writes
+    dates and moments as `isoformat` does and UUIDs as `str` does, unless
+    `dates_by_default`, when `default` is given dates and moments too. What
+    orjson refuses (an integer past 64 bits, a lone surrogate) is encoded by
+    `json`, with its spaces."""
+    slow = json.JSONEncoder(ensure_ascii=False, default=default).encode
+    options = orjson.OPT_NON_STR_KEYS | (orjson.OPT_PASSTHROUGH_DATETIME if dates_by_default
+                                         else 0)
+    fast = orjson.dumps
+
+    def encode(value: Any) -> str:
+        try:
+            return fast(value, default, options).decode()
+        except TypeError:
+            return slow(value)
+
+    return encode
 
 
-# `json.dumps` with options builds a new encoder at every call.
-_ENCODE = json_encoder(str)
+# Dates as `str` gives them (a moment with a space before its time).
+_ENCODE = json_encoder(str, dates_by_default=True)
 
 
 def dumps(value: Any) -> str:
