@@ -630,9 +630,13 @@ class Projector:
         # From the first event, a log of this many events is written into
         # tables without their indexes, made at the end (`ReadModel.defer_indexes`).
         self.rebuild_size = rebuild_size
-        # Whether the indexes wait for the end of a rebuild (None: not yet
-        # asked; a rebuild a stopped process left half done leaves them so).
+        # Whether the indexes wait for the end of a rebuild. None: to be asked
+        # of the store, at the start and whenever another copy of the
+        # projector has written (a rebuild stopped half way leaves them so).
         self._deferred: bool | None = None
+        # The position this projector last left the tables at: found lower,
+        # they were rebuilt by another copy meanwhile.
+        self._left_at = 0
         self._read = pages(app.recorder)
         # Bound once: each lookup of a singledispatchmethod makes a new wrapper.
         self._process = self.projection.process_event
@@ -653,13 +657,14 @@ class Projector:
         # the one that cannot be applied and let the others through.
         single = 0
         pending: _Pending | None = None
-        if self._deferred is None:
-            self._deferred = self.view.indexes_deferred()
         backlog, bulk = ExitStack(), False
         try:
             while True:
                 queued = len(pending.notifications) if pending else 0
                 start = pending.end if pending else self.view.position()
+                if start < self._left_at:
+                    self._deferred = None
+                self._left_at = start
                 size = 1 if single else self.batch_size
                 if limit is not None:
                     size = min(size, limit - applied - queued)
@@ -692,9 +697,8 @@ class Projector:
                         continue
                     single = max(single - count, 0)
                 if not notifications:
-                    if size and self._deferred:  # the end of a rebuild
-                        self.view.make_indexes()
-                        self._deferred = False
+                    if size:  # at the head
+                        self._indexes_at_head()
                     break
                 if batch is None:
                     assert failure is not None
@@ -704,6 +708,7 @@ class Projector:
                     try:
                         self._quarantine(notifications[0], start, failure)
                     except PositionMoved:
+                        self._deferred = None
                         continue
                     applied += self._count(1, progress)
                     single = max(single - 1, 0)
@@ -725,8 +730,15 @@ class Projector:
         indexes, and they are made once at its end: a few seconds of sorting
         instead of every row's insert into each of them."""
         head = self.app.recorder.max_notification_id() or 0
-        if head >= self.rebuild_size:
-            self._deferred = self.view.defer_indexes()
+        if head >= self.rebuild_size and self.view.defer_indexes():
+            self._deferred = True
+
+    def _indexes_at_head(self) -> None:
+        if self._deferred is None:
+            self._deferred = self.view.indexes_deferred()
+        if self._deferred:
+            self.view.make_indexes()
+            self._deferred = False
 
     def _project(self, notifications: Sequence[Any]) -> Batch:
         self.projection.batch = Batch(events=notifications)
@@ -745,6 +757,7 @@ class Projector:
             pending.future.result()
         except PositionMoved:
             # Another copy got there first: its writes stand, ours go.
+            self._deferred = None
             return 0, 0
         except _UNAVAILABLE:
             # The store, not the event: nothing is set aside, the caller retries.
@@ -756,6 +769,7 @@ class Projector:
             try:
                 self._quarantine(pending.notifications[0], pending.start, error)
             except PositionMoved:
+                self._deferred = None
                 return 0, 0
             return 1, 0
         return len(pending.notifications), None

@@ -335,7 +335,8 @@ def test_a_rebuild_in_batches_writes_what_one_event_at_a_time_writes(
     """A long rebuild writes its rows in batches, without the long tables'
     indexes, and makes them at its end: the tables are what the projector
     writes one event at a time, with every index kept up. Stopped half way,
-    it leaves the indexes to whichever projector reaches the end."""
+    it leaves the indexes to whichever projector reaches the end, one that
+    was running all along included."""
     api.projector.stop()
     app, view = api.service, queries.view
     one_at_a_time = Projector(app, view, batch_size=1)
@@ -347,6 +348,7 @@ def test_a_rebuild_in_batches_writes_what_one_event_at_a_time_writes(
         assert "rm_history_in_force" in str(expected["indexes"])
         in_batches.rebuild()
         assert _tables(queries) == expected
+        assert resumed.catch_up() == 0
         view.drop_read_tables()
         view.create_read_tables()
         in_batches.catch_up(limit=48)
