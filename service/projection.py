@@ -219,11 +219,14 @@ class ReadModelProjection(Projection[ReadModel]):
         row["kind"] = commitment.kind._value_
         name, at = type(event).__name__, event.timestamp.isoformat()
         effective_on = state["updated_on"]
-        history = {"commitment_id": key, "effective_on": effective_on, "event": name,
-                   "recorded_at": at,
-                   "occurred_on": occurred_on(event, effective_on, self.app.settings.timezone),
-                   "detail": dumps(disclosed(event))}
-        history.update(state)
+        # The state, with what says which step it is, is the step's history row.
+        history = state
+        history["commitment_id"] = key
+        history["effective_on"] = effective_on
+        history["event"] = name
+        history["recorded_at"] = at
+        history["occurred_on"] = occurred_on(event, effective_on, self.app.settings.timezone)
+        history["detail"] = dumps(disclosed(event))
         batch.record_history(history)
         batch.entries.append({
             "commitment_id": key, "version": event.originator_version, "type": name, "at": at,
@@ -742,9 +745,9 @@ class Projector:
 
     def _project(self, notifications: Sequence[Any]) -> Batch:
         self.projection.batch = Batch(events=notifications)
+        decode, process = self.app.mapper.to_domain_event, self._process
         for notification in notifications:
-            event = self.app.mapper.to_domain_event(notification)
-            self._process(event, Tracking(SOURCE, notification.id))
+            process(decode(notification), Tracking(SOURCE, notification.id))
         self.projection.settle()
         return self.projection.batch
 
