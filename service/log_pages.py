@@ -20,7 +20,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 
 
-class StoredEvent(NamedTuple):
+class LogRow(NamedTuple):
     """One row of the log: what eventsourcing's `Notification` holds."""
 
     id: int
@@ -54,10 +54,10 @@ def _postgres(recorder: PostgresApplicationRecorder) -> Page:
            f'FROM "{datastore.schema}"."{recorder.events_table_name}" '
            "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s")
 
-    def read(start: int, limit: int) -> list[StoredEvent]:
+    def read(start: int, limit: int) -> list[LogRow]:
         with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(sql, (start, limit), prepare=True)
-            return [StoredEvent(id_, originator, version, topic, bytes(state))
+            return [LogRow(id_, originator, version, topic, bytes(state))
                     for id_, originator, version, topic, state in cursor.fetchall()]
 
     retried: Page = _retried(read)
@@ -70,10 +70,10 @@ def _sqlite(recorder: SQLiteApplicationRecorder) -> Page:
     sql = ("SELECT rowid, originator_id, originator_version, topic, state "
            f"FROM {recorder.events_table_name} WHERE rowid >= ? ORDER BY rowid LIMIT ?")
 
-    def read(start: int, limit: int) -> list[StoredEvent]:
+    def read(start: int, limit: int) -> list[LogRow]:
         with datastore.transaction(commit=False) as cursor:
             cursor.execute(sql, (start, limit))
-            return [StoredEvent(id_, convert(originator), version, topic, state)
+            return [LogRow(id_, convert(originator), version, topic, state)
                     for id_, originator, version, topic, state in cursor.fetchall()]
 
     return read
