@@ -14,7 +14,7 @@ One module per concern, each readable alone:
 
 from service.read_model.batch import Batch
 from service.read_model.counters import TALLIES, tally, tally_of
-from service.read_model.dialect import as_date, dumps
+from service.read_model.dialect import as_date, dumps, json_encoder
 from service.read_model.recorders import (
     SOURCE,
     PositionMoved,
@@ -37,5 +37,5 @@ __all__ = [
     "COMMITMENT_COLUMNS", "EDITABLE_COLUMNS", "HEARTBEAT_TABLE", "SCHEMA_VERSION",
     "SOURCE", "STATE_COLUMNS", "STATIC_COLUMNS", "TABLE_NAMES", "TALLIES", "Batch",
     "PositionMoved", "PostgresReadModel", "ReadModel", "SQLiteReadModel", "StoreSetupError",
-    "as_date", "dumps", "tally", "tally_of",
+    "as_date", "dumps", "json_encoder", "tally", "tally_of",
 ]

@@ -16,9 +16,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
+
+import orjson
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -66,7 +69,7 @@ class SQLiteDialect(Dialect):
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
             f"({', '.join('?' * len(columns))}) {tail}",
-            [[row[c] for c in columns] for row in rows])
+            map(_values(columns), rows))
 
 
 # A date is stored as its ISO text, as `params` writes it (Python's own
@@ -82,9 +85,9 @@ class PostgresDialect(Dialect):
     def sql(self, statement: str) -> str:
         return _NAMED.sub(r"%(\1)s", statement.replace("%", "%%"))
 
-    # Many rows are copied in (COPY), the fastest way in; rows that may meet
-    # a row already there (an ON CONFLICT tail, an update) go as one array
-    # per column, in binary, spread back into rows by `unnest`: one short
+    # Many rows are copied in (COPY, in binary), the fastest way in; rows that
+    # may meet a row already there (an ON CONFLICT tail, an update) go as one
+    # array per column, in binary, spread back into rows by `unnest`: one short
     # statement whatever the number of rows, which the driver parses once
     # (a VALUES list of a thousand rows is parsed anew, placeholder by
     # placeholder, each time).
@@ -92,9 +95,16 @@ class PostgresDialect(Dialect):
     def insert(self, cursor: Any, table: str, columns: Sequence[str],
                rows: Sequence[Mapping[str, Any]], tail: str = "") -> None:
         if not tail:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            # In binary: the driver writes a date or a number in C from its
+            # bytes, where as text it formats each in Python (0.8 us a history
+            # row instead of 2.9), and the server parses nothing.
+            types = self._columns(cursor, table, columns)
+            values = _values(columns)
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+                             "(FORMAT BINARY)") as copy:
+                copy.set_types([types[c] for c in columns])
                 for row in rows:
-                    copy.write_row([row[c] for c in columns])
+                    copy.write_row(values(row))
             return
         cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM "
                        f"{self._unnest(cursor, table, columns)} {tail}",
@@ -110,6 +120,11 @@ class PostgresDialect(Dialect):
                        _arrays(names, rows))
 
     def _unnest(self, cursor: Any, table: str, columns: Sequence[str]) -> str:
+        types = self._columns(cursor, table, columns)
+        return f"unnest({', '.join(f'%b::{types[c]}[]' for c in columns)})"
+
+    def _columns(self, cursor: Any, table: str, columns: Sequence[str]) -> dict[str, str]:
+        """The types of `table`'s columns, by name."""
         types = self._types.get(table)
         if types is None or any(c not in types for c in columns):
             cursor.execute("SELECT attname, format_type(atttypid, atttypmod) AS type "
@@ -117,7 +132,16 @@ class PostgresDialect(Dialect):
                            "AND NOT attisdropped", (table,))
             types = self._types[table] = {row["attname"]: row["type"]
                                           for row in cursor.fetchall()}
-        return f"unnest({', '.join(f'%b::{types[c]}[]' for c in columns)})"
+        return types
+
+
+def _values(columns: Sequence[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """A row's values in the order of `columns` (a catch-up writes three or
+    so rows per event: picked in C, not in a comprehension)."""
+    if len(columns) == 1:
+        [column] = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
 
 
 def _arrays(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
@@ -129,11 +153,35 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-# Made once: `json.dumps` with options builds a new encoder at every call,
-# and the projection encodes a few values per event.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+def json_encoder(default: Callable[[Any], Any], *,
+                 dates_by_default: bool = False) -> Callable[[Any], str]:
+    """A JSON column's encoder: text kept as it is (no `\\u` escapes), and
+    `default` for what JSON has no type for.
+
+    By orjson, four to five times faster than `json` at the short values a
+    catch-up encodes two or three times per event, and compact. It writes
+    dates and moments as `isoformat` does and UUIDs as `str` does, unless
+    `dates_by_default`, when `default` is given dates and moments too. What
+    orjson refuses (an integer past 64 bits, a lone surrogate) is encoded by
+    `json`, with its spaces."""
+    slow = json.JSONEncoder(ensure_ascii=False, default=default).encode
+    options = orjson.OPT_NON_STR_KEYS | (orjson.OPT_PASSTHROUGH_DATETIME if dates_by_default
+                                         else 0)
+    fast = orjson.dumps
+
+    def encode(value: Any) -> str:
+        try:
+            return fast(value, default, options).decode()
+        except TypeError:
+            return slow(value)
+
+    return encode
+
+
+# Dates as `str` gives them (a moment with a space before its time).
+_ENCODE = json_encoder(str, dates_by_default=True)
 
 
 def dumps(value: Any) -> str:
     """A JSON column's text: Vietnamese kept readable, dates as ISO text."""
-    return _ENCODER.encode(value)
+    return _ENCODE(value)

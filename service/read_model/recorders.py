@@ -24,11 +24,13 @@ from service.read_model.dialect import Dialect, PostgresDialect, SQLiteDialect
 from service.read_model.tables import (
     HEARTBEAT_DDL,
     HEARTBEAT_TABLE,
+    INDEXES,
     META_DDL,
     SCHEMA_VERSION,
     SEARCH_DDL,
     TABLE_NAMES,
     TABLES,
+    long_indexes,
 )
 
 # The upstream application whose log the read model follows.
@@ -99,6 +101,40 @@ class ReadModel(TrackingRecorder):
                            {"version": SCHEMA_VERSION})
             cursor.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE "
                                     "application_name = :name"), {"name": SOURCE})
+
+    # -- a rebuild's indexes ----------------------------------------------------------
+
+    def _indexes(self) -> list[tuple[str, str]]:
+        """The indexes a rebuild makes at its end, by name, with their DDL."""
+        return INDEXES
+
+    def defer_indexes(self) -> bool:
+        """Drop the indexes of the long tables while no event is applied yet,
+        and note it (`make_indexes` makes them again). Returns whether they
+        were dropped: not if another copy of the projector applied events
+        meanwhile."""
+        with self.locked() as cursor:
+            if self.position(cursor) != 0:
+                return False
+            for name, _ in self._indexes():
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            cursor.execute("INSERT INTO rm_meta VALUES ('indexes', 'deferred') "
+                           "ON CONFLICT (key) DO NOTHING")
+        return True
+
+    def indexes_deferred(self) -> bool:
+        return bool(self.rows("SELECT 1 FROM rm_meta WHERE key = 'indexes'"))
+
+    def make_indexes(self) -> None:
+        """Make the indexes `defer_indexes` dropped, once, whichever copy of
+        the projector asks first."""
+        with self.locked() as cursor:
+            cursor.execute("SELECT 1 FROM rm_meta WHERE key = 'indexes'")
+            if cursor.fetchone() is None:
+                return
+            for _, statement in self._indexes():
+                cursor.execute(self.sql(statement))
+            cursor.execute("DELETE FROM rm_meta WHERE key = 'indexes'")
 
     # -- writing --------------------------------------------------------------------
 
@@ -224,6 +260,9 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
     @property
     def tracking_table(self) -> str:
         return self.tracking_table_name
+
+    def _indexes(self) -> list[tuple[str, str]]:
+        return INDEXES + long_indexes(SEARCH_DDL)
 
     def rows(self, sql: str, **params: Any) -> list[Any]:
         # The pool's connections commit each statement: a read of one

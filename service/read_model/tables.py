@@ -8,6 +8,9 @@ SQLite file or in the event store's PostgreSQL database (tables prefixed
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from service.read_model.counters import TALLIES
 from service.read_model.loop_tables import LOOP_TABLE_NAMES, LOOP_TABLES
 
@@ -174,6 +177,20 @@ TABLES = [
     META_DDL,
     *LOOP_TABLES,
 ]
+# The indexes (not the keys) of the tables that hold a row per commitment or
+# per event, by name, and what makes each: a rebuild writes its rows without
+# them and makes them at its end. (The projection's own writes find rows by
+# their keys.)
+_INDEX = re.compile(r"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+)\s+ON (\w+)")
+_LONG_TABLES = ("rm_commitments", "rm_history")
+
+
+def long_indexes(statements: Sequence[str]) -> list[tuple[str, str]]:
+    return [(found.group(1), statement) for statement in statements
+            if (found := _INDEX.match(statement)) and found.group(2) in _LONG_TABLES]
+
+
+INDEXES = long_indexes(TABLES)
 TABLE_NAMES = ("rm_commitments", "rm_history", "rm_history_entries",
                "rm_commitment_questions", "rm_counters",
                "rm_agencies", "rm_agency_contacts", "rm_accounts", "rm_tokens",

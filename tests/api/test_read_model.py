@@ -18,7 +18,7 @@ from service import commands as c
 from service.application import Commitments
 from service.bootstrap import build_queries
 from service.disclosure import SHOWN
-from service.projection import is_reminder, occurred_on
+from service.projection import Projector, is_reminder, occurred_on
 from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
 from service.reports import Reports
 from tests.api.conftest import Caller
@@ -318,6 +318,53 @@ def test_an_older_read_model_is_rebuilt_from_the_log(
         assert reopened.view.position() == api.service.recorder.max_notification_id()
     finally:
         reopened.close()
+
+
+def _tables(queries: Queries) -> dict[str, list[str]]:
+    """Every read table's rows, in an order of their own, and the indexes."""
+    view = queries.view
+    found = {table: sorted(repr(sorted(dict(row).items()))
+                           for row in view.rows(f"SELECT * FROM {table}"))
+             for table in view.read_table_names()}
+    found["indexes"] = sorted(
+        str(row["name"]) for row in view.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+            if queries.app.settings.is_embedded else
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"))
+    return found
+
+
+def test_a_rebuild_in_batches_writes_what_one_event_at_a_time_writes(
+    api: Caller, queries: Queries, history: list[UUID]
+) -> None:
+    """A long rebuild writes its rows in batches, without the long tables'
+    indexes, and makes them at its end: the tables are what the projector
+    writes one event at a time, with every index kept up. Stopped half way,
+    it leaves the indexes to whichever projector reaches the end, one that
+    was running all along included."""
+    api.projector.stop()
+    app, view = api.service, queries.view
+    one_at_a_time = Projector(app, view, batch_size=1)
+    in_batches = Projector(app, view, batch_size=16, rebuild_size=1)
+    resumed = Projector(app, view)
+    try:
+        one_at_a_time.rebuild()
+        expected = _tables(queries)
+        assert "rm_history_in_force" in str(expected["indexes"])
+        in_batches.rebuild()
+        assert _tables(queries) == expected
+        assert resumed.catch_up() == 0
+        view.drop_read_tables()
+        view.create_read_tables()
+        in_batches.catch_up(limit=48)
+        assert view.indexes_deferred()
+        assert "rm_history_in_force" not in str(_tables(queries)["indexes"])
+        resumed.catch_up()
+        assert not view.indexes_deferred()
+        assert _tables(queries) == expected
+    finally:
+        for projector in (one_at_a_time, in_batches, resumed):
+            projector.close()
 
 
 def test_a_history_read_from_its_table_equals_its_events(
