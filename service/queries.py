@@ -727,18 +727,25 @@ class Queries:
         plain = source == "rm_commitments"
         narrow = f"s.position, s.search{f', s.{column}' if column else ''}" if plain else "*"
         found: list[Any] = []
+        every_row_read = False
         if self.view.words_indexed and plain:
             # The limits keep the index out: the words are tested row by row,
-            # and none at all past the sample if it holds too few.
+            # and none at all past the sample if it holds too few. The row at
+            # `:within` comes too, matching or not: without it, fewer matches
+            # than `search_counted` are all there are, and the index need not
+            # find them again (an agency's list of a few thousand promises).
             first = f"FROM {source} s WHERE {' AND '.join(others) or '1 = 1'} LIMIT"
             words = " AND ".join(text)
-            found = self._rows(
-                f"SELECT s.position{key} FROM (SELECT {narrow} {first} :within) s "
-                f"WHERE {words} AND (SELECT COUNT(*) FROM (SELECT s.search {first} :sampled) s "
-                f"WHERE {words}) >= :enough LIMIT :most", **params,
-                within=self._COMMON_WITHIN, sampled=self._SAMPLED, most=most + 1,
+            read = self._rows(
+                f"SELECT s.position{key}, s.n, ({words}) AS hit FROM "
+                f"(SELECT {narrow}, ROW_NUMBER() OVER () AS n {first} :within) s "
+                f"WHERE ({words} OR s.n = :within) AND (SELECT COUNT(*) FROM "
+                f"(SELECT s.search {first} :sampled) s WHERE {words}) >= :enough LIMIT :most",
+                **params, within=self._COMMON_WITHIN, sampled=self._SAMPLED, most=most + 2,
                 enough=math.ceil((most + 1) * self._SAMPLED / self._COMMON_WITHIN))
-        if len(found) <= most:
+            found = [row for row in read if row["hit"]]
+            every_row_read = bool(read) and all(int(r["n"]) < self._COMMON_WITHIN for r in read)
+        if len(found) <= most and not every_row_read:
             found = self._rows(f"SELECT s.position{key} FROM {source} s WHERE "
                                f"{' AND '.join(others + text)} LIMIT :most",
                                **params, most=most + 1)
