@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, url_for
 from marshmallow import Schema, fields
 
-from api.schemas import CarriedOverOut, GrievanceOut
+from api.schemas import CarriedOverOut, GrievanceOut, LogHeadOut
 
 
 def public_url(endpoint: str, **values: Any) -> str:
@@ -77,12 +77,6 @@ class DialogueSummaryOut(Schema):
     answered = fields.Int()
     scorecard = fields.Nested(ScorecardOut)
     url = fields.Function(lambda d: public_url("reports.dialogue", dialogue_id=d.id))
-
-
-class LogHeadOut(Schema):
-    events = fields.Int()
-    digest = fields.Str()
-    chained_at = fields.DateTime()
 
 
 class OverviewOut(Schema):

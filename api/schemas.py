@@ -789,18 +789,17 @@ class ReplyIn(Body):
     text = Text(required=True, max_length=NOTE)
 
 
-class ReplyOut(Schema):
+class ReportReplyOut(Schema):
+    """An agency's reply, as shown beside its entry."""
+
+    agency = fields.String()
+    text = fields.String()
+    on = fields.Date()
+
+
+class ReplyOut(ReportReplyOut):
     report_id = fields.UUID()
     commitment_id = fields.UUID()
-    agency = fields.String()
-    text = fields.String()
-    on = fields.Date()
-
-
-class ReportReplyOut(Schema):
-    agency = fields.String()
-    text = fields.String()
-    on = fields.Date()
 
 
 class ReportEntryOut(Schema):
@@ -821,8 +820,11 @@ class ReportEntryOut(Schema):
 
 
 class LogHeadOut(Schema):
+    """The hash chain's last link; a published report keeps events and digest only."""
+
     events = fields.Integer()
     digest = fields.String()
+    chained_at = fields.DateTime()
 
 
 class PublishedReportSummaryOut(Schema):

@@ -322,6 +322,13 @@ class DialogueRecord:
         return cls(dialogue.id, dialogue.title, ForumKind(dialogue.forum), dialogue.held_on,
                    dialogue.place, dialogue.chair, dialogue.organiser, dialogue.source_url)
 
+    @classmethod
+    def of_row(cls, row: Any) -> DialogueRecord:
+        """A forum as its row in `rm_dialogues` holds it (the list and one dialogue)."""
+        return cls(UUID(str(row["id"])), row["title"], ForumKind(row["forum"]),
+                   as_date(row["held_on"]), row["place"], row["chair"], row["organiser"],
+                   row["source_url"])
+
 
 @dataclass(frozen=True)
 class QuestionView:
@@ -350,22 +357,8 @@ class DialogueFilter:
 
 
 @dataclass(frozen=True)
-class DialogueSummary:
-    """A dialogue as the list shows it, from its read row."""
-
-    id: UUID
-    title: str
-    forum: ForumKind
-    held_on: date
-    place: str | None
-    chair: str | None
-    organiser: str | None
-    source_url: str | None
-
-
-@dataclass(frozen=True)
 class DialoguePage:
-    items: list[DialogueSummary]
+    items: list[DialogueRecord]
     next: str | None
     total: int
 
@@ -1075,10 +1068,7 @@ class Queries:
         if not rows:
             raise NotFound(f"no dialogue with id {dialogue_id}")
         [row] = rows
-        found = DialogueRecord(
-            id=dialogue_id, title=row["title"], forum=ForumKind(row["forum"]),
-            held_on=as_date(row["held_on"]), place=row["place"], chair=row["chair"],
-            organiser=row["organiser"], source_url=row["source_url"])
+        found = DialogueRecord.of_row(row)
         [questions] = self._rows(
             "SELECT COUNT(*) AS asked, COALESCE(SUM(CASE WHEN answers > 0 THEN 1 ELSE 0 END), 0)"
             " AS answered FROM rm_questions WHERE dialogue_id = :id", id=key)
@@ -1142,11 +1132,8 @@ class Queries:
         next_cursor = None
         if len(rows) > limit:
             next_cursor = _encode_cursor(items[-1]["position"], as_date(items[-1]["held_on"]))
-        return DialoguePage(items=[DialogueSummary(
-            id=UUID(str(row["id"])), title=row["title"], forum=ForumKind(row["forum"]),
-            held_on=as_date(row["held_on"]), place=row["place"], chair=row["chair"],
-            organiser=row["organiser"], source_url=row["source_url"]) for row in items],
-            next=next_cursor, total=int(total["n"]))
+        return DialoguePage(items=[DialogueRecord.of_row(row) for row in items],
+                            next=next_cursor, total=int(total["n"]))
 
     # -- reports -------------------------------------------------------------------------
 
