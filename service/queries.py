@@ -575,6 +575,20 @@ class Queries:
         self._request.position = position
         return self.lag
 
+    def _looked_up(self, sql: str, **params: Any) -> list[Any]:
+        """The rows of a lookup by id or code. None found while the tables are
+        behind the log: what is asked for may be among the events not yet
+        applied (a link in a mail just sent, another client's write), so the
+        lookup waits, as a read naming a write does, for the projector to
+        reach the log's head and looks again. "Not found" is said only of
+        what the tables, caught up or past the wait, do not hold."""
+        rows = self._rows(sql, **params)
+        if rows or self.catches_up or not self.lag:
+            return rows
+        head = self.app.recorder.max_notification_id() or 0
+        self.lag = max(head - self._wait_for(head), 0)
+        return self._rows(sql, **params)
+
     def _wait_for(self, after: int) -> int:
         """Poll the tracking position until it reaches `after` or the wait is
         over; returns the last position seen. The library's
@@ -605,7 +619,7 @@ class Queries:
         rows = self._rows(f"SELECT * FROM {AS_OF} s WHERE s.id = :id",
                           id=str(commitment_id), as_of=as_of)
         if not rows:
-            if not self._rows("SELECT 1 FROM rm_commitments WHERE id = :id",
+            if not self._looked_up("SELECT 1 FROM rm_commitments WHERE id = :id",
                               id=str(commitment_id)):
                 raise NotFound(f"no commitment with id {commitment_id}")
             raise NotFound(
@@ -615,8 +629,8 @@ class Queries:
     def history(self, commitment_id: UUID) -> list[HistoryEntry]:
         """Every event of a commitment, oldest first, from its history entries."""
         self.fresh()
-        rows = self._rows("SELECT version, type, at, actor, data FROM rm_history_entries "
-                          "WHERE commitment_id = :id ORDER BY version", id=str(commitment_id))
+        rows = self._looked_up("SELECT version, type, at, actor, data FROM rm_history_entries "
+                               "WHERE commitment_id = :id ORDER BY version", id=str(commitment_id))
         if not rows:
             raise NotFound(f"no commitment with id {commitment_id}")
         entries = []
@@ -897,7 +911,7 @@ class Queries:
         except ValueError:
             well_formed = False
         self.fresh()
-        found = well_formed and self._rows(f"{_AGENCIES} WHERE a.code = :code", code=code)
+        found = well_formed and self._looked_up(f"{_AGENCIES} WHERE a.code = :code", code=code)
         if not found:
             raise NotFound(f"no agency with code {code!r}")
         return AgencyView.of_row(found[0])
@@ -950,7 +964,8 @@ class Queries:
 
     def question(self, question_id: UUID) -> QuestionView:
         self.fresh()
-        found = self._rows("SELECT * FROM rm_questions WHERE id = :id", id=str(question_id))
+        found = self._looked_up("SELECT * FROM rm_questions WHERE id = :id",
+                                id=str(question_id))
         if not found:
             raise NotFound(f"no question with id {question_id}")
         [question] = found
@@ -1064,7 +1079,7 @@ class Queries:
     def dialogue(self, dialogue_id: UUID) -> DialogueView:
         self.fresh()
         key = str(dialogue_id)
-        rows = self._rows("SELECT * FROM rm_dialogues WHERE id = :id", id=key)
+        rows = self._looked_up("SELECT * FROM rm_dialogues WHERE id = :id", id=key)
         if not rows:
             raise NotFound(f"no dialogue with id {dialogue_id}")
         [row] = rows

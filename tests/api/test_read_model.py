@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+import threading
 from datetime import date, timedelta, tzinfo
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -263,6 +264,27 @@ def test_a_read_of_tables_behind_the_log_says_how_far_behind_they_are(
     # A request that reads no table says nothing about it.
     one = reader.get(f"/api/v1/commitments/{history[0]}", headers=auth)
     assert one.status_code == 200 and "X-Read-Model-Lag" not in one.headers
+
+
+def test_a_lookup_behind_the_log_waits_for_what_it_asks_before_saying_not_found(
+    api: Caller, history: list[UUID]
+) -> None:
+    # A promise recorded while the projector is stopped: its id may be in a
+    # mail already, and a reader that names no write asks for its history.
+    api.projector.stop()
+    dialogue = api.service.execute(c.RecordDialogue(title="Tiếp xúc cử tri", held_on=TODAY),
+                                   ADMIN)
+    made = api.service.execute(c.MakeCommitment(
+        agency="SYT", text="Sẽ trả lời bằng văn bản", kind=Kind.IMPLEMENT,
+        dialogue_id=dialogue.aggregate_id, due_on=TODAY + timedelta(days=30)), ADMIN)
+    reader = api.client.application.test_client()
+    auth = {"Authorization": f"Bearer {api.token}"}
+    threading.Timer(0.3, api.projector.start).start()
+    found = reader.get(f"/api/v1/commitments/{made.aggregate_id}/history", headers=auth)
+    assert found.status_code == 200, found.json
+    # What the log does not hold is not found, once the tables have caught up.
+    missing = reader.get(f"/api/v1/commitments/{uuid4()}/history", headers=auth)
+    assert missing.status_code == 404
 
 
 def _accepts(where: CommitmentFilter, view: CommitmentView) -> bool:
