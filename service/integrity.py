@@ -15,6 +15,7 @@ the history behind it was rewritten.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -48,13 +49,32 @@ def link(previous: str, event: Notification) -> str:
     """The digest of `event` after `previous`: every stored field, each
     length-prefixed so no two different events can hash alike by shifting
     bytes from one field into the next."""
-    digest = hashlib.sha256()
-    for part in (previous.encode(), str(event.id).encode(), str(event.originator_id).encode(),
-                 str(event.originator_version).encode(), event.topic.encode(),
-                 bytes(event.state)):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
+    # One hash of the parts joined, not an update per part: the same bytes,
+    # in half the time (the projector's writer links a rebuild's million
+    # events holding the interpreter's lock the projecting thread needs).
+    size = _LENGTH
+    a, b, c = previous.encode(), str(event.id).encode(), _id_bytes(event.originator_id)
+    d, e, f = str(event.originator_version).encode(), event.topic.encode(), event.state
+    return hashlib.sha256(b"".join((size(len(a)), a, size(len(b)), b, size(len(c)), c,
+                                    size(len(d)), d, size(len(e)), e, size(len(f)), f))
+                          ).hexdigest()
+
+
+_LENGTH = struct.Struct(">Q").pack  # a part's length, as 8 bytes big-endian
+# Streams' ids as they are hashed, by the id: a UUID spells itself in Python
+# (a third of a link's cost), and a stream's events mostly follow each other in
+# the log, so the projector's writer (which holds the interpreter's lock the
+# projecting thread needs) spells each id about once per stream.
+_ID_BYTES: dict[UUID | str, bytes] = {}
+
+
+def _id_bytes(originator_id: UUID | str) -> bytes:
+    found = _ID_BYTES.get(originator_id)
+    if found is None:
+        if len(_ID_BYTES) >= 10_000:
+            _ID_BYTES.clear()
+        found = _ID_BYTES[originator_id] = str(originator_id).encode()
+    return found
 
 
 # -- append-only tables -------------------------------------------------------------
