@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from domain.access import AccessToken, Actor, Role, token_id
@@ -35,6 +35,7 @@ from service.passwords import (
     needs_rehash,
 )
 from service.settings import Settings
+from service.transcoding import DateAsISO, EventTranscoder
 from service.turns import Turns, turns_for
 
 TOKEN_PREFIX = "cmt_"
@@ -45,17 +46,6 @@ TOKEN_CACHE_SECONDS = 10.0
 # A new token's life unless the issuer says otherwise: long enough for a
 # term of office, short enough that a forgotten one dies.
 DEFAULT_TOKEN_LIFE = timedelta(days=365)
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 class Commitments(Application[UUID]):
@@ -91,6 +81,11 @@ class Commitments(Application[UUID]):
 
     def forget_saved_position(self) -> None:
         self._saved.position = None
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = EventTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

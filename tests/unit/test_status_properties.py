@@ -50,7 +50,7 @@ from domain.status import (
     is_overdue,
     next_status,
 )
-from service.application import DateAsISO
+from service.transcoding import DateAsISO
 
 _THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
