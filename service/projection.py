@@ -186,6 +186,12 @@ class ReadModelProjection(Projection[ReadModel]):
         # Tokens and idempotency records: nothing to show, only to track.
         self.batch.last = tracking
 
+    def handler_for(self, event_class: type) -> Callable[[Any, Tracking], None]:
+        """What `process_event` calls for events of `event_class`, bound."""
+        dispatcher = type(self).__dict__["process_event"].dispatcher
+        found: Callable[[Any, Tracking], None] = dispatcher.dispatch(event_class).__get__(self)
+        return found
+
     @process_event.register
     def _(self, event: Commitment.Event, tracking: Tracking) -> None:
         key = self._id_text(event.originator_id)
@@ -720,8 +726,9 @@ class Projector:
         # they were rebuilt by another copy meanwhile.
         self._left_at = 0
         self._read = pages(app.recorder)
-        # Bound once: each lookup of a singledispatchmethod makes a new wrapper.
-        self._process = self.projection.process_event
+        # Each event class's handler, looked up and bound once: a call through
+        # the singledispatchmethod looks it up and binds it for every event.
+        self._handlers: dict[type, Callable[[Any, Tracking], None]] = {}
         self._executor: ThreadPoolExecutor | None = None
 
     def catch_up(self, limit: int | None = None,
@@ -824,9 +831,13 @@ class Projector:
 
     def _project(self, notifications: Sequence[Any]) -> Batch:
         self.projection.batch = Batch(events=notifications)
-        decode, process = self.app.mapper.to_domain_event, self._process
+        decode, handlers = self.app.mapper.to_domain_event, self._handlers
         for notification in notifications:
-            process(decode(notification), Tracking(SOURCE, notification.id))
+            event = decode(notification)
+            handler = handlers.get(type(event))
+            if handler is None:
+                handler = handlers[type(event)] = self.projection.handler_for(type(event))
+            handler(event, Tracking(SOURCE, notification.id))
         self.projection.settle()
         return self.projection.batch
 
