@@ -133,6 +133,13 @@ class Follows:
         """Open a mail for each public change owed to a confirmed follower
         (and each question asked and answer given at a followed dialogue);
         each is opened once (its stream's id is the follower and the change)."""
+        return sum(self._open(purpose, key, about)
+                   for purpose, key, about in self.owed(queries, limit))
+
+    def owed(self, queries: Queries, limit: int = 1000
+             ) -> list[tuple[Purpose, str, dict[str, str]]]:
+        """The mails owed to followers that the tables show no mail opened
+        for yet: each one's purpose, key and what it is about."""
         queries.fresh()
         owed: list[tuple[Purpose, str, dict[str, str]]] = [
             (Purpose.FOLLOW_CHANGE, f"{row['commitment_id']}:{row['version']}", {
@@ -144,8 +151,8 @@ class Follows:
                 "follow_id": str(row["follow_id"]), "said": str(row["said"]),
                 "said_id": str(row["said_id"])})
             for row in queries.view.rows(_SAID_OWED, today=queries.app.clock(), limit=limit)]
-        return sum(self._open(purpose, f"{purpose.value}:{about['follow_id']}:{change}", about)
-                   for purpose, change, about in owed)
+        return [(purpose, f"{purpose.value}:{about['follow_id']}:{change}", about)
+                for purpose, change, about in owed]
 
     def _open(self, purpose: Purpose, key: str, about: dict[str, str]) -> bool:
         if message_id(key) in self.app.repository:
@@ -174,8 +181,8 @@ def _followed(app: Commitments, follow: Follow) -> tuple[str, str]:
             f"{base}/reports/commitments/{commitment.id}")
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= 80 else text[:77] + "..."
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _html(paragraphs: list[str], links: list[tuple[str, str]]) -> str:
@@ -209,16 +216,17 @@ def _active(app: Commitments, message: Message) -> Follow | None:
 
 
 def _change_mail(app: Commitments, follow: Follow, message: Message, subject: str,
-                 paragraphs: list[str]) -> Outgoing:
+                 paragraphs: list[str], tag: str = "Theo dõi") -> Outgoing:
     """A mail of a change to a follower: why it came, and how to stop them
-    in one click (the link, and RFC 8058's headers)."""
+    in one click (the link, and RFC 8058's headers). `tag` heads the
+    subject, in brackets, as a mailing list's name does."""
     what, _ = _followed(app, follow)
     token = Links(app.settings.session_secret()).sign("follow-end", {"f": str(follow.id)})
     stop = f"{app.settings.public_base_url}/reports/follows/end/{token}"
     paragraphs = [*paragraphs, f"Ông/bà nhận thư này vì đã đăng ký theo dõi {what}."]
     headers: dict[str, Any] = {"List-Unsubscribe": f"<{stop}>",
                                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return Outgoing(key=message.key, to=[follow.email], subject=f"[Theo dõi] {subject}",
+    return Outgoing(key=message.key, to=[follow.email], subject=f"[{tag}] {subject}",
                     text="\n\n".join([*paragraphs, f"Ngừng nhận thư: {stop}"]) + "\n",
                     html=_html(paragraphs, [("Ngừng nhận thư", stop)]), headers=headers)
 
@@ -267,5 +275,8 @@ def follow_said(app: Commitments, message: Message) -> Outgoing | None:
         heading, text = f"Trả lời của {_who(answer.responder)}", answer.text
         about = [f"Về câu hỏi của {_who(question.asker)}: {_short(question.text)}"]
     page = f"{app.settings.public_base_url}/reports/dialogues/{follow.target}#q-{question.id}"
+    # Which dialogue, in the subject: a reader may follow several at once.
+    dialogue: Dialogue = app.get(UUID(follow.target))
     return _change_mail(app, follow, message, f"{heading}: {_short(text)}",
-                        [f"{heading}:", text, *about, f"Xem: {page}"])
+                        [f"{heading}:", text, *about, f"Xem: {page}"],
+                        tag=f"Theo dõi: {_short(dialogue.title, 48)}")
