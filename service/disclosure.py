@@ -9,6 +9,7 @@ role and agency, never by person, address or token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # Events the report lists, in the words of the domain. Candidate edits and
@@ -53,28 +54,31 @@ def disclosed(event: Any) -> dict[str, Any]:
         detail["actor"] = {key: actor[key] for key in ("role", "agency") if actor.get(key)}
     if name in _WITH_NOTE and getattr(event, "note", None):
         detail["note"] = event.note
-    evidence = [
-        {key: item[key] for key in _EVIDENCE_FIELDS if item.get(key)}
-        for item in getattr(event, "evidence", None) or [] if isinstance(item, dict)
-    ]
-    if any(evidence):
-        detail["evidence"] = [item for item in evidence if item]
-    if name == "Made":
-        detail["due_on"] = event.due_on
-    if name in ("DeadlineExtended", "ExtensionRequested", "ExtensionDecided"):
-        detail["new_due_on"] = event.new_due_on
-    if name == "ExtensionDecided":
-        detail["decision"] = event.decision
-    if name == "CarriedOver":
-        detail["dialogue_id"] = str(event.dialogue_id)
-    if name == "Corrected":
-        detail["changes"] = {key: event.changes[key] for key in _CORRECTED_FIELDS
-                             if key in event.changes}
-    if name == "VerdictGiven":
-        detail["verdict"] = event.verdict
-    if name == "Transferred":
-        detail["agency"] = event.agency
-        detail["commitment_id"] = str(event.commitment_id)
-    if name == "ReminderSent":
-        detail["rung"] = event.rung
+    items = getattr(event, "evidence", None)
+    if items:
+        evidence = [{key: item[key] for key in _EVIDENCE_FIELDS if item.get(key)}
+                    for item in items if isinstance(item, dict)]
+        if any(evidence):
+            detail["evidence"] = [item for item in evidence if item]
+    more = _MORE.get(name)
+    if more is not None:
+        detail.update(more(event))
     return detail
+
+
+# What else an event of each kind discloses: the dates, decisions and
+# destinations it records.
+_MORE: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "Made": lambda event: {"due_on": event.due_on},
+    "DeadlineExtended": lambda event: {"new_due_on": event.new_due_on},
+    "ExtensionRequested": lambda event: {"new_due_on": event.new_due_on},
+    "ExtensionDecided": lambda event: {"new_due_on": event.new_due_on,
+                                       "decision": event.decision},
+    "CarriedOver": lambda event: {"dialogue_id": str(event.dialogue_id)},
+    "Corrected": lambda event: {"changes": {key: event.changes[key] for key in _CORRECTED_FIELDS
+                                            if key in event.changes}},
+    "VerdictGiven": lambda event: {"verdict": event.verdict},
+    "Transferred": lambda event: {"agency": event.agency,
+                                  "commitment_id": str(event.commitment_id)},
+    "ReminderSent": lambda event: {"rung": event.rung},
+}
