@@ -9,7 +9,7 @@ the due date they were about.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -166,20 +166,28 @@ def claim_step(last: Record | Attempt | None, claim: str, now: datetime, lease: 
     return Step.SETTLE if stale else Step.WAIT
 
 
-def reached_rank(records: Iterable[Record], due_on: date) -> int:
+def reached_rank(records: Sequence[Record], due_on: date) -> int:
     """The highest reminder begun for this due date (0 for none)."""
+    # Most promises have no reminder yet: spare them the generator (these
+    # three run for each event a catch-up applies).
+    if not records:
+        return 0
     return max((r.delivery.rung.rank for r in records if r.delivery.due_on == due_on),
                default=0)
 
 
-def pending(records: Iterable[Record]) -> int:
+def pending(records: Sequence[Record]) -> int:
     """Deliveries begun and not yet sent or given up."""
+    if not records:
+        return 0
     last: dict[Delivery, Mark] = {}
     for record in records:
         last[record.delivery] = record.mark
     return sum(1 for mark in last.values() if mark not in FINAL)
 
 
-def times_sent(records: Iterable[Record]) -> int:
+def times_sent(records: Sequence[Record]) -> int:
     """Reminders that reached somebody: one per reminder, however many channels."""
+    if not records:
+        return 0
     return len({(r.delivery.rung, r.delivery.due_on) for r in records if r.mark is Mark.SENT})
