@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNotRegisteredError
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 
 class DateAsISO(Transcoding):
@@ -43,30 +43,20 @@ class EventTranscoder(JSONTranscoder):
     def _revived(self, value: Any) -> Any:
         """`value` with each `{"_type_", "_data_"}` object turned back into
         what it encodes, innermost first, as the standard decoder's object
-        hook does (`_decode_obj`)."""
+        hook (`_decode_obj`, called here on each object) does."""
         if type(value) is dict:
-            for key, item in value.items():
-                kind = type(item)
-                if kind is dict or kind is list:
-                    value[key] = self._revived(item)
-                elif kind is float and not -_BEYOND_INTEGERS < item < _BEYOND_INTEGERS:
-                    raise _Unsure
-            if len(value) == 2 and "_type_" in value and "_data_" in value:
-                try:
-                    transcoding = self.names[value["_type_"]]
-                except KeyError:
-                    raise TranscodingNotRegisteredError(
-                        f"Data serialized with name '{value['_type_']}' is not deserializable. "
-                        "Please register a custom transcoding for this type.") from None
-                return transcoding.decode(value["_data_"])
+            items: Any = value.items()
         elif type(value) is list:
-            for index, item in enumerate(value):
-                kind = type(item)
-                if kind is dict or kind is list:
-                    value[index] = self._revived(item)
-                elif kind is float and not -_BEYOND_INTEGERS < item < _BEYOND_INTEGERS:
-                    raise _Unsure
-        return value
+            items = enumerate(value)
+        else:
+            return value
+        for key, item in items:
+            kind = type(item)
+            if kind is dict or kind is list:
+                value[key] = self._revived(item)
+            elif kind is float and not -_BEYOND_INTEGERS < item < _BEYOND_INTEGERS:
+                raise _Unsure
+        return self._decode_obj(value) if type(value) is dict else value
 
 
 class _Unsure(Exception):
