@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
+from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,7 +22,16 @@ from service.application import Commitments
 from service.bootstrap import build_queries
 from service.disclosure import SHOWN
 from service.projection import Projector, is_reminder, occurred_on
-from service.queries import CommitmentFilter, CommitmentView, Queries, Sort
+from service.queries import (
+    _ORDER,
+    CommitmentFilter,
+    CommitmentView,
+    Queries,
+    Sort,
+    _encode_cursor,
+    _listed,
+    _where,
+)
 from service.reports import Reports
 from tests.api.conftest import Caller
 from tests.support.clock import FixedClock
@@ -214,16 +225,20 @@ def test_a_text_search_pages_as_the_whole_list_filtered(
                  if matches("bien che", v.text)])
     assert 3 < found < len(history)
     # All counted (the first rows read hold them all, and rows besides), or
-    # a lower bound, found among the first rows read or by the index.
-    for counted, within in ((found, 10_000), (3, 10_000), (3, 2)):
+    # a lower bound, found among the first rows read or by the index; with
+    # the list's length from the counters (promises) or not (every row).
+    for counted, within, sampled in ((found, 10_000, 500), (3, 10_000, 500), (3, 2, 500),
+                                     (3, 20, 20), (3, len(history), 20)):
         queries.search_counted, queries._COMMON_WITHIN = counted, within
-        for sort, on in [(sort, on) for sort in Sort for on in (None, TODAY)]:
-            whole = queries.list_commitments(CommitmentFilter(), sort=sort, as_of=on,
-                                             limit=500).items
+        queries._SAMPLED = sampled
+        for sort, on, where in [(sort, on, where) for sort in Sort for on in (None, TODAY)
+                                for where in (CommitmentFilter(),
+                                              CommitmentFilter(promised=True))]:
+            whole = queries.list_commitments(where, sort=sort, as_of=on, limit=500).items
             expected = [v.id for v in whole if matches("bien che", v.text)]
             seen, cursor = [], None
             while True:
-                page = queries.list_commitments(CommitmentFilter(q="bien che"), sort=sort,
+                page = queries.list_commitments(replace(where, q="bien che"), sort=sort,
                                                 as_of=on, cursor=cursor, limit=2)
                 assert (page.total, page.exact) == ((found, True) if counted == found
                                                     else (3, False))
@@ -231,7 +246,79 @@ def test_a_text_search_pages_as_the_whole_list_filtered(
                 if page.next is None:
                     break
                 cursor = page.next
-            assert seen == expected, (counted, within, sort, on)
+            assert seen == expected, (counted, within, sort, on, where)
+
+
+def test_a_search_page_past_its_last_match_is_empty(
+        queries: Queries, history: list[UUID]) -> None:
+    """A cursor past every match (one kept from before, or made up) finds an
+    empty page, with the matches still counted."""
+    # All the rows sampled: they hold enough matches to be read in turn.
+    queries._SAMPLED = len(history)
+    for where in (CommitmentFilter(q="bien che"), CommitmentFilter(q="bien che", promised=True)):
+        total = queries.list_commitments(where).total
+        assert total * queries._COMMON_WITHIN >= (queries.search_counted + 1) * len(history)
+        for sort in Sort:
+            _, ascending = _ORDER[sort]
+            cursor = (_encode_cursor(2**62, date.max) if ascending
+                      else _encode_cursor(0, date.min))
+            page = queries.list_commitments(where, sort=sort, cursor=cursor)
+            assert (page.items, page.total, page.next) == ([], total, None), (where, sort)
+
+
+def test_a_search_is_counted_whole_only_from_the_whole_list(
+        queries: Queries, history: list[UUID]) -> None:
+    """Words common in the first rows read and rarer after them: the rows read
+    in turn hold no more matches than are counted, but the list goes on past
+    them. Those rows' matches are not the total: there are more than counted."""
+    for where in (CommitmentFilter(), CommitmentFilter(promised=True)):
+        expected = [v.id for v in queries.list_commitments(where, limit=500).items
+                    if matches("bien che", v.text)]
+        clauses, params = _where(where, TODAY)
+        # The rows in the order a search reads them in turn (the table's own).
+        hits = [matches("bien che", row["search"]) for row in queries.view.rows(
+            f"SELECT s.search FROM rm_commitments s WHERE {' AND '.join(clauses) or '1 = 1'} "
+            "LIMIT :n", **params, n=len(history))]
+        # Rows sampled, rows read in turn and matches counted such that the
+        # sample passes for common words and the rows read hold too few.
+        chosen = next((sampled, within, most)
+                      for within in range(2, len(hits)) for sampled in range(1, within)
+                      for most in range(1, sum(hits))
+                      if sum(hits[:sampled]) * within >= (most + 1) * sampled
+                      and sum(hits[:within]) <= most)
+        queries._SAMPLED, queries._COMMON_WITHIN, queries.search_counted = chosen
+        page = queries.list_commitments(replace(where, q="bien che"), limit=500)
+        # More than are counted: the total says "at least", and the page
+        # holds every match all the same.
+        assert ([v.id for v in page.items], page.total, page.exact) == (
+            expected, chosen[2], False), chosen
+
+
+def test_the_counters_tell_how_long_a_list_is_where_they_can(
+        queries: Queries, history: list[UUID]) -> None:
+    """What a search reads in turn stops at `_COMMON_WITHIN` rows: the
+    counters say whether that was the whole list, and must say it exactly."""
+    [some] = queries.view.rows("SELECT dialogue_id FROM rm_commitments WHERE agency = 'SYT' "
+                               "LIMIT 1")
+    dialogue_id = UUID(str(some["dialogue_id"]))
+    told = 0
+    for agency, dialogue, status, active, promised in itertools.product(
+            (None, "SYT", "SNV"), (None, dialogue_id), (None, *Status), (None, True, False),
+            (False, True)):
+        where = CommitmentFilter(agency=agency, dialogue=dialogue, status=status,
+                                 active=active, promised=promised)
+        listed = _listed(where)
+        if listed is None:
+            continue
+        total = queries.list_commitments(where).total  # once the tables hold the log
+        _, params = _where(where, TODAY)
+        [row] = queries.view.rows(f"SELECT {listed} AS n", **params)
+        assert int(row["n"]) == total, where
+        told += 1
+    assert told > 100
+    assert _listed(CommitmentFilter(agency="SYT", overdue=True)) is None
+    assert _listed(CommitmentFilter(status=Status.REJECTED)) is None
+    assert _listed(CommitmentFilter(agency="SYT", dialogue=dialogue_id)) is None
 
 
 def test_the_due_index_answers_the_reminder_scan(queries: Queries,
