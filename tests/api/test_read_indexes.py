@@ -65,6 +65,10 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
         calls[f"list {name}"] = lambda w=where: queries.list_commitments(w, sort=Sort.DUE)
         calls[f"list {name} as of"] = lambda w=where: queries.list_commitments(w, as_of=ON)
     calls.update({
+        "every promise by due date": lambda: queries.list_commitments(
+            CommitmentFilter(), sort=Sort.DUE),
+        "every promise by due date, last first": lambda: queries.list_commitments(
+            CommitmentFilter(), sort=Sort.DUE_LAST),
         "commitment as of": lambda: queries.commitment(commitment, as_of=ON),
         "due between": lambda: queries.due_between(ON, ON + timedelta(days=30)),
         "ladder candidates": lambda: queries.ladder_candidates(ON),
@@ -105,7 +109,8 @@ def _calls(queries: Queries, dialogue: Any, commitment: Any, question: Any
 
 # Rankings whose first rows are read in order off an index: with sorting
 # off (as scans are), a plan that still sorts has no index to read in order.
-TOP_ROWS = ("grievances", "grievances of an agency")
+TOP_ROWS = ("grievances", "grievances of an agency", "every promise by due date",
+            "every promise by due date, last first")
 
 
 def _seq_scans(plan: str) -> list[str]:
