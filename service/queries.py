@@ -675,17 +675,19 @@ class Queries:
             mark = "(:k_value, :k_position)" if column else ":k_position"
             page_clauses.append(f"({key}) {'>' if ascending else '<'} {mark}")
         exact = True
+        # Today's lists the counters can size are not counted row by row.
+        listed = _listed(where) if as_of is None else None
         if text and count:
             rows, total, exact = self._searched(source, clauses, text, page_clauses, params,
-                                                order, column, ascending, limit,
-                                                listed=_listed(where))
+                                                order, column, ascending, limit, listed)
         else:
             filters = " AND ".join(clauses + text) or "1 = 1"
             rows = self._rows(
                 f"SELECT * FROM {source} s WHERE {' AND '.join(page_clauses + text) or '1 = 1'} "
                 f"ORDER BY {order} LIMIT :limit", **params, limit=limit + 1)
-            [found] = self._rows(f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}",
-                                 **params) if count else [{"n": 0}]
+            counting = (f"SELECT {listed} AS n" if listed
+                        else f"SELECT COUNT(*) AS n FROM {source} s WHERE {filters}")
+            [found] = self._rows(counting, **params) if count else [{"n": 0}]
             total = int(found["n"])
         items = rows[:limit]
         more = len(rows) > limit
