@@ -98,7 +98,8 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     os.environ["CREATE_TABLE"] = "n"
     python = sys.executable
     children = [
-        Child("web", [python, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
+        Child("web", [python, "-m", "gunicorn", "-c", "python:api.gunicorn_conf",
+                      "--no-control-socket", "--workers", str(workers),
                       "--bind", f"{host}:{port}", "--access-logfile", "-", "api:create_app()"]),
         Child("projector", [python, "-m", "api.cli", "projections", "run"]),
     ]

@@ -187,7 +187,8 @@ def gunicorn(env: dict[str, str], log: Path, workers: int) -> Iterator[str]:
     port = _free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(workers),
+            [str(BIN / "gunicorn"), "-c", "python:api.gunicorn_conf", "--no-control-socket",
+             "--workers", str(workers),
              "--bind", f"127.0.0.1:{port}", "api:create_app()"],
             env={**env, "CREATE_TABLE": "n"}, stdout=out, stderr=subprocess.STDOUT,
             cwd=Path(__file__).resolve().parents[2],
