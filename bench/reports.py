@@ -110,6 +110,7 @@ from read_models import (
 from store import postgres_database
 
 from api import create_app
+from api.gunicorn_conf import post_worker_init
 from domain.access import Actor, Role
 from domain.commitment import Commitment
 from domain.status import Status
@@ -486,6 +487,10 @@ def run(args: argparse.Namespace) -> tuple[list[Page], Loaded, float]:
             found = pages(args.agency, row["name"], loaded.promised,
                           args.document_samples) + workspace_pages(
                 args.agency, str(mine["id"]), overdue)
+            # What is loaded by now lives as long as the process, as in a web
+            # worker, which hides it from the cyclic collector once the app
+            # is loaded (api/gunicorn_conf.py): so does this process.
+            post_worker_init(None)
             for page in found:
                 warmup = min(args.warmup, 1) if page.samples else args.warmup
                 log(f"measuring {page.label}: {warmup} warmups, "
