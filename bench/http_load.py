@@ -515,12 +515,14 @@ def stream_rates(stack: Stack, agency: str, events: int, window: int) -> Stream:
 
 def one_at_a_time(stack: Stack, seeded: Seeded, times: int) -> dict[str, float]:
     """p50 in ms of each kind of request of the loads, `times` of each, one
-    after another from one client: where the loads' time goes."""
-    session = _session(stack.token)
+    after another: where the loads' time goes. The reads come from a client
+    that never writes; the writer's own read of what it just wrote (its
+    cookie names the write) waits for the projector to apply it."""
+    reader, writer = _session(stack.token), _session(stack.token)
     api = stack.base + "/api/v1"
     ids, codes = seeded.commitments, seeded.agencies
 
-    def get(path: str) -> None:
+    def get(path: str, session: requests.Session = reader) -> None:
         response = session.get(stack.base + path, timeout=60)
         if response.status_code != 200:
             raise SystemExit(f"GET {path}: {response.status_code} {response.text[:500]}")
@@ -531,8 +533,10 @@ def one_at_a_time(stack: Stack, seeded: Seeded, times: int) -> dict[str, float]:
             f"/api/v1/commitments?agency={codes[n % len(codes)]}&overdue=true&limit=50"),
         "one commitment": lambda n: get(f"/api/v1/commitments/{ids[n % len(ids)]}"),
         "/reports/": lambda n: get("/reports/"),
-        "progress": lambda n: _post(session, f"{api}/commitments/{ids[n % len(ids)]}/updates",
+        "progress": lambda n: _post(writer, f"{api}/commitments/{ids[n % len(ids)]}/updates",
                                     {"action": "progress", "note": "bench/http_load.py"}),
+        "its history, by the writer": lambda n: get(
+            f"/api/v1/commitments/{ids[n % len(ids)]}/history", writer),
     }
     took: dict[str, list[float]] = {kind: [] for kind in kinds}
     for n in range(times):
