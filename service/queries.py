@@ -1136,13 +1136,6 @@ class Queries:
         by_status: dict[str, int] = {
             status.value: int(counts[0][status.value]) for status in Status
             if counts and status.value in TALLIES and counts[0][status.value]}
-        # Rejected candidates have no counter column (they never count as
-        # promises), but the dialogue still shows how many were turned down.
-        [rejected] = self._rows(
-            "SELECT COUNT(*) AS n FROM rm_commitments WHERE dialogue_id = :id "
-            "AND status = :status", id=key, status=Status.REJECTED.value)
-        if rejected["n"]:
-            by_status[Status.REJECTED.value] = int(rejected["n"])
         [overdue] = self._rows(
             "SELECT COUNT(*) AS n FROM rm_commitments WHERE dialogue_id = :id AND active = 1 "
             "AND due_on < :today", id=key, today=self.app.clock())
@@ -1332,8 +1325,7 @@ def _where(where: CommitmentFilter, on: date) -> tuple[list[str], dict[str, Any]
 def _listed(where: CommitmentFilter) -> str | None:
     """How many commitments `where` lists (its words aside), as SQL over the
     counters, or None where they cannot tell: filters other than an agency or
-    a dialogue, a status, being worked on and being a promise, or a list
-    with rejected candidates in it (they have no counter)."""
+    a dialogue, a status, being worked on and being a promise."""
     if replace(where, agency=None, dialogue=None, status=None, active=None, promised=False,
                q=None) != CommitmentFilter() or (where.agency and where.dialogue):
         return None
@@ -1342,15 +1334,15 @@ def _listed(where: CommitmentFilter) -> str | None:
         status = where.status.value
         if status not in TALLIES:
             return None
-        ruled_out = ((where.promised and status == Status.PROPOSED.value)
+        ruled_out = ((where.promised and status in (Status.PROPOSED.value, Status.REJECTED.value))
                      or (where.active is not None and (status in working) != where.active))
         count = "0" if ruled_out else status
     elif where.active:
         count = " + ".join(working)
-    elif where.promised:
-        count = "total" if where.active is None else f"total - {' - '.join(working)}"
     else:
-        return None
+        # Candidates not yet confirmed and those rejected are not promises.
+        listed = "total" if where.promised else "total + proposed + rejected"
+        count = listed if where.active is None else f"{listed} - {' - '.join(working)}"
     if where.agency is not None:
         return (f"COALESCE((SELECT {count} FROM rm_counters WHERE scope = 'agency' "
                 "AND key = :agency), 0)")

@@ -10,7 +10,7 @@ from service.read_model.dialect import as_date
 # Counter columns, the same for an agency and for a dialogue.
 TALLIES = (
     "total", "proposed", "open", "in_progress", "fulfilled", "partially_fulfilled",
-    "declined", "withdrawn", "transferred", "fulfilled_on_time", "fulfilled_late",
+    "declined", "withdrawn", "transferred", "rejected", "fulfilled_on_time", "fulfilled_late",
     "fulfilled_by_original_date", "verified", "disputed",
 )
 
@@ -33,7 +33,6 @@ def tally_of(status: str, on_time: bool | None, verdict: str | None,
     """`tally`, given whether the fulfilment (if any) came by the due date in
     force (`on_time`, after approved extensions) and by the date first
     promised (`by_original`)."""
-    # Rejected candidates have no column: they are listed, never counted.
     counts = {status: 1} if status in TALLIES else {}
     # A candidate nobody confirmed is not yet a promise, and a rejected one
     # never was one.

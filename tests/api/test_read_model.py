@@ -14,6 +14,7 @@ import pytest
 
 from domain.access import Actor, Role
 from domain.deadlines import Kind
+from domain.dialogue import ForumKind
 from domain.errors import NotFound
 from domain.status import Action, Status, Verdict
 from domain.text import matches
@@ -295,13 +296,22 @@ def test_a_search_is_counted_whole_only_from_the_whole_list(
 
 
 def test_the_counters_tell_how_long_a_list_is_where_they_can(
-        queries: Queries, history: list[UUID]) -> None:
+        api: Caller, queries: Queries, history: list[UUID]) -> None:
     """What a search reads in turn stops at `_COMMON_WITHIN` rows: the
     counters say whether that was the whole list, and a list's total, and
     must say them exactly."""
     [some] = queries.view.rows("SELECT dialogue_id FROM rm_commitments WHERE agency = 'SYT' "
                                "LIMIT 1")
     dialogue_id = UUID(str(some["dialogue_id"]))
+    # Candidates besides the promises: waiting, rejected, confirmed.
+    for agency, action in (("SYT", None), ("SYT", Action.REJECT), ("SNV", Action.REJECT),
+                           ("SYT", Action.CONFIRM), ("SNV", None)):
+        made = api.service.execute(c.MakeCommitment(
+            agency=agency, text="Sẽ xem xét", kind=Kind.REVIEW, dialogue_id=dialogue_id,
+            due_on=TODAY + timedelta(days=30), proposed=True), ADMIN).aggregate_id
+        if action is not None:
+            api.service.execute(c.UpdateCommitment(made, action, note="không phải cam kết"),
+                                ADMIN)
     told = 0
     for agency, dialogue, status, active, promised in itertools.product(
             (None, "SYT", "SNV"), (None, dialogue_id), (None, *Status), (None, True, False),
@@ -318,9 +328,11 @@ def test_the_counters_tell_how_long_a_list_is_where_they_can(
         [row] = queries.view.rows(f"SELECT {listed} AS n", **params)
         assert int(row["n"]) == int(rows["n"]) == page.total, where
         told += 1
-    assert told > 100
+    assert told > 150
+    assert {v.status for v in queries.list_commitments(CommitmentFilter(), limit=500).items
+            } >= {Status.PROPOSED.value, Status.REJECTED.value}
     assert _listed(CommitmentFilter(agency="SYT", overdue=True)) is None
-    assert _listed(CommitmentFilter(status=Status.REJECTED)) is None
+    assert _listed(CommitmentFilter(forum=ForumKind.DIALOGUE)) is None
     assert _listed(CommitmentFilter(agency="SYT", dialogue=dialogue_id)) is None
 
 
