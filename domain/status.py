@@ -47,7 +47,10 @@ class ExtensionDecision(StrEnum):
     REFUSE = "refuse"
 
 
-_WORKING = (Status.OPEN, Status.IN_PROGRESS)
+# Still being worked on: what the read tables call active.
+WORKING = (Status.OPEN, Status.IN_PROGRESS)
+# Candidates not yet confirmed, and those rejected: listed, never promises.
+NOT_PROMISES = (Status.PROPOSED, Status.REJECTED)
 
 # From each status, the actions allowed and where they lead. A status missing
 # from the table (or an action missing from its row) is a refusal.
@@ -68,7 +71,7 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
             Action.WITHDRAW: Status.WITHDRAWN,
             Action.TRANSFER: Status.TRANSFERRED,
         }
-        for status in _WORKING
+        for status in WORKING
     },
     # A partial delivery can still be completed later, and what is still owed
     # passes to a successor agency like any promise in play.
@@ -116,7 +119,7 @@ def next_status(status: Status, action: Action) -> Status:
 
 def is_working(status: Status) -> bool:
     """Still being worked on: the only states whose deadline can move."""
-    return status in _WORKING
+    return status in WORKING
 
 
 def is_final(status: Status) -> bool:
@@ -129,7 +132,7 @@ def is_overdue(status: Status, due_on: date, on: date) -> bool:
     Dates, not instants: a commitment due on the 10th is overdue on the 11th
     in the service's time zone, whatever the hour.
     """
-    return status in _WORKING and due_on < on
+    return status in WORKING and due_on < on
 
 
 def days_overdue(status: Status, due_on: date, on: date) -> int:

@@ -44,7 +44,7 @@ from domain.follow import Follow
 from domain.messages import Message, Purpose
 from domain.published_report import PublishedReport, ReportState
 from domain.reminders import FINAL, Channel, Delivery, Mark, Rung
-from domain.status import Status
+from domain.status import WORKING
 from domain.text import fold
 from service.application import Commitments
 from service.disclosure import disclosed, event_name
@@ -67,7 +67,7 @@ logger = logging.getLogger(__name__)
 # Failures of the store itself: the event is not at fault.
 _UNAVAILABLE = (OperationalError, InterfaceError)
 
-_ACTIVE = (Status.OPEN.value, Status.IN_PROGRESS.value)
+_ACTIVE = tuple(status.value for status in WORKING)
 
 
 def commitment_state(c: Commitment, evidence: str | None = None) -> dict[str, Any]:

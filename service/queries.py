@@ -37,7 +37,15 @@ from domain.dialogue import Dialogue, ForumKind, Question
 from domain.errors import InvalidInput, NotFound
 from domain.recurrence import raised_before
 from domain.reminders import Channel, Delivery, Rung
-from domain.status import JUDGEABLE, Status, Verdict, days_overdue, is_overdue
+from domain.status import (
+    JUDGEABLE,
+    NOT_PROMISES,
+    WORKING,
+    Status,
+    Verdict,
+    days_overdue,
+    is_overdue,
+)
 from domain.text import fold
 from service.application import Commitments
 from service.handlers import load
@@ -1329,26 +1337,25 @@ def _listed(where: CommitmentFilter) -> str | None:
     if replace(where, agency=None, dialogue=None, status=None, active=None, promised=False,
                q=None) != CommitmentFilter() or (where.agency and where.dialogue):
         return None
-    working = (Status.OPEN.value, Status.IN_PROGRESS.value)
+    working = [status.value for status in WORKING]
     if where.status is not None:
         status = where.status.value
         if status not in TALLIES:
             return None
-        ruled_out = ((where.promised and status in (Status.PROPOSED.value, Status.REJECTED.value))
+        ruled_out = ((where.promised and where.status in NOT_PROMISES)
                      or (where.active is not None and (status in working) != where.active))
         count = "0" if ruled_out else status
     elif where.active:
         count = " + ".join(working)
     else:
-        # Candidates not yet confirmed and those rejected are not promises.
-        listed = "total" if where.promised else "total + proposed + rejected"
+        # `total` counts promises only.
+        listed = " + ".join(["total"] + ([] if where.promised
+                                         else [status.value for status in NOT_PROMISES]))
         count = listed if where.active is None else f"{listed} - {' - '.join(working)}"
-    if where.agency is not None:
-        return (f"COALESCE((SELECT {count} FROM rm_counters WHERE scope = 'agency' "
-                "AND key = :agency), 0)")
-    if where.dialogue is not None:
-        return (f"COALESCE((SELECT {count} FROM rm_counters WHERE scope = 'dialogue' "
-                "AND key = :dialogue), 0)")
+    for scope, key in (("agency", where.agency), ("dialogue", where.dialogue)):
+        if key is not None:  # the parameter `_where` names after the scope
+            return (f"COALESCE((SELECT {count} FROM rm_counters WHERE scope = '{scope}' "
+                    f"AND key = :{scope}), 0)")
     return f"(SELECT COALESCE(SUM({count}), 0) FROM rm_counters WHERE scope = 'agency')"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.status import Status
+from domain.status import NOT_PROMISES, Status
 from service.read_model.dialect import as_date
 
 # Counter columns, the same for an agency and for a dialogue.
@@ -13,6 +13,8 @@ TALLIES = (
     "declined", "withdrawn", "transferred", "rejected", "fulfilled_on_time", "fulfilled_late",
     "fulfilled_by_original_date", "verified", "disputed",
 )
+
+_NOT_PROMISES = tuple(status.value for status in NOT_PROMISES)
 
 
 def tally(status: str, fulfilled_on: Any, due_on: Any, verdict: str | None,
@@ -36,7 +38,7 @@ def tally_of(status: str, on_time: bool | None, verdict: str | None,
     counts = {status: 1} if status in TALLIES else {}
     # A candidate nobody confirmed is not yet a promise, and a rejected one
     # never was one.
-    if status not in (Status.PROPOSED.value, Status.REJECTED.value):
+    if status not in _NOT_PROMISES:
         counts["total"] = 1
     if status == Status.FULFILLED.value and on_time is not None:
         counts["fulfilled_on_time" if on_time else "fulfilled_late"] = 1
