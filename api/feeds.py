@@ -22,7 +22,7 @@ from api.schemas import Address, Input, Text
 from domain.dialogue import AskerKind, named
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.follow import Followed
-from domain.status import Status
+from domain.status import NOT_PROMISES
 from service.feeds import Change, Said, Spoken, changes, dialogue_changes
 from service.follows import Follows, LinkOutdated, TooManySignUps
 from service.queries import Queries
@@ -30,7 +30,6 @@ from service.signed_links import LinkRefused
 
 ATOM = "application/atom+xml"
 ENTRIES = 50
-_NOT_PUBLIC = (Status.PROPOSED.value, Status.REJECTED.value)
 
 
 def _queries() -> Queries:
@@ -107,7 +106,7 @@ def dialogue_feed(dialogue_id: str) -> Any:
 def commitment_feed(commitment_id: str) -> Any:
     key = _uuid(commitment_id, "commitment")
     found = _queries().commitment(key)
-    if found.status in _NOT_PUBLIC:
+    if found.status in NOT_PROMISES:
         raise NotFound(f"no commitment with id {key}")
     return _atom(found.text, public_url("reports.commitment", commitment_id=key),
                  changes(_queries(), commitment=key, limit=ENTRIES))

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from domain.dialogue import ForumKind
 from domain.errors import NotFound
-from domain.status import Status
+from domain.status import NOT_PROMISES, Status
 from service.disclosure import SHOWN
 from service.queries import (
     AS_OF,
@@ -473,7 +473,7 @@ class Reports:
                                f"{on.isoformat()}")
             raise NotFound(f"no commitment with id {commitment_id}")
         row = rows[0]
-        if row["status"] in (Status.PROPOSED.value, Status.REJECTED.value):
+        if row["status"] in NOT_PROMISES:
             raise NotFound(f"commitment {commitment_id} is not public: it is a candidate "
                            "nobody has confirmed as a promise")
         view = CommitmentView.of_row(row, on)
