@@ -130,7 +130,8 @@ def projections() -> None:
 
 @projections.command("run")
 @click.option("--poll", default=0.05, show_default=True, type=float,
-              help="Seconds between looks at the log when there is nothing new.")
+              help="Seconds between looks at the log when there is nothing new (on "
+              "PostgreSQL, the longest wait: an append announced wakes the projector at once).")
 def projections_run(poll: float) -> None:
     """Follow the event log into the read tables until stopped.
 

@@ -31,7 +31,9 @@ One run, on a fresh PostgreSQL database (dropped at the end):
             events the load appended (from /healthz before and after).
   single    each kind of request above, --single times, one after another
             from one client, in turn: the p50 of each (where the loads' time
-            goes).
+            goes); then a writer's read of its own write, right after it and
+            after a 200 ms pause (the projector gathers writes that follow
+            each other closely, and applies one after a pause at once).
   stream    one new commitment updated --stream-events times ("progress"),
             one request after another from this process; each of its last
             --window updates alternates with the first update of a new
@@ -62,6 +64,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shlex
 import shutil
@@ -512,13 +515,20 @@ def stream_rates(stack: Stack, agency: str, events: int, window: int) -> Stream:
 
 # -- one request at a time ------------------------------------------------------------
 
+PAUSE = 0.2  # seconds a person takes between two writes, at the least
+
 
 def one_at_a_time(stack: Stack, seeded: Seeded, times: int) -> dict[str, float]:
     """p50 in ms of each kind of request of the loads, `times` of each, one
     after another: where the loads' time goes. The reads come from a client
     that never writes; the writer's own read of what it just wrote (its
-    cookie names the write) waits for the projector to apply it."""
-    reader, writer = _session(stack.token), _session(stack.token)
+    cookie names the write) waits for the projector to apply it. A second
+    writer writes after a pause of PAUSE seconds, as a person submitting a
+    form does, and its read alone is timed: on PostgreSQL the projector
+    applies such a write when it is announced, where the first writer's,
+    which follow each other closely, are gathered (`Projector.run_forever`)."""
+    reader, writer, person = (_session(stack.token), _session(stack.token),
+                              _session(stack.token))
     api = stack.base + "/api/v1"
     ids, codes = seeded.commitments, seeded.agencies
 
@@ -538,13 +548,30 @@ def one_at_a_time(stack: Stack, seeded: Seeded, times: int) -> dict[str, float]:
         "its history, by the writer": lambda n: get(
             f"/api/v1/commitments/{ids[n % len(ids)]}/history", writer),
     }
+
+    pauses = random.Random(times)
+
+    def after_a_pause(n: int) -> float:
+        """The seconds of a person's read of the write they made after a pause."""
+        # Not a whole number of the projector's polls (50 ms): a pause that
+        # is one would meet each poll at the same point of its wait.
+        time.sleep(PAUSE + pauses.uniform(0, 0.05))
+        key = ids[(n + len(ids) // 2) % len(ids)]
+        _post(person, f"{api}/commitments/{key}/updates",
+              {"action": "progress", "note": "bench/http_load.py, after a pause"})
+        began = time.perf_counter()
+        get(f"/api/v1/commitments/{key}/history", person)
+        return time.perf_counter() - began
+
+    kinds[f"the same after a {PAUSE * 1000:.0f} ms pause"] = after_a_pause
     took: dict[str, list[float]] = {kind: [] for kind in kinds}
     for n in range(times):
         # In turn, so that each kind sees the same machine.
         for kind, call in kinds.items():
             began = time.perf_counter()
-            call(n)
-            took[kind].append(time.perf_counter() - began)
+            timed = call(n)
+            took[kind].append(timed if isinstance(timed, float)
+                              else time.perf_counter() - began)
     return {kind: statistics.median(values) * 1000 for kind, values in took.items()}
 
 

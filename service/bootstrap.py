@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from service.appends import postgres_announce_appends
 from service.application import Commitments
 from service.integrity import postgres_append_only, sqlite_append_only
 from service.projection import open_view
@@ -26,6 +27,7 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
     with schema_lock(settings.persistence_module, settings.eventsourcing_env, Commitments.name):
         app = Commitments(settings, clock=clock)
         make_append_only(app)
+        announce_appends(app)
         try:
             stamp(app)
         except NewerStore:
@@ -42,6 +44,19 @@ def make_append_only(app: Commitments) -> None:
         statements = sqlite_append_only(table)
     else:
         statements = postgres_append_only(recorder.datastore.schema, table)
+    with recorder.datastore.transaction(commit=True) as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def announce_appends(app: Commitments) -> None:
+    """On PostgreSQL, a trigger that tells a waiting projector of each append
+    (service/appends.py); SQLite has no such signal."""
+    if app.settings.is_embedded:
+        return
+    recorder: Any = app.recorder
+    statements = postgres_announce_appends(recorder.datastore.schema,
+                                           recorder.events_table_name)
     with recorder.datastore.transaction(commit=True) as cursor:
         for statement in statements:
             cursor.execute(statement)

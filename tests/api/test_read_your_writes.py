@@ -8,10 +8,13 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
+from service.appends import channel
 from service.queries import Queries
 from tests.api.conftest import Caller, LogFollowingClient, World, created
+from tests.support.projector import RunningProjector
 
 WAIT = 0.3  # the bound in these tests, instead of READ_WAIT_SECONDS' 2 s
 
@@ -149,3 +152,69 @@ def test_reads_never_take_the_projection_lock(api: Caller, world: World) -> None
     # Once the projector goes on, the same read sees the write.
     api.projector.start()
     assert made["text"] in _listed(api.get("/api/v1/commitments"))
+
+
+def _applied_within(projector: RunningProjector, api: Caller, world: World, text: str) -> float:
+    """Seconds from a write's answer to the projector having applied it."""
+    made = created(_promise(api, world, text))
+    began = time.monotonic()
+    position = int(api.client.get_cookie("commitments_read_after").value)  # type: ignore[union-attr]
+    assert made and position == api.events()
+    while projector.queries.view.position() < position:
+        assert time.monotonic() - began < 20, "the projector did not apply the write"
+        time.sleep(0.005)
+    return time.monotonic() - began
+
+
+# SQLite announces no append: its projector sleeps through its poll.
+@pytest.mark.parametrize("settings", [pytest.param("postgres", marks=pytest.mark.integration)],
+                         indirect=True)
+def test_on_postgresql_an_append_wakes_the_projector_at_once(
+        api: Caller, world: World, pg_server: Any, pg_database: str) -> None:
+    """An idle projector waits for an append to be announced, not for its
+    poll; if its listening connection is lost, it listens again."""
+    assert api.projector is not None
+    api.projector.settle()
+    api.projector.stop()
+    # A poll far longer than the bound below: only the announcement can wake it.
+    projector = RunningProjector(api.service, poll=20).start()
+    table = api.service.recorder.events_table_name  # type: ignore[attr-defined]
+    try:
+        projector.settle()
+        assert _applied_within(projector, api, world, "Sẽ lắp đèn đường thôn 3") < 5
+        with pg_server.connect(pg_database) as conn:
+            listening = conn.execute(
+                # This database's: tests alongside have projectors of their own.
+                "SELECT pid FROM pg_stat_activity WHERE query = %s "
+                "AND datname = current_database()",
+                (f'LISTEN "{channel(table)}"',)).fetchall()
+            assert len(listening) == 1
+            conn.execute("SELECT pg_terminate_backend(%s)", listening[0])
+        assert _applied_within(projector, api, world, "Sẽ nạo vét kênh mương") < 5
+    finally:
+        # Woken, so that it sees it is stopped without waiting out its poll
+        # (again and again: it may be listening anew, and miss the first).
+        with pg_server.connect(pg_database) as conn:
+            projector.stop(wake=lambda: conn.execute(f'NOTIFY "{channel(table)}"'))
+        projector.queries.close()
+
+
+def test_writes_that_follow_closely_are_applied_together(api: Caller, world: World) -> None:
+    """After a catch-up that applied events the projector lets `spacing`
+    pass before the next: a write that follows closely waits for the rest of
+    it (and is applied with whatever else came meanwhile), not for the poll."""
+    assert api.projector is not None
+    api.projector.settle()
+    api.projector.stop()
+    projector = RunningProjector(api.service, poll=0.01, spacing=1.0).start()
+    view = projector.queries.view
+    try:
+        projector.settle()
+        assert _applied_within(projector, api, world, "Sẽ mở lớp dạy nghề") < 5
+        created(_promise(api, world, "Sẽ hỗ trợ vốn vay"))
+        time.sleep(0.15)
+        assert view.position() < api.events(), "applied before the spacing was over"
+        projector.settle()
+    finally:
+        projector.stop()
+        projector.queries.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 from service.application import Commitments
@@ -16,9 +17,11 @@ class RunningProjector:
     """`Projector.run_forever` over the service's log, on its own connection
     to the read tables, until stopped."""
 
-    def __init__(self, service: Commitments, poll: float = 0.01) -> None:
+    def __init__(self, service: Commitments, poll: float = 0.01, spacing: float = 0.0) -> None:
         self.service = service
         self.poll = poll
+        # Tests write and read in turn: each write is applied at once.
+        self.spacing = spacing
         self.queries = build_queries(service)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -33,15 +36,21 @@ class RunningProjector:
 
     def _run(self) -> None:
         try:
-            self.queries.projector.run_forever(poll=self.poll, stop=self._stop.is_set)
+            self.queries.projector.run_forever(poll=self.poll, stop=self._stop.is_set,
+                                               spacing=self.spacing)
         except BaseException as error:  # reported by stop(), in the test's thread
             self.error = error
 
-    def stop(self) -> None:
-        """Stop following the log; raises what stopped it, if anything did."""
+    def stop(self, wake: Callable[[], object] | None = None) -> None:
+        """Stop following the log; raises what stopped it, if anything did.
+        `wake`, called until it has stopped, cuts short the wait it is in."""
         if self._thread is not None:
             self._stop.set()
-            self._thread.join(timeout=30)
+            deadline = time.monotonic() + 30
+            while wake is not None and self._thread.is_alive() and time.monotonic() < deadline:
+                wake()
+                self._thread.join(timeout=0.05)
+            self._thread.join(timeout=max(deadline - time.monotonic(), 0))
             assert not self._thread.is_alive(), "the projector did not stop"
             self._thread = None
         if self.error is not None:
