@@ -26,8 +26,7 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
         return Commitments(settings, clock=clock)
     with schema_lock(settings.persistence_module, settings.eventsourcing_env, Commitments.name):
         app = Commitments(settings, clock=clock)
-        make_append_only(app)
-        announce_appends(app)
+        make_log_triggers(app)
         try:
             stamp(app)
         except NewerStore:
@@ -36,27 +35,18 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
         return app
 
 
-def make_append_only(app: Commitments) -> None:
-    """Triggers that refuse to change or delete a stored event, for anyone."""
+def make_log_triggers(app: Commitments) -> None:
+    """Triggers on the events table: they refuse to change or delete a stored
+    event, for anyone; on PostgreSQL one also tells a waiting projector of
+    each append (service/appends.py), where SQLite has no such signal."""
     recorder: Any = app.recorder
     table = recorder.events_table_name
     if app.settings.is_embedded:
         statements = sqlite_append_only(table)
     else:
-        statements = postgres_append_only(recorder.datastore.schema, table)
-    with recorder.datastore.transaction(commit=True) as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def announce_appends(app: Commitments) -> None:
-    """On PostgreSQL, a trigger that tells a waiting projector of each append
-    (service/appends.py); SQLite has no such signal."""
-    if app.settings.is_embedded:
-        return
-    recorder: Any = app.recorder
-    statements = postgres_announce_appends(recorder.datastore.schema,
-                                           recorder.events_table_name)
+        schema = recorder.datastore.schema
+        statements = (postgres_append_only(schema, table)
+                      + postgres_announce_appends(schema, table))
     with recorder.datastore.transaction(commit=True) as cursor:
         for statement in statements:
             cursor.execute(statement)

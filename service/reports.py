@@ -31,6 +31,11 @@ from service.queries import (
 )
 from service.read_model import as_date
 
+# What the months' figures leave out, as parameters: candidates, which are no
+# promises, and promises passed on (counted at the agency they went to).
+_NOT_MONTHLY = {f"not_{status.value}": status.value
+                for status in (*NOT_PROMISES, Status.TRANSFERRED)}
+
 # -- pure rules ---------------------------------------------------------------------
 
 
@@ -353,11 +358,10 @@ class Reports:
         # kept (a promise passed to another agency is counted there).
         for row in self._rows(
                 f"SELECT s.made_on, s.fulfilled_on, s.status, COUNT(*) AS n FROM {source} s "
-                f"WHERE s.status NOT IN (:proposed, :rejected, :transferred){only} "
+                f"WHERE s.status NOT IN ({', '.join(':' + k for k in _NOT_MONTHLY)}){only} "
                 "GROUP BY s.made_on, s.fulfilled_on, s.status",
                 as_of=as_of or self.today(), agency=agency, forum=forum.value if forum else None,
-                proposed=Status.PROPOSED.value,
-                rejected=Status.REJECTED.value, transferred=Status.TRANSFERRED.value):
+                **_NOT_MONTHLY):
             n = int(row["n"])
             day = as_date(row["made_on"])
             made[day] = made.get(day, 0) + n
